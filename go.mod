@@ -1,0 +1,3 @@
+module github.com/lvsctl/lvsctl
+
+go 1.26.8
