@@ -1,0 +1,5 @@
+package checks
+
+import "context"
+
+func (Oracle) Check(context.Context, Target) Result { return down("service oracle is not supported", ErrOracle) }
