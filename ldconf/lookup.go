@@ -1,0 +1,23 @@
+package ldconf
+
+// DefaultConfig is the configuration ldirectord reads when given only an
+// action.
+const DefaultConfig = "ldirectord.cf"
+
+// Resolve finds the configuration file for name as ldirectord does: the
+// first regular file among HADIR/name, HADIR/conf/name and name itself.
+// The candidates are plain concatenations, as in ldirectord, so an
+// absolute name is looked up under /etc/ha.d first too. A missing file is
+// a *NotFoundError (exit status 1).
+func Resolve(name string, opts ...Option) (string, error) {
+	o := buildOptions(opts)
+	for _, p := range []string{o.HADir + "/" + name, o.HADir + "/conf/" + name} {
+		if o.FS.IsFile(p) {
+			return p, nil
+		}
+	}
+	if o.FS.IsFile(name) {
+		return name, nil
+	}
+	return "", &NotFoundError{Name: name}
+}

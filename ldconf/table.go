@@ -1,0 +1,119 @@
+package ldconf
+
+import (
+	"net/netip"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
+)
+
+// Table returns the IPVS table the configuration asks for once every real
+// server is healthy: one entry per virtual service ldirectord would create,
+// in configuration order, with its real servers as the kernel stores them
+// (gate and ipip servers of an address virtual take its port). A virtual
+// without real servers holds its fallback server, as ldirectord leaves it.
+// What ipvsadm or the kernel would refuse (Virtual.Rejected,
+// Real.Rejected) is left out. Two virtuals that the kernel sees as one
+// service (fwmark 7 and 007) are merged, the first one's settings winning;
+// two servers that the kernel sees as one keep the last one's settings,
+// as ldirectord edits the entry.
+func (c *Config) Table() []ipvsctl.VirtualService {
+	var out []ipvsctl.VirtualService
+	index := map[ipvsctl.ServiceKey]int{}
+	for _, v := range c.Virtuals {
+		if v.Rejected != "" {
+			continue
+		}
+		svc := v.service()
+		i, ok := index[svc.Key()]
+		if !ok {
+			i = len(out)
+			index[svc.Key()] = i
+			out = append(out, ipvsctl.VirtualService{Service: svc})
+		}
+		vs := &out[i]
+		if len(v.Reals) == 0 && v.Fallback != nil {
+			vs.Destinations = putDest(vs.Destinations, v.dest(v.Fallback.Address, v.Fallback.Port, v.Fallback.Forward, 1, 0, 0))
+		}
+		for _, r := range v.Reals {
+			if r.Rejected != "" {
+				continue
+			}
+			vs.Destinations = putDest(vs.Destinations, v.dest(r.Address, r.Port, r.Forward, int32(r.Weight), uint32(r.UpperThreshold), uint32(r.LowerThreshold)))
+		}
+	}
+	return out
+}
+
+// putDest adds d, or replaces the destination with the same key in place.
+func putDest(ds []ipvsctl.Destination, d ipvsctl.Destination) []ipvsctl.Destination {
+	for i := range ds {
+		if ds[i].Key() == d.Key() {
+			ds[i] = d
+			return ds
+		}
+	}
+	return append(ds, d)
+}
+
+// service is the virtual's ipvsadm -A arguments as a kernel service.
+func (v *Virtual) service() ipvsctl.Service {
+	s := ipvsctl.Service{Family: ipvsctl.AFInet, Scheduler: v.Scheduler, Netmask: 0xffffffff}
+	if v.Family == IPv6 {
+		s.Family, s.Netmask = ipvsctl.AFInet6, 128
+	}
+	switch v.Protocol {
+	case FWM:
+		s.FWMark = uint32(v.FWMark)
+	case TCP, UDP:
+		s.Protocol = ipvsctl.ProtoTCP
+		if v.Protocol == UDP {
+			s.Protocol = ipvsctl.ProtoUDP
+			if v.OPS {
+				s.Flags |= ipvsctl.SvcFlagOnePacket
+			}
+		}
+		s.Address, s.Port = v.Address, v.Port
+	}
+	if v.Persistent {
+		s.Flags |= ipvsctl.SvcFlagPersistent
+		s.Timeout = uint32(v.PersistentTimeout.Seconds())
+		if v.Netmask != "" {
+			s.Netmask = netmaskValue(v.Netmask, v.Family)
+		}
+	}
+	flags, _ := schedFlags(v.SchedFlags, v.Scheduler)
+	s.Flags |= flags
+	return s
+}
+
+// netmaskValue is -M as ipvsadm reads it: inet_aton for IPv4 (as a
+// host-order integer), a prefix length for IPv6.
+func netmaskValue(m string, fam Family) uint32 {
+	if fam == IPv6 {
+		return uint32(digitsValue(m))
+	}
+	a, _ := inetAton(m)
+	return addrToUint32(a)
+}
+
+// dest is a server as the kernel stores it: for an address virtual, gate
+// and ipip servers take the virtual's port; masq servers and servers of
+// firewall marks keep theirs (0 if none was written).
+func (v *Virtual) dest(a netip.Addr, port uint16, fwd Forward, weight int32, upper, lower uint32) ipvsctl.Destination {
+	d := ipvsctl.Destination{Family: ipvsctl.AFInet, Address: a, Port: port, Weight: weight, UpperThreshold: upper, LowerThreshold: lower}
+	if a.Is6() {
+		d.Family = ipvsctl.AFInet6
+	}
+	if v.Protocol != FWM && fwd != Masq {
+		d.Port = v.Port
+	}
+	switch fwd {
+	case Gate:
+		d.FwdMethod = ipvsctl.FwdRoute
+	case Masq:
+		d.FwdMethod = ipvsctl.FwdMasq
+	case IPIP:
+		d.FwdMethod, d.TunType = ipvsctl.FwdTunnel, ipvsctl.TunIPIP
+	}
+	return d
+}
