@@ -1,0 +1,38 @@
+package cli
+
+import (
+	"bufio"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
+)
+
+// IpvsadmMain is the ipvsadm personality: argv[0] is printed verbatim in
+// messages, as ipvsadm does.
+func IpvsadmMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error)) int {
+	// ipvsadm reaches IPVS before it reads its arguments, even for -h.
+	client, err := open()
+	if err != nil {
+		msg, code := ipvsctl.OpenFailure(err)
+		ios.ErrOut.Write([]byte(msg))
+		return code
+	}
+	defer client.Close()
+	r := &ipvsctl.Runner{
+		Prog:   argv[0],
+		Client: client,
+		Res:    ipvsctl.NewSystemResolver(),
+		Stdin:  ios.In,
+		Stdout: bufio.NewWriterSize(ios.Out, 64*1024),
+		Stderr: ios.ErrOut,
+	}
+	return r.Main(argv[1:])
+}
+
+// OpenKernel opens the netlink client.
+func OpenKernel() (ipvsctl.Client, error) {
+	c, err := ipvsctl.Open()
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,12 @@
+// Command lvsctl replaces ipvsadm and ldirectord; see README.md.
+package main
+
+import (
+	"os"
+
+	"github.com/lvsctl/lvsctl/cli"
+)
+
+func main() {
+	os.Exit(cli.Main(os.Args, cli.System()))
+}

@@ -1,0 +1,206 @@
+package ipvsctl
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Runner is ipvsadm: it parses command lines, makes every IPVS write of
+// the CLI through Client, and prints what ipvsadm prints.
+type Runner struct {
+	Prog     string
+	Client   Client
+	Res      Resolver
+	Stdin    io.Reader
+	Stdout   *bufio.Writer
+	Stderr   io.Writer
+	ConnFile string // defaults to ConnProcFile
+}
+
+// OpenFailure is ipvsadm's message when IPVS cannot be reached.
+func OpenFailure(err error) (string, int) {
+	var ke *KernelError
+	msg := "Protocol not available"
+	if errors.As(err, &ke) {
+		msg = Strerror(OpInit, ke.Errno)
+	}
+	return "Can't initialize ipvs: " + msg + "\nAre you sure that IP Virtual Server is built in the kernel or as module?\n", 2
+}
+
+// Main runs ipvsadm with args (argv without argv[0]) and returns the exit
+// status.
+func (r *Runner) Main(args []string) int {
+	defer r.Stdout.Flush()
+	if len(args) == 0 {
+		if err := r.listAll(0); err != nil {
+			return r.report(err)
+		}
+		return 0
+	}
+	err := r.process(args, false)
+	return r.report(err)
+}
+
+// report prints an error's text where ipvsadm prints it and returns the
+// exit status.
+func (r *Runner) report(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		if ee.ToStdout {
+			r.Stdout.WriteString(ee.Msg)
+		} else {
+			r.Stdout.Flush()
+			io.WriteString(r.Stderr, ee.Msg)
+		}
+		return ee.Code
+	}
+	r.Stdout.Flush()
+	var re *ReturnError
+	if errors.As(err, &re) {
+		io.WriteString(r.Stderr, re.Msg)
+	} else {
+		fmt.Fprintln(r.Stderr, err)
+	}
+	return 255
+}
+
+// process is ipvsadm's process_options for one command line.
+func (r *Runner) process(args []string, readingStdin bool) error {
+	c, err := Parse(r.Prog, args, r.Res)
+	if err != nil {
+		return err
+	}
+	return r.Execute(c, readingStdin)
+}
+
+func kernelFailure(err error) error {
+	return &ReturnError{Msg: err.Error() + "\n", Err: err}
+}
+
+// Execute runs a parsed command.
+func (r *Runner) Execute(c *Command, readingStdin bool) error {
+	var err error
+	switch c.Cmd {
+	case CmdList:
+		return r.list(c)
+	case CmdRestore:
+		if readingStdin {
+			return tryHelp(r.Prog)
+		}
+		return r.restore()
+	case CmdSave:
+		return r.listAll(c.Format | FmtRule)
+	case CmdFlush:
+		err = r.Client.Flush()
+	case CmdAdd:
+		err = r.Client.AddService(&c.Svc)
+	case CmdEdit:
+		err = r.Client.UpdateService(&c.Svc)
+	case CmdDel:
+		err = r.Client.DeleteService(&c.Svc)
+	case CmdZero:
+		if c.Svc.FWMark == 0 && c.Svc.Port == 0 && (!c.Svc.Address.IsValid() || c.Svc.Address.IsUnspecified()) {
+			err = r.Client.ZeroService(nil)
+		} else {
+			err = r.Client.ZeroService(&c.Svc)
+		}
+	case CmdAddDest:
+		err = r.Client.AddDestination(&c.Svc, &c.Dest)
+	case CmdEditDest:
+		err = r.Client.UpdateDestination(&c.Svc, &c.Dest)
+	case CmdDelDest:
+		err = r.Client.DeleteDestination(&c.Svc, &c.Dest)
+	case CmdTimeout:
+		err = r.Client.SetTimeouts(c.Timeouts)
+	case CmdStartDaemon:
+		err = r.Client.StartDaemon(&c.Daemon)
+	case CmdStopDaemon:
+		err = r.Client.StopDaemon(&c.Daemon)
+	}
+	if err != nil {
+		return kernelFailure(err)
+	}
+	return nil
+}
+
+func (r *Runner) list(c *Command) error {
+	conflicts := func(a, b uint64) bool { return c.Options&a != 0 && c.Options&b != 0 }
+	bit := func(i int) uint64 { return 1 << uint(i) }
+	if conflicts(bit(OptConnection)|bit(OptTimeout)|bit(OptDaemon), bit(OptStats)|bit(OptRate)|bit(OptThresholds)) ||
+		conflicts(bit(OptTimeout)|bit(OptDaemon), bit(OptPersistentConn)) {
+		return fail("options conflicts in the list command")
+	}
+	p := &Printer{W: r.Stdout, Res: r.Res, Format: c.Format}
+	switch {
+	case c.Has(OptConnection):
+		name := r.ConnFile
+		if name == "" {
+			name = ConnProcFile
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return &ExitError{Code: 1, Msg: "cannot open file " + ConnProcFile + "\n"}
+		}
+		defer f.Close()
+		return p.Connections(f)
+	case c.Has(OptService):
+		s, err := r.Client.GetService(c.Svc.Key())
+		if err != nil {
+			return &ExitError{Code: 1, Msg: err.Error() + "\n"}
+		}
+		dests, err := r.Client.Destinations(&s)
+		if err != nil {
+			return &ExitError{Code: 1, Msg: err.Error() + "\n"}
+		}
+		p.Title()
+		p.Service(&s, dests)
+	case c.Has(OptTimeout):
+		t, err := r.Client.Timeouts()
+		if err != nil {
+			return &ExitError{Code: 1}
+		}
+		p.Timeouts(t)
+	case c.Has(OptDaemon):
+		ds, err := r.Client.Daemons()
+		if err != nil {
+			return &ExitError{Code: 1}
+		}
+		p.Daemons(ds)
+	default:
+		return r.listAll(c.Format)
+	}
+	return nil
+}
+
+func (r *Runner) listAll(format uint) error {
+	p := &Printer{W: r.Stdout, Res: r.Res, Format: format}
+	if format&FmtRule == 0 {
+		info, err := r.Client.Info()
+		if err != nil {
+			return &ExitError{Code: 1, Msg: err.Error() + "\n"}
+		}
+		p.Banner(info)
+	}
+	svcs, err := r.Client.Services()
+	if err != nil {
+		return &ExitError{Code: 1, Msg: err.Error() + "\n"}
+	}
+	if format&FmtNoSort == 0 {
+		SortServices(svcs)
+	}
+	p.Title()
+	for i := range svcs {
+		dests, err := r.Client.Destinations(&svcs[i])
+		if err != nil {
+			return &ExitError{Code: 1, Msg: err.Error() + "\n"}
+		}
+		p.Service(&svcs[i], dests)
+	}
+	return nil
+}
