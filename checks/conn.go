@@ -22,10 +22,17 @@ func timed(ctx context.Context, d time.Duration, fn func(ctx context.Context) Re
 	defer cancel()
 	r := fn(ctx)
 	r.Latency = time.Since(start)
-	if !r.Up && ctx.Err() == context.DeadlineExceeded {
+	if !r.Up && timedOut(ctx, r.Err) {
 		r.Timeout = true
 	}
 	return r
+}
+
+// timedOut reports whether a check failed for lack of time. The socket
+// deadline and the context's timer fire at the same instant, so either
+// may be seen first.
+func timedOut(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // conn is a connection whose every read and write is bounded by the check's
@@ -105,9 +112,9 @@ func (c *conn) cmd(format string, args ...any) error {
 type tlsMode int
 
 const (
-	tlsNoVerify     tlsMode = iota // Net::LDAP (verify => none), DBD::Pg sslmode=prefer
-	tlsVerifyChain                 // LWP with verify_hostname => 0
-	tlsVerifyChainIP               // IO::Socket::SSL defaults: chain and the dialed IP
+	tlsNoVerify      tlsMode = iota // Net::LDAP (verify => none), DBD::Pg sslmode=prefer
+	tlsVerifyChain                  // LWP with verify_hostname => 0
+	tlsVerifyChainIP                // IO::Socket::SSL defaults: chain and the dialed IP
 )
 
 // startTLS runs a TLS client handshake over c. serverName is sent as SNI

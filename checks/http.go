@@ -46,7 +46,7 @@ func (t Target) URL() string {
 func (HTTP) Check(ctx context.Context, t Target) Result {
 	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		r := httpCheck(ctx, t)
-		if !r.Up && ctx.Err() != nil {
+		if !r.Up && timedOut(ctx, r.Err) {
 			// check_http: when the alarm fires there is no response and
 			// service_set is not called.
 			r.Unchanged, r.Timeout = true, true
@@ -172,7 +172,7 @@ func httpDo(ctx context.Context, t Target, method string, u *url.URL, host strin
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil && ctx.Err() != nil {
+	if err != nil && timedOut(ctx, err) {
 		return nil, "", fmt.Errorf("read body: %w", err)
 	}
 	// Other body errors keep what arrived, as LWP keeps partial content.

@@ -2,4 +2,6 @@ package checks
 
 import "context"
 
-func (Oracle) Check(context.Context, Target) Result { return down("service oracle is not supported", ErrOracle) }
+func (Oracle) Check(context.Context, Target) Result {
+	return down("service oracle is not supported", ErrOracle)
+}

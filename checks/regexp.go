@@ -78,7 +78,7 @@ func TranslateRegexp(perl string) (string, error) {
 				}
 				i++
 				// \cX is the control character chr(ord(uc X) ^ 64).
-				fmt.Fprintf(&b, `\x{%x}`, strings.ToUpper(perl[i:i+1])[0]^0x40)
+				fmt.Fprintf(&b, `\x{%x}`, strings.ToUpper(perl[i : i+1])[0]^0x40)
 			case 'o':
 				return bad(`\o{...}`)
 			case 'Q':
