@@ -210,8 +210,12 @@ func modelJSON(c *Config) ([]byte, error) {
 		}
 	}
 	walk(tree)
-	out, err := json.MarshalIndent(tree, "", "  ")
-	return append(out, '\n'), err
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	err = enc.Encode(tree)
+	return buf.Bytes(), err
 }
 
 func isZero(v any) bool {

@@ -2,6 +2,7 @@ package ldconf
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
@@ -38,6 +39,26 @@ func (p *parser) validate() {
 		for _, r := range v.Reals {
 			p.validateReal(v, r)
 		}
+		p.warnCollisions(v)
+	}
+}
+
+// warnCollisions reports real servers the kernel sees as one (same
+// address, and the same port once gate/ipip servers take the virtual's):
+// ldirectord edits the entry, so the last one's settings win.
+func (p *parser) warnCollisions(v *Virtual) {
+	first := map[ipvsctl.DestinationKey]*Real{}
+	for _, r := range v.Reals {
+		if r.Rejected != "" {
+			continue
+		}
+		d := v.dest(r.Address, r.Port, r.Forward, 0, 0, 0)
+		k := d.Key()
+		if prev, ok := first[k]; ok && prev.Line != r.Line {
+			p.warn(r.Line, false, "real server %s is the same kernel entry as the one on line %d; the later settings win", netip.AddrPortFrom(k.Address, k.Port), prev.Line)
+			continue
+		}
+		first[k] = r
 	}
 }
 
