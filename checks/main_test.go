@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"net"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -65,4 +66,10 @@ func leaf(ca *x509.Certificate, caKey *ecdsa.PrivateKey, name string) tls.Certif
 		panic(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+type tlsCert = tls.Certificate
+
+func tlsServer(c net.Conn, cert tls.Certificate) *tls.Conn {
+	return tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}})
 }

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCheckCmd(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := NewCmdCheck(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String() + errOut.String(), ExitCode(err)
+}
+
+func TestCheckCmdFlags(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/health" {
+			fmt.Fprint(w, "status ok")
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	real := strings.TrimPrefix(srv.URL, "http://")
+
+	out, code := runCheckCmd(t, "--service", "http", "--real", real, "--request", "/health", "--receive", "ok$", "--timeout", "2s")
+	if code != 0 || !strings.HasPrefix(out, "UP negotiate:http") {
+		t.Errorf("up: code %d, %q", code, out)
+	}
+	out, code = runCheckCmd(t, "--service", "http", "--real", real, "--request", "missing", "--timeout", "2s")
+	if code != 1 || !strings.Contains(out, "DOWN") || !strings.Contains(out, "404") {
+		t.Errorf("down: code %d, %q", code, out)
+	}
+	out, code = runCheckCmd(t, "--type", "connect", "--real", real)
+	if code != 0 {
+		t.Errorf("connect: code %d, %q", code, out)
+	}
+	for _, args := range [][]string{
+		{"--service", "http"},                          // no real
+		{"--real", "nonsense"},                         // bad address
+		{"--real", real, "--service", "oracle"},        // refused at config time
+		{"--real", real, "--receive", "a(?=b)"},        // RE2 cannot
+		{"--real", real, "--bogus"},                    // unknown flag
+		{"--real", real, "extra"},                      // stray argument
+		{"--real", real, "--httpmethod", "POST"},       // not GET/HEAD
+		{"-c", "/nonexistent/ldirectord.cf", "a", "b"}, // missing config
+	} {
+		if out, code := runCheckCmd(t, args...); code != 2 {
+			t.Errorf("%q: code %d, want 2 (%q)", args, code, out)
+		}
+	}
+}
+
+func TestCheckCmdConfig(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	cf := filepath.Join(t.TempDir(), "ldirectord.cf")
+	conf := fmt.Sprintf("logfile=\"local0\"\nvirtual=192.0.2.1:80\n    real=127.0.0.1:%d gate\n    checktype=connect\n    checktimeout=2\n", port)
+	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := runCheckCmd(t, "-c", cf, "192.0.2.1:80", fmt.Sprintf("127.0.0.1:%d", port))
+	if code != 0 || !strings.HasPrefix(out, "UP connect") {
+		t.Errorf("config up: code %d, %q", code, out)
+	}
+	out, code = runCheckCmd(t, "-c", cf, "192.0.2.1:80", "127.0.0.9")
+	if code != 2 || !strings.Contains(out, "not in virtual") {
+		t.Errorf("unknown real: code %d, %q", code, out)
+	}
+	ln.Close()
+	if out, code = runCheckCmd(t, "-c", cf, "192.0.2.1:80", "127.0.0.1"); code != 1 {
+		t.Errorf("config down: code %d, %q", code, out)
+	}
+}
