@@ -36,6 +36,8 @@ type parser struct {
 	cur  *pendingVirtual
 	done []*pendingVirtual // finished blocks, for the defaults stage
 	seen map[string]bool   // virtual ids, for duplicates
+	// nreals counts real servers, against maxReals.
+	nreals int
 }
 
 func parse(name, src string, o *Options) (*Config, error) {

@@ -7,10 +7,13 @@ import (
 	"strings"
 )
 
-// maxRange bounds a real= range. ldirectord has no limit (a /8 would make
-// 16 million servers); lvsctl refuses more than a /16 so that a typo
-// cannot exhaust memory (docs/compat.md).
-const maxRange = 65536
+// maxRange bounds a real= range and maxReals the whole file. ldirectord
+// has no limit (a /8 would make 16 million servers); lvsctl refuses more
+// so that a typo cannot exhaust memory (docs/compat.md).
+const (
+	maxRange = 65536
+	maxReals = 1 << 18
+)
 
 var (
 	reRealAddr = regexp.MustCompile(
@@ -58,6 +61,9 @@ func (p *parser) resolveReals(pv *pendingVirtual) error {
 		if len(addrs) == 0 {
 			// ldirectord never looks at the flags of an empty range.
 			continue
+		}
+		if p.nreals += len(addrs); p.nreals > maxReals {
+			return p.errorf(rr.line, "more than %d real servers in the configuration", maxReals)
 		}
 		tmpl := Real{Line: rr.line, Host: ip1, Port: port}
 		if err := p.realFlags(&tmpl, flags); err != nil {

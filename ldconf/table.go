@@ -18,41 +18,43 @@ import (
 // as ldirectord edits the entry.
 func (c *Config) Table() []ipvsctl.VirtualService {
 	var out []ipvsctl.VirtualService
-	index := map[ipvsctl.ServiceKey]int{}
+	type entry struct {
+		i     int                            // index in out
+		dests map[ipvsctl.DestinationKey]int // index in its Destinations
+	}
+	index := map[ipvsctl.ServiceKey]*entry{}
 	for _, v := range c.Virtuals {
 		if v.Rejected != "" {
 			continue
 		}
 		svc := v.service()
-		i, ok := index[svc.Key()]
+		e, ok := index[svc.Key()]
 		if !ok {
-			i = len(out)
-			index[svc.Key()] = i
+			e = &entry{i: len(out), dests: map[ipvsctl.DestinationKey]int{}}
+			index[svc.Key()] = e
 			out = append(out, ipvsctl.VirtualService{Service: svc})
 		}
-		vs := &out[i]
+		vs := &out[e.i]
+		// put adds d, or replaces the destination with the same key in
+		// place.
+		put := func(d ipvsctl.Destination) {
+			if j, ok := e.dests[d.Key()]; ok {
+				vs.Destinations[j] = d
+				return
+			}
+			e.dests[d.Key()] = len(vs.Destinations)
+			vs.Destinations = append(vs.Destinations, d)
+		}
 		if len(v.Reals) == 0 && v.Fallback != nil {
-			vs.Destinations = putDest(vs.Destinations, v.dest(v.Fallback.Address, v.Fallback.Port, v.Fallback.Forward, 1, 0, 0))
+			put(v.dest(v.Fallback.Address, v.Fallback.Port, v.Fallback.Forward, 1, 0, 0))
 		}
 		for _, r := range v.Reals {
-			if r.Rejected != "" {
-				continue
+			if r.Rejected == "" {
+				put(v.dest(r.Address, r.Port, r.Forward, int32(r.Weight), uint32(r.UpperThreshold), uint32(r.LowerThreshold)))
 			}
-			vs.Destinations = putDest(vs.Destinations, v.dest(r.Address, r.Port, r.Forward, int32(r.Weight), uint32(r.UpperThreshold), uint32(r.LowerThreshold)))
 		}
 	}
 	return out
-}
-
-// putDest adds d, or replaces the destination with the same key in place.
-func putDest(ds []ipvsctl.Destination, d ipvsctl.Destination) []ipvsctl.Destination {
-	for i := range ds {
-		if ds[i].Key() == d.Key() {
-			ds[i] = d
-			return ds
-		}
-	}
-	return append(ds, d)
 }
 
 // service is the virtual's ipvsadm -A arguments as a kernel service.
