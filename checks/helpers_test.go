@@ -86,7 +86,7 @@ func target(service string, port uint16) Target {
 		CheckType: TypeNegotiate, Service: service, Protocol: "tcp",
 		VirtualAddr: netip.MustParseAddr("192.0.2.100"), VirtualPort: 80,
 		RealAddr: netip.MustParseAddr("127.0.0.1"), RealPort: port,
-		Request: "/", CheckTimeout: 2 * time.Second, NegotiateTimeout: 2 * time.Second,
+		Request: "/", CheckTimeout: 5 * time.Second, NegotiateTimeout: 5 * time.Second,
 	}
 }
 
