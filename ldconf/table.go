@@ -13,14 +13,18 @@ import (
 // without real servers holds its fallback server, as ldirectord leaves it.
 // What ipvsadm or the kernel would refuse (Virtual.Rejected,
 // Real.Rejected) is left out. Two virtuals that the kernel sees as one
-// service (fwmark 7 and 007) are merged, the first one's settings winning;
-// two servers that the kernel sees as one keep the last one's settings,
-// as ldirectord edits the entry.
+// service (fwmark 7 and 007) are merged, the first one's settings winning.
+// Two servers that the kernel sees as one: if written alike, the last
+// one's settings win (ldirectord edits the entry); if only the kernel's
+// port mapping makes them one, the first wins (ldirectord's second add
+// fails).
 func (c *Config) Table() []ipvsctl.VirtualService {
 	var out []ipvsctl.VirtualService
 	type entry struct {
 		i     int                            // index in out
 		dests map[ipvsctl.DestinationKey]int // index in its Destinations
+		// written is the port each destination was written with.
+		written []uint16
 	}
 	index := map[ipvsctl.ServiceKey]*entry{}
 	for _, v := range c.Virtuals {
@@ -37,20 +41,23 @@ func (c *Config) Table() []ipvsctl.VirtualService {
 		vs := &out[e.i]
 		// put adds d, or replaces the destination with the same key in
 		// place.
-		put := func(d ipvsctl.Destination) {
+		put := func(d ipvsctl.Destination, written uint16) {
 			if j, ok := e.dests[d.Key()]; ok {
-				vs.Destinations[j] = d
+				if e.written[j] == written {
+					vs.Destinations[j] = d
+				}
 				return
 			}
 			e.dests[d.Key()] = len(vs.Destinations)
+			e.written = append(e.written, written)
 			vs.Destinations = append(vs.Destinations, d)
 		}
 		if len(v.Reals) == 0 && v.Fallback != nil {
-			put(v.dest(v.Fallback.Address, v.Fallback.Port, v.Fallback.Forward, 1, 0, 0))
+			put(v.dest(v.Fallback.Address, v.Fallback.Port, v.Fallback.Forward, 1, 0, 0), v.Fallback.Port)
 		}
 		for _, r := range v.Reals {
 			if r.Rejected == "" {
-				put(v.dest(r.Address, r.Port, r.Forward, int32(r.Weight), uint32(r.UpperThreshold), uint32(r.LowerThreshold)))
+				put(v.dest(r.Address, r.Port, r.Forward, int32(r.Weight), uint32(r.UpperThreshold), uint32(r.LowerThreshold)), r.Port)
 			}
 		}
 	}

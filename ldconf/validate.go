@@ -44,8 +44,8 @@ func (p *parser) validate() {
 }
 
 // warnCollisions reports real servers the kernel sees as one (same
-// address, and the same port once gate/ipip servers take the virtual's):
-// ldirectord edits the entry, so the last one's settings win.
+// address, and the same port once gate/ipip servers take the virtual's);
+// see Table for which one wins.
 func (p *parser) warnCollisions(v *Virtual) {
 	first := map[ipvsctl.DestinationKey]*Real{}
 	for _, r := range v.Reals {
@@ -55,7 +55,11 @@ func (p *parser) warnCollisions(v *Virtual) {
 		d := v.dest(r.Address, r.Port, r.Forward, 0, 0, 0)
 		k := d.Key()
 		if prev, ok := first[k]; ok && prev.Line != r.Line {
-			p.warn(r.Line, false, "real server %s is the same kernel entry as the one on line %d; the later settings win", netip.AddrPortFrom(k.Address, k.Port), prev.Line)
+			winner := "the later settings win"
+			if prev.Port != r.Port {
+				winner = "ldirectord cannot add the second one, the first wins"
+			}
+			p.warn(r.Line, false, "real server %s is the same kernel entry as the one on line %d; %s", netip.AddrPortFrom(k.Address, k.Port), prev.Line, winner)
 			continue
 		}
 		first[k] = r
