@@ -143,7 +143,9 @@ func TestLDAP(t *testing.T) {
 	wantDown(t, check(t, LDAP{}, tg))
 	tg.Request, tg.Login, tg.Passwd = "/dc=example,dc=com", "cn=bad", "x"
 	wantDown(t, check(t, LDAP{}, tg))
-	// Garbage and black hole.
+	// Garbage (read as a BER header announcing more than is sent) and a
+	// black hole.
+	tg.NegotiateTimeout = 300 * time.Millisecond
 	tg.RealPort = lineServer(t, "HTTP/1.0 400 Bad Request\r\n\r\n", nil)
 	wantDown(t, check(t, LDAP{}, tg))
 	tg.RealPort, tg.NegotiateTimeout = blackHole(t), 200*time.Millisecond
