@@ -2,29 +2,44 @@ package cli
 
 import (
 	"path/filepath"
+
+	"github.com/spf13/cobra"
 )
 
 // Main dispatches on the name lvsctl was invoked as and returns the exit
-// status: "ipvsadm" is ipvsadm 1.31; "lvsctl" takes ipvsadm's grammar and
-// lvsctl's own subcommands.
+// status: "ipvsadm" is ipvsadm 1.31, "ldirectord" is ldirectord 4.x;
+// "lvsctl" takes ipvsadm's grammar and lvsctl's own subcommands.
 func Main(argv []string, ios *IOStreams) int {
-	name := filepath.Base(argv[0])
-	switch name {
+	switch filepath.Base(argv[0]) {
 	case "ipvsadm":
 		return IpvsadmMain(argv, ios, OpenKernel)
+	case "ldirectord":
+		return LdirectordMain(argv, ios)
 	}
 	if len(argv) > 1 {
-		if cmd := subcommand(argv[1]); cmd != nil {
-			return cmd(argv, ios)
+		if run, ok := subcommands[argv[1]]; ok {
+			return run(argv, ios)
 		}
 	}
 	return IpvsadmMain(argv, ios, OpenKernel)
 }
 
-// subcommand finds lvsctl's own commands (everything not in ipvsadm's
-// grammar); ipvsadm's words all start with '-'.
-func subcommand(word string) func([]string, *IOStreams) int {
-	return subcommands[word]
+// subcommands are lvsctl's own commands; ipvsadm's words all start with
+// '-', so the two grammars never meet.
+var subcommands = map[string]func([]string, *IOStreams) int{
+	"check":      cobraRunner(NewCmdCheck),
+	"ldirectord": func(argv []string, ios *IOStreams) int { return LdirectordMain(argv[1:], ios) },
 }
 
-var subcommands = map[string]func([]string, *IOStreams) int{}
+// cobraRunner runs a cobra command on argv[2:] and maps its error to an
+// exit status.
+func cobraRunner(newCmd func(*IOStreams) *cobra.Command) func([]string, *IOStreams) int {
+	return func(argv []string, ios *IOStreams) int {
+		cmd := newCmd(ios)
+		cmd.SetArgs(argv[2:])
+		cmd.SetIn(ios.In)
+		cmd.SetOut(ios.Out)
+		cmd.SetErr(ios.ErrOut)
+		return ExitCode(cmd.Execute())
+	}
+}

@@ -95,6 +95,11 @@ build_initrd() {
 
 run() {
 	local script=$1 out=$2
+	# One VM at a time on this machine: the guest is emulated and eats a
+	# core; concurrent runs would only slow each other down.
+	mkdir -p "$cache"
+	exec 9>"$cache/vm.lock"
+	flock 9
 	[[ -f "$cache/vmlinuz" && -f "$cache/initrd.gz" ]] || prepare
 	script=$(realpath "$script")
 	mkdir -p "$out"

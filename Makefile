@@ -1,0 +1,47 @@
+# lvsctl: see README.md. `make demo` and `make test` are the quick start.
+GO      ?= go
+BIN     := bin
+PREFIX  ?= /usr/local
+export GOFLAGS ?= -buildvcs=false
+
+.PHONY: build test unit e2e lab bench demo install lint fuzz clean
+
+build:
+	$(GO) build -o $(BIN)/lvsctl ./cmd/lvsctl
+
+# Everything CI runs: unit tests with the race detector, then the lab.
+test: lint unit e2e
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+lab:
+	bash e2e/lab/lab.sh prepare
+
+e2e: build lab
+	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
+	bash e2e/run.sh
+
+bench: build lab
+	bash e2e/bench.sh
+
+demo: build lab
+	bash e2e/demo.sh
+
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzParse -fuzztime 60s ./ldconf
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./e2e
+	@command -v staticcheck >/dev/null || $(GO) install honnef.co/go/tools/cmd/staticcheck@2025.1.1
+	PATH=$$PATH:$$($(GO) env GOPATH)/bin staticcheck ./...
+
+install: build
+	install -D -m 0755 $(BIN)/lvsctl $(DESTDIR)$(PREFIX)/sbin/lvsctl
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+clean:
+	rm -rf $(BIN) e2e/out

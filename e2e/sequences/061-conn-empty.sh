@@ -1,0 +1,5 @@
+run ipvsadm -Lc
+run ipvsadm -Lcn
+run ipvsadm -L -c -n --persistent-conn
+run ipvsadm -L -c --exact
+run ipvsadm -L -c --nosort
