@@ -1,0 +1,47 @@
+package director
+
+import (
+	"sync"
+	"time"
+)
+
+// RealStatus is the last known health of one real id, for status output.
+type RealStatus struct {
+	Up          bool          `json:"up"`
+	Maintenance bool          `json:"maintenance,omitempty"`
+	FailCount   int           `json:"failcount"`
+	LastCheck   time.Time     `json:"last_check"`
+	Latency     time.Duration `json:"latency_ns"`
+	Reason      string        `json:"reason,omitempty"`
+	Timeout     bool          `json:"timeout,omitempty"`
+}
+
+// board is where probers publish their last results; readers (the status
+// socket) get copies. It never feeds back into decisions.
+type board struct {
+	mu sync.Mutex
+	m  map[string]RealStatus
+}
+
+func newBoard() *board { return &board{m: map[string]RealStatus{}} }
+
+func (b *board) set(id string, f func(*RealStatus)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.m[id]
+	f(&s)
+	b.m[id] = s
+}
+
+func (b *board) get(id string) RealStatus {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.m[id]
+}
+
+// reset forgets every id (a reload starts fresh, like ldirectord).
+func (b *board) reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.m = map[string]RealStatus{}
+}

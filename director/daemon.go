@@ -1,0 +1,318 @@
+package director
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ldconf"
+)
+
+// Options are what Run needs besides the configuration.
+type Options struct {
+	Client     ipvsctl.Client
+	Log        *Logger
+	NewChecker CheckerFunc
+	// Load re-reads the configuration for a reload.
+	Load func() (*ldconf.Config, error)
+	// ConfigPath is the file to watch; ConfigName how messages name it.
+	ConfigPath string
+	ConfigName string
+	// Reload receives a value per SIGHUP (or `reload`).
+	Reload <-chan struct{}
+	// Ready is called once the start-up sync is applied (the CLI then
+	// lets the invoking process exit 0).
+	Ready func()
+	// Workers bounds concurrent checks (default 64).
+	Workers int
+	// Shell runs fallbackcommand and callback lines (default /bin/sh -c).
+	Shell func(ctx context.Context, cmd string) error
+	// Execute runs `ldirectord NAME ACTION` for execute= (nil: skipped).
+	Execute func(ctx context.Context, name, action string) error
+	// Mail sends e-mail alerts (default SendMail).
+	Mail MailFunc
+	// Jitter returns a random duration in [0, max) (tests pass zero).
+	Jitter func(max time.Duration) time.Duration
+	// Debounce and Poll tune the config watcher (defaults 200ms, 2s).
+	Debounce, Poll time.Duration
+	// ExpireQuiescentPath is the sysctl read for the persistence warning.
+	ExpireQuiescentPath string
+	// Status, if set, receives the board so a status socket can read it.
+	Status func(StatusFunc)
+}
+
+// StopSignal is the cancellation cause Run logs as the signal name
+// ("Linux Director Daemon terminated on signal: TERM").
+type StopSignal string
+
+func (s StopSignal) Error() string { return "signal " + string(s) }
+
+func (o *Options) defaults() {
+	if o.Workers <= 0 {
+		o.Workers = 64
+	}
+	if o.Jitter == nil {
+		o.Jitter = func(max time.Duration) time.Duration {
+			if max <= 0 {
+				return 0
+			}
+			return time.Duration(rand.Int64N(int64(max)))
+		}
+	}
+	if o.Mail == nil {
+		o.Mail = SendMail
+	}
+	if o.Debounce <= 0 {
+		o.Debounce = 200 * time.Millisecond
+	}
+	if o.Poll <= 0 {
+		o.Poll = 2 * time.Second
+	}
+	if o.ExpireQuiescentPath == "" {
+		o.ExpireQuiescentPath = "/proc/sys/net/ipv4/vs/expire_quiescent_template"
+	}
+}
+
+// Run is the daemon: it syncs the table for cfg, checks every real, keeps
+// the table in line, reloads on Reload and config changes, and when ctx
+// is cancelled applies cleanstop and returns. Every goroutine it starts
+// has ended when it returns.
+func Run(ctx context.Context, cfg *ldconf.Config, o Options) error {
+	o.defaults()
+	d := &daemon{o: o, cfg: cfg, board: newBoard(), events: make(chan transition, 64), snapReq: make(chan chan Snapshot)}
+	return d.run(ctx)
+}
+
+type daemon struct {
+	o      Options
+	cfg    *ldconf.Config
+	eng    *engine
+	alerts *alerts
+	q      *cmdQueue
+	board  *board
+	events chan transition
+	// snapReq carries status requests to the reconciler goroutine.
+	snapReq chan chan Snapshot
+
+	gen         uint64
+	stopProbers func()
+}
+
+func (d *daemon) run(ctx context.Context) error {
+	o := d.o
+	p, err := newPlan(d.cfg, o.NewChecker)
+	if err != nil {
+		return fmt.Errorf("director: %w", err)
+	}
+	// Helpers (commands, watcher) outlive ctx until the stop is done, so
+	// fallbackcommand and execute= stop still run.
+	hctx, cancelHelpers := context.WithCancel(context.Background())
+	defer cancelHelpers()
+	var helpers errgroup.Group
+	d.q = newCmdQueue(o.Log, o.Shell)
+	helpers.Go(func() error { return d.q.run(hctx) })
+	d.alerts = &alerts{log: o.Log, q: d.q, send: o.Mail, from: func() string { return d.cfg.Global.EmailAlertFrom },
+		now: time.Now, status: ldconf.AlertStarting, open: map[string]openAlert{}}
+	d.eng = &engine{c: o.Client, log: o.Log, shell: d.q.system}
+	d.eng.w = &writer{c: o.Client, log: o.Log, alert: d.alerts.event}
+	if o.Status != nil {
+		o.Status(d.snapshot)
+	}
+
+	d.warnPersistence()
+	d.eng.sync(p, nil)
+	d.execute(d.cfg.Global.Execute, "start")
+	d.startProbers(p)
+	d.alerts.status = ldconf.AlertRunning
+	if o.Ready != nil {
+		o.Ready()
+	}
+
+	changed := make(chan struct{})
+	if o.ConfigPath != "" {
+		w := newConfigWatcher(o.ConfigPath, o.Debounce, o.Poll, o.Log)
+		helpers.Go(func() error { return w.run(hctx, changed) })
+	}
+	resend := time.NewTicker(time.Second)
+	defer resend.Stop()
+
+	for {
+		select {
+		case <-ctx.Done():
+			d.stop(ctx)
+			cancelHelpers()
+			return helpers.Wait()
+		case t := <-d.events:
+			if t.gen == d.gen {
+				d.eng.transition(t)
+			}
+		case <-o.Reload:
+			o.Log.Log("Reloading Linux Director Daemon config on signal")
+			d.reload()
+		case <-changed:
+			d.configChanged()
+		case <-resend.C:
+			d.alerts.resend()
+		case reply := <-d.snapReq:
+			reply <- d.buildSnapshot(os.Getpid())
+		}
+	}
+}
+
+// startProbers starts one prober per real id of p, owned by a context
+// that stopProbers cancels and waits for.
+func (d *daemon) startProbers(p *plan) {
+	d.gen++
+	ctx, cancel := context.WithCancel(context.Background())
+	var g errgroup.Group
+	sem := make(chan struct{}, d.o.Workers)
+	for _, id := range p.ids {
+		spec := p.probe[id]
+		pr := &prober{spec: spec, gen: d.gen, state: initialState(spec.members),
+			maintDir: p.cfg.Global.MaintenanceDir, log: d.o.Log, sem: sem, out: d.events,
+			jitter: d.o.Jitter, board: d.board, now: time.Now}
+		d.board.set(id, func(s *RealStatus) { s.Up = pr.state == pUp })
+		g.Go(func() error { return pr.run(ctx) })
+	}
+	d.stopProbers = func() {
+		cancel()
+		_ = g.Wait()
+	}
+}
+
+// reload is reread_config: parse the whole file first; on any error keep
+// running the old configuration and table and log why.
+func (d *daemon) reload() {
+	o := d.o
+	d.alerts.status = ldconf.AlertReloading
+	defer func() { d.alerts.status = ldconf.AlertRunning }()
+	cfg, err := o.Load()
+	var p *plan
+	if err == nil {
+		p, err = newPlan(cfg, o.NewChecker)
+	}
+	if err != nil {
+		o.Log.Log(ConfigErrorText(err, o.ConfigName, os.Getpid()))
+		return
+	}
+	for _, w := range cfg.Warnings {
+		o.Log.Log(ConfigWarningText(w, o.ConfigName, os.Getpid()))
+	}
+	old := d.cfg
+	d.stopProbers()
+	d.board.reset()
+	d.alerts.forget()
+	o.Log.Configure(o.Log.Debug(), cfg.Global.Supervised, cfg.Global.LogFile)
+	d.reexecute(old.Global.Execute, cfg.Global.Execute)
+	d.cfg = cfg
+	d.warnPersistence()
+	d.eng.sync(p, d.eng.plan)
+	d.startProbers(p)
+}
+
+// configChanged is the rest of check_cfgfile: log, reload if autoreload,
+// and run the callback.
+func (d *daemon) configChanged() {
+	o := d.o
+	o.Log.Printf("Configuration file '%s' has changed on disk", o.ConfigName)
+	g := d.cfg.Global
+	if g.AutoReload {
+		o.Log.Log(" - reread new configuration")
+		d.reload()
+	} else {
+		o.Log.Log(" - ignore new configuration\n")
+	}
+	// The callback of the configuration in force after the change.
+	if cb := d.cfg.Global.Callback; cb != "" && isExecutable(cb) {
+		d.q.system(cb + " " + o.ConfigName)
+	}
+}
+
+// stop is ld_process_term.
+func (d *daemon) stop(ctx context.Context) {
+	d.alerts.status = ldconf.AlertStopping
+	d.stopProbers()
+	d.execute(d.cfg.Global.Execute, "stop")
+	d.eng.stop()
+	sig := "TERM"
+	var s StopSignal
+	if errors.As(context.Cause(ctx), &s) {
+		sig = string(s)
+	}
+	d.o.Log.Printf("Linux Director Daemon terminated on signal: %s", sig)
+	d.q.close(10 * time.Second)
+}
+
+// execute runs `ldirectord NAME ACTION` for each execute= name.
+func (d *daemon) execute(names []string, action string) {
+	if d.o.Execute == nil {
+		return
+	}
+	for _, n := range names {
+		d.q.do(func(ctx context.Context) {
+			if err := d.o.Execute(ctx, n, action); err != nil {
+				d.o.Log.Printf("system(ldirectord %s %s) failed: %v", n, action, err)
+			}
+		})
+	}
+}
+
+// reexecute is reread_config's handling of execute=: stop the removed
+// names, reload (or start, if reload fails) the kept ones, start the new.
+func (d *daemon) reexecute(old, cur []string) {
+	if d.o.Execute == nil {
+		return
+	}
+	was, is := map[string]bool{}, map[string]bool{}
+	for _, n := range old {
+		was[n] = true
+	}
+	for _, n := range cur {
+		is[n] = true
+	}
+	var stop, start []string
+	for _, n := range old {
+		if !is[n] {
+			stop = append(stop, n)
+		}
+	}
+	d.execute(stop, "stop")
+	for _, n := range cur {
+		if !was[n] {
+			start = append(start, n)
+			continue
+		}
+		d.q.do(func(ctx context.Context) {
+			if d.o.Execute(ctx, n, "reload") != nil {
+				if err := d.o.Execute(ctx, n, "start"); err != nil {
+					d.o.Log.Printf("system(ldirectord %s start) failed: %v", n, err)
+				}
+			}
+		})
+	}
+	d.execute(start, "start")
+}
+
+// warnPersistence surfaces the persistence trap (kubernetes#81591): with
+// quiescent=yes a persistent virtual keeps sending a client to a
+// quiesced real until its template expires, unless the kernel is told to
+// expire templates of quiesced servers.
+func (d *daemon) warnPersistence() {
+	b, err := os.ReadFile(d.o.ExpireQuiescentPath)
+	if err != nil || len(b) == 0 || b[0] != '0' {
+		return
+	}
+	for _, v := range d.cfg.Virtuals {
+		if v.Persistent && v.Quiescent {
+			d.o.Log.Printf("Warning: virtual server %s is persistent with quiescent=yes but %s is 0: "+
+				"clients stay on a quiesced real server until their persistence template expires "+
+				"(set it to 1)", v.Name(), d.o.ExpireQuiescentPath)
+		}
+	}
+}

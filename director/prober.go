@@ -1,0 +1,175 @@
+package director
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// pstate is what a prober last told the reconciler about its real id.
+type pstate int
+
+const (
+	pDown pstate = iota
+	pUp
+	// pMixed: at start-up the id's reals disagreed (up in one virtual,
+	// down in another); the next decisive result settles all of them.
+	pMixed
+)
+
+// checkGrace is added to a check's own timeout for its context deadline:
+// the checker enforces its timeout itself, the deadline only guarantees
+// that a stuck check cannot hold a worker forever.
+const checkGrace = 2 * time.Second
+
+// prober checks one real id on its own schedule. It owns the id's
+// failurecount hysteresis and sends the reconciler transitions only.
+type prober struct {
+	spec      probeSpec
+	gen       uint64
+	state     pstate
+	failcount int
+	inMaint   bool
+
+	maintDir string
+	log      *Logger
+	sem      chan struct{} // the worker pool: one token per running check
+	out      chan<- transition
+	jitter   func(max time.Duration) time.Duration
+	board    *board
+	now      func() time.Time
+}
+
+// run checks until ctx is done. The first check comes after a short
+// random delay so that a start does not fire every check at once; later
+// ones every interval ±10%.
+func (p *prober) run(ctx context.Context) error {
+	delay := p.jitter(min(p.spec.interval, time.Second))
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		p.once(ctx)
+		iv := p.spec.interval
+		t.Reset(iv - iv/10 + p.jitter(iv/5))
+	}
+}
+
+// once runs one check and acts on it (_check_real then service_set).
+func (p *prober) once(ctx context.Context) {
+	first := p.spec.members[0]
+	if inMaintenance(ctx, p.maintDir, first.r.Address, first.r.Port) {
+		p.monitor(false, "Server in maintenance")
+		p.failcount++
+		p.board.set(p.spec.id, func(s *RealStatus) { s.Maintenance, s.Up, s.FailCount = true, false, p.failcount })
+		if !p.inMaint {
+			p.inMaint = true
+			p.state = pDown
+			p.send(ctx, transition{gen: p.gen, id: p.spec.id, up: false, forced: true})
+		}
+		return
+	}
+	p.inMaint = false
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, p.spec.target.Timeout()+checkGrace)
+	start := p.now()
+	res := p.spec.checker.Check(cctx, p.spec.target)
+	cancel()
+	<-p.sem
+	if ctx.Err() != nil {
+		return // stopping or reloading: the result belongs to no one
+	}
+	if res.Latency == 0 {
+		res.Latency = p.now().Sub(start)
+	}
+	p.board.set(p.spec.id, func(s *RealStatus) {
+		s.Maintenance = false
+		s.LastCheck, s.Latency, s.Reason, s.Timeout = start, res.Latency, res.Reason, res.Timeout
+	})
+	if res.Unchanged {
+		// An HTTP timeout or checktype=off: ldirectord leaves the state.
+		return
+	}
+	p.monitor(res.Up, res.Reason)
+	if res.Up {
+		p.up(ctx)
+	} else {
+		p.down(ctx)
+	}
+	p.board.set(p.spec.id, func(s *RealStatus) { s.Up, s.FailCount = p.state == pUp, p.failcount })
+}
+
+func (p *prober) up(ctx context.Context) {
+	if p.failcount > 0 {
+		for _, rs := range p.spec.members {
+			p.log.Printf("Resetting soft failure count: %s (%s)", addrPort(rs.r.Address, rs.r.Port), rs.vs.v.ID())
+		}
+	}
+	p.failcount = 0
+	if p.state != pUp {
+		p.state = pUp
+		p.send(ctx, transition{gen: p.gen, id: p.spec.id, up: true})
+	}
+}
+
+func (p *prober) down(ctx context.Context) {
+	if p.state == pDown {
+		return
+	}
+	p.failcount++
+	if p.failcount < p.spec.failureCount {
+		for _, rs := range p.spec.members {
+			p.log.Printf("Soft failure real server: %s (%s) failure %d/%d",
+				addrPort(rs.r.Address, rs.r.Port), rs.vs.v.ID(), p.failcount, p.spec.failureCount)
+		}
+		return
+	}
+	p.state = pDown
+	p.send(ctx, transition{gen: p.gen, id: p.spec.id, up: false})
+}
+
+// send hands a transition to the reconciler unless the prober is being
+// cancelled (then the reconciler is not listening for this generation).
+func (p *prober) send(ctx context.Context, t transition) {
+	select {
+	case p.out <- t:
+	case <-ctx.Done():
+	}
+}
+
+// monitor writes the check result to the monitorfile of every virtual
+// holding this real.
+func (p *prober) monitor(up bool, msg string) {
+	for _, rs := range p.spec.members {
+		if f := rs.vs.v.MonitorFile; f != "" {
+			if err := appendFile(f, monitorLine(p.now(), p.spec.id, up, msg)); err != nil {
+				p.log.Log(fmt.Sprintf("Error writing to monitorfile '%s': %v", f, err))
+			}
+		}
+	}
+}
+
+// initialState is the prober's view of its id after the start-up sync.
+func initialState(members []*rstate) pstate {
+	ups := 0
+	for _, rs := range members {
+		if rs.up {
+			ups++
+		}
+	}
+	switch ups {
+	case 0:
+		return pDown
+	case len(members):
+		return pUp
+	}
+	return pMixed
+}

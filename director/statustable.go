@@ -1,0 +1,54 @@
+package director
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+)
+
+// WriteStatusTable renders a snapshot for people: one row per real.
+func WriteStatusTable(w io.Writer, s Snapshot) error {
+	t := tablewriter.NewWriter(w)
+	t.Header("Virtual", "Real", "Fwd", "State", "Weight", "Kernel", "Fails", "Last check", "Latency", "Reason")
+	for _, v := range s.Virtuals {
+		name := v.Protocol + " " + v.Name
+		for _, r := range v.Reals {
+			state := "down"
+			switch {
+			case r.Maintenance:
+				state = "maintenance"
+			case r.Up:
+				state = "up"
+			}
+			kernel := "-"
+			if r.KernelWeight != nil {
+				kernel = strconv.Itoa(int(*r.KernelWeight))
+			}
+			last, lat := "-", "-"
+			if !r.LastCheck.IsZero() {
+				last = r.LastCheck.Format(time.TimeOnly)
+				lat = r.Latency.Round(time.Millisecond).String()
+			}
+			if err := t.Append(name, r.Server, r.Forward, state, strconv.FormatInt(r.Weight, 10), kernel,
+				strconv.Itoa(r.FailCount), last, lat, r.Reason); err != nil {
+				return fmt.Errorf("status table: %w", err)
+			}
+		}
+		if v.Fallback != "" {
+			state := "standby"
+			if v.FallbackActive {
+				state = "active"
+			}
+			if err := t.Append(name, v.Fallback, "fallback", state, "1", "-", "-", "-", "-", ""); err != nil {
+				return fmt.Errorf("status table: %w", err)
+			}
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("status table: %w", err)
+	}
+	return nil
+}
