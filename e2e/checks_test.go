@@ -1,0 +1,367 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestChecks runs every kind of health check against real servers from
+// Debian packages (e2e/servers/lab-servers.sh starts them in a network
+// namespace of the guest) with lvsctl check, and the same reals with
+// Debian's ldirectord: one ldirectord.cf holds one virtual per case, the
+// table ldirectord builds after its first check round (quiescent=no, so a
+// real is in it iff its check passed) is its verdict. Every case asserts
+// the expected verdict for lvsctl, and for ldirectord unless the case says
+// why it cannot (then it is a direct assertion only).
+
+const (
+	srvAddr   = "10.0.1.2" // the real servers
+	holeAddr  = "10.0.1.3" // black hole (iptables DROP in the servers' namespace)
+	wrongAddr = "10.0.1.4" // the same servers, TLS certificate for another name
+	// okTimeout bounds checks that should answer (generous: emulated CPU,
+	// TLS and SCRAM in Perl); holeTimeout those that can only time out.
+	okTimeout   = 10
+	holeTimeout = 3
+)
+
+type checkCase struct {
+	name  string
+	proto string // tcp (default) or udp
+	real  string // IP:PORT
+	lines []string
+	up    bool // the expected verdict
+	// ldDiffers: Debian's ldirectord decides the opposite, deliberately
+	// (docs/compat.md); the test asserts that it still does.
+	ldDiffers string
+	// noLD: why ldirectord cannot judge this case ("" = it does).
+	noLD string
+	hole bool // times out: short timeouts
+}
+
+func labCases(servers string) []checkCase {
+	R := func(port int) string { return fmt.Sprintf("%s:%d", srvAddr, port) }
+	H := func(port int) string { return fmt.Sprintf("%s:%d", holeAddr, port) }
+	http := func(more ...string) []string { return append([]string{"service=http"}, more...) }
+	pg := []string{"service=pgsql", `login="postgres"`, `passwd="pgpw"`, `database="postgres"`}
+	my := []string{"service=mysql", `login="lab"`, `passwd="mypw"`, `database="labdb"`}
+	rad := []string{"service=radius", `login="lab"`, `secret="labsecret"`}
+	with := func(base []string, more ...string) []string {
+		return append(append([]string(nil), base...), more...)
+	}
+	return []checkCase{
+		// HTTP against nginx.
+		{name: "http", real: R(80), lines: http(`request="index.html"`, `receive="Test Page"`), up: true},
+		{name: "http-wrong-receive", real: R(80), lines: http(`request="index.html"`, `receive="No Such Text"`)},
+		{name: "http-404", real: R(80), lines: http(`request="missing.html"`)},
+		{name: "http-redirect-followed", real: R(80), lines: http(`request="redirect"`, `receive="Test Page"`), up: true},
+		{name: "http-500-with-matching-body", real: R(80), lines: http(`request="error"`, `receive="Test Page"`)},
+		{name: "http-head", real: R(80), lines: http(`request="index.html"`, "httpmethod=HEAD"), up: true},
+		{name: "http-head-with-receive", real: R(80), lines: http(`request="index.html"`, "httpmethod=HEAD", `receive="Test Page"`)},
+		{name: "http-virtualhost", real: R(80), lines: http(`receive="Virtual Host Page"`, "virtualhost=vhost.example.test"), up: true},
+		{name: "http-no-virtualhost", real: R(80), lines: http(`receive="Virtual Host Page"`)},
+		// Perl's $ matches before a final newline; the body is
+		// "host=10.0.1.2\n": the Host header is the bare real IP.
+		{name: "http-host-header-bare-ip", real: R(80), lines: http(`request="host"`, `receive="^host=10\.0\.1\.2$"`), up: true},
+		{name: "http-checkport", real: R(81), lines: http("checkport=80", `receive="Test Page"`), up: true},
+		{name: "http-closed", real: R(81), lines: http()},
+		{name: "http-blackhole", real: H(80), lines: http(), hole: true},
+		{name: "http-proxy", real: R(80), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="Test Page"`}, up: true},
+		// HTTPS: the chain is verified (SSL_CERT_FILE = the lab CA),
+		// the name is not.
+		{name: "https-self-signed", real: R(443), lines: []string{"service=https", `receive="Test Page"`}},
+		{name: "https-ca-signed", real: R(8443), lines: []string{"service=https", `receive="Test Page"`}, up: true},
+		{name: "https-ca-signed-wrong-name", real: wrongAddr + ":8443", lines: []string{"service=https", `receive="Test Page"`}, up: true},
+		{name: "https-ca-signed-wrong-receive", real: R(8443), lines: []string{"service=https", `receive="Nope"`}},
+		{name: "https-blackhole", real: H(443), lines: []string{"service=https"}, hole: true},
+		// DNS against dnsmasq.
+		{name: "dns-a", proto: "udp", real: R(53), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.9\.9\.9"`}, up: true},
+		{name: "dns-a-wrong-receive", proto: "udp", real: R(53), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.1\.1\.1"`}},
+		{name: "dns-ptr", proto: "udp", real: R(53), lines: []string{"service=dns", `request="10.9.9.9"`, `receive="www\.example\.test"`}, up: true},
+		{name: "dns-nxdomain", proto: "udp", real: R(53), lines: []string{"service=dns", `request="nothere.example.test"`, `receive="."`}},
+		{name: "dns-tcp", real: R(53), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.9\.9\.9"`}, up: true},
+		{name: "dns-closed", proto: "udp", real: R(54), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.9\.9\.9"`}},
+		{name: "dns-blackhole", proto: "udp", real: H(53), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.9\.9\.9"`}, hole: true},
+		// FTP against vsftpd (anonymous, the default login).
+		{name: "ftp", real: R(21), lines: []string{"service=ftp", `request="welcome.txt"`, `receive="Welcome"`}, up: true},
+		{name: "ftp-wrong-receive", real: R(21), lines: []string{"service=ftp", `request="welcome.txt"`, `receive="Goodbye"`}},
+		{name: "ftp-missing-file", real: R(21), lines: []string{"service=ftp", `request="nothere.txt"`, `receive="Welcome"`}},
+		{name: "ftp-closed", real: R(2121), lines: []string{"service=ftp", `request="welcome.txt"`, `receive="Welcome"`}},
+		{name: "ftp-blackhole", real: H(21), lines: []string{"service=ftp", `request="welcome.txt"`, `receive="Welcome"`}, hole: true},
+		// SMTP against postfix.
+		{name: "smtp", real: R(25), lines: []string{"service=smtp"}, up: true},
+		{name: "submission", real: R(587), lines: []string{"service=submission"}, up: true},
+		{name: "smtp-on-a-pop-server", real: R(110), lines: []string{"service=smtp"}},
+		{name: "smtp-closed", real: R(26), lines: []string{"service=smtp"}},
+		{name: "smtp-blackhole", real: H(25), lines: []string{"service=smtp"}, hole: true},
+		// POP and IMAP against dovecot.
+		{name: "pop-login", real: R(110), lines: []string{"service=pop", `login="lab"`, `passwd="labpw"`}, up: true},
+		{name: "pop-bad-password", real: R(110), lines: []string{"service=pop", `login="lab"`, `passwd="wrong"`}},
+		{name: "pop-no-login", real: R(110), lines: []string{"service=pop"}, up: true},
+		{name: "pop-no-login-closed", real: R(111), lines: []string{"service=pop"},
+			ldDiffers: "Mail::POP3Client->new never fails, so without login ldirectord's pop check is up whatever answers"},
+		{name: "pop-login-blackhole", real: H(110), lines: []string{"service=pop", `login="lab"`, `passwd="labpw"`}, hole: true},
+		{name: "pops-login", real: R(995), lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}, up: true},
+		{name: "pops-wrong-name", real: wrongAddr + ":995", lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}},
+		{name: "imap-login", real: R(143), lines: []string{"service=imap", `login="lab"`, `passwd="labpw"`}, up: true},
+		{name: "imap-bad-password", real: R(143), lines: []string{"service=imap", `login="lab"`, `passwd="wrong"`}},
+		{name: "imap-no-login", real: R(143), lines: []string{"service=imap"}, up: true},
+		{name: "imap-closed", real: R(144), lines: []string{"service=imap"}},
+		{name: "imap-blackhole", real: H(143), lines: []string{"service=imap"}, hole: true},
+		{name: "imaps-login", real: R(993), lines: []string{"service=imaps", `login="lab"`, `passwd="labpw"`}, up: true},
+		{name: "imaps-wrong-name", real: wrongAddr + ":993", lines: []string{"service=imaps", `login="lab"`, `passwd="labpw"`}},
+		// LDAP against slapd.
+		{name: "ldap", real: R(389), lines: []string{"service=ldap", `request="dc=example,dc=test"`, `receive="dc=example"`}, up: true},
+		{name: "ldap-wrong-receive", real: R(389), lines: []string{"service=ldap", `request="dc=example,dc=test"`, `receive="ou=nothing"`}},
+		{name: "ldap-no-such-base", real: R(389), lines: []string{"service=ldap", `request="ou=missing,dc=example,dc=test"`}},
+		{name: "ldap-bind", real: R(389), lines: []string{"service=ldap", `request="ou=people,dc=example,dc=test"`, `login="cn=admin,dc=example,dc=test"`, `passwd="labsecret"`}, up: true},
+		{name: "ldap-bind-bad-password", real: R(389), lines: []string{"service=ldap", `request="ou=people,dc=example,dc=test"`, `login="cn=admin,dc=example,dc=test"`, `passwd="wrong"`}},
+		{name: "ldaps", real: R(636), lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`}, up: true},
+		{name: "ldap-closed", real: R(390), lines: []string{"service=ldap", `request="dc=example,dc=test"`}},
+		{name: "ldap-blackhole", real: H(389), lines: []string{"service=ldap", `request="dc=example,dc=test"`}, hole: true},
+		// PostgreSQL and MariaDB.
+		{name: "pgsql", real: R(5432), lines: with(pg, `request="SELECT 1"`), up: true},
+		{name: "pgsql-bad-password", real: R(5432), lines: []string{"service=pgsql", `login="postgres"`, `passwd="wrong"`, `database="postgres"`, `request="SELECT 1"`}},
+		{name: "pgsql-no-rows", real: R(5432), lines: with(pg, `request="SELECT 1 WHERE false"`)},
+		{name: "pgsql-bad-query", real: R(5432), lines: with(pg, `request="SELECT FROM nothere"`)},
+		{name: "pgsql-blackhole", real: H(5432), lines: with(pg, `request="SELECT 1"`), hole: true},
+		{name: "mysql", real: R(3306), lines: with(my, `request="SELECT 1"`), up: true},
+		{name: "mysql-bad-password", real: R(3306), lines: []string{"service=mysql", `login="lab"`, `passwd="wrong"`, `database="labdb"`, `request="SELECT 1"`}},
+		{name: "mysql-no-rows", real: R(3306), lines: with(my, `request="SELECT 1 FROM DUAL WHERE 1=0"`)},
+		{name: "mysql-closed", real: R(3307), lines: with(my, `request="SELECT 1"`)},
+		{name: "mysql-blackhole", real: H(3306), lines: with(my, `request="SELECT 1"`), hole: true},
+		// RADIUS against freeradius: an Access-Reject is down in
+		// ldirectord's code (check_pwd returns "" for it).
+		{name: "radius-accept", proto: "udp", real: R(1812), lines: with(rad, `passwd="radpw"`), up: true},
+		{name: "radius-reject", proto: "udp", real: R(1812), lines: with(rad, `passwd="wrong"`)},
+		{name: "radius-wrong-secret", proto: "udp", real: R(1812), lines: []string{"service=radius", `login="lab"`, `passwd="radpw"`, `secret="notthesecret"`}},
+		{name: "radius-closed", proto: "udp", real: R(1813), lines: with(rad, `passwd="radpw"`)},
+		{name: "radius-blackhole", proto: "udp", real: H(1812), lines: with(rad, `passwd="radpw"`), hole: true},
+		// SIP against kamailio (OPTIONS; 5062 answers 404).
+		{name: "sip", proto: "udp", real: R(5060), lines: []string{"service=sip"}, up: true},
+		{name: "sip-tcp", real: R(5060), lines: []string{"service=sip"}, up: true},
+		{name: "sip-404", proto: "udp", real: R(5062), lines: []string{"service=sip"}},
+		{name: "sip-closed", proto: "udp", real: R(5061), lines: []string{"service=sip"}},
+		{name: "sip-blackhole", proto: "udp", real: H(5060), lines: []string{"service=sip"}, hole: true},
+		// NNTP's rule (the first bytes start with "2"), with no NNTP
+		// server in the lab: postfix greets "220", dovecot "+OK".
+		{name: "nntp-rule-220-greeting", real: R(25), lines: []string{"service=nntp"}, up: true},
+		{name: "nntp-rule-ok-greeting", real: R(110), lines: []string{"service=nntp"}},
+		// simpletcp: the request must really be sent (dovecot answers
+		// QUIT with "Logging out").
+		{name: "simpletcp", real: R(110), lines: []string{"service=simpletcp", `request="QUIT"`, `receive="Logging out"`}, up: true},
+		{name: "simpletcp-wrong-receive", real: R(110), lines: []string{"service=simpletcp", `request="QUIT"`, `receive="^nomatch"`}},
+		{name: "simpletcp-closed", real: R(112), lines: []string{"service=simpletcp", `request="QUIT"`, `receive="."`}},
+		{name: "simpletcp-blackhole", real: H(110), lines: []string{"service=simpletcp", `request="QUIT"`, `receive="."`}, hole: true},
+		// connect, ping (UDP virtuals are checked with ping).
+		{name: "connect", real: R(80), lines: []string{"checktype=connect"}, up: true},
+		{name: "connect-closed", real: R(81), lines: []string{"checktype=connect"}},
+		{name: "connect-blackhole", real: H(80), lines: []string{"checktype=connect"}, hole: true},
+		{name: "connect-udp-is-ping", proto: "udp", real: R(9), lines: []string{"checktype=connect"}, up: true},
+		{name: "connect-udp-is-ping-blackhole", proto: "udp", real: H(53), lines: []string{"checktype=connect"}, hole: true},
+		{name: "ping", real: R(80), lines: []string{"checktype=ping"}, up: true},
+		{name: "ping-blackhole", real: H(80), lines: []string{"checktype=ping"}, hole: true},
+		// external and external-perl.
+		{name: "external-four-args", real: R(80), lines: []string{"checktype=external", "checkcommand=" + servers + "/check-args.sh"}, up: true},
+		{name: "external-false", real: R(80), lines: []string{"checktype=external", "checkcommand=/bin/false"}},
+		{name: "external-timeout", real: R(80), lines: []string{"checktype=external", "checkcommand=" + servers + "/check-hang.sh"}, hole: true},
+		{name: "external-perl-exit-0", real: R(80), lines: []string{"checktype=external-perl", "checkcommand=" + servers + "/check-args.pl"}, up: true},
+		{name: "external-perl-wrong-args", real: R(81), lines: []string{"checktype=external-perl", "checkcommand=" + servers + "/check-args.pl"}},
+		// on, off, none, checktype=N (the first check negotiates).
+		{name: "on", real: R(81), lines: []string{"checktype=on"}, up: true},
+		{name: "off", real: R(80), lines: []string{"checktype=off"}},
+		{name: "none", real: R(81), lines: []string{"service=none"}, up: true},
+		{name: "combined-negotiates-first", real: R(80), lines: []string{"checktype=3", "service=http", `receive="No Such Text"`}},
+		{name: "combined-up", real: R(80), lines: []string{"checktype=3", "service=http", `receive="Test Page"`}, up: true},
+	}
+}
+
+func TestChecks(t *testing.T) {
+	requireLab(t)
+	resetKernel(t)
+	t.Cleanup(func() { resetKernel(t) })
+	servers, _ := filepath.Abs("servers")
+	work := "/tmp/e2e-servers"
+	start := time.Now()
+	if out, err := exec.Command("bash", filepath.Join(servers, "lab-servers.sh"), "start", work).CombinedOutput(); err != nil {
+		t.Fatalf("starting the lab servers: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("bash", filepath.Join(servers, "lab-servers.sh"), "stop", work).Run() })
+	t.Logf("servers up in %v", time.Since(start).Round(time.Second))
+	ca := "SSL_CERT_FILE=" + work + "/pki/ca.crt"
+
+	cases := labCases(servers)
+	cf, vips := writeChecksConfig(t, cases)
+
+	// lvsctl: every case from the config, a few at a time (most of the
+	// time goes to waiting for black holes).
+	lv := make([]bool, len(cases))
+	lvOut := make([]string, len(cases))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			lv[i], lvOut[i] = lvsctlCheck(t, []string{ca}, "check", "-c", cf, vips[i], cases[i].real)
+		}()
+	}
+	wg.Wait()
+
+	// Debian's ldirectord on the same config, one check round.
+	table, ldLog := runLdirectord(t, cf, 10*time.Minute, ca)
+	ld := ldirectordVerdicts(table)
+
+	var agree, deviations, direct int
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if lv[i] != c.up {
+				t.Errorf("lvsctl: %s, want %s\n%s", verdict(lv[i]), verdict(c.up), lvOut[i])
+			}
+			key := protoFlag(c.proto) + " " + vips[i]
+			ldUp := ld[key]
+			switch {
+			case c.noLD != "":
+				direct++
+				t.Logf("ldirectord not compared: %s", c.noLD)
+			case c.ldDiffers != "":
+				deviations++
+				if ldUp == c.up {
+					t.Errorf("ldirectord now agrees (%s): the deviation %q is gone", verdict(ldUp), c.ldDiffers)
+				}
+			case ldUp != c.up:
+				t.Errorf("ldirectord: %s, want %s\nldirectord's log for %s:\n%s", verdict(ldUp), verdict(c.up), c.real, grepLog(ldLog, c.real))
+			default:
+				agree++
+			}
+		})
+	}
+	t.Logf("%d cases: %d decided alike by lvsctl and ldirectord, %d deliberate deviations, %d lvsctl only", len(cases), agree, deviations, direct)
+
+	t.Run("flags", func(t *testing.T) { checkFromFlags(t, work, ca) })
+}
+
+// checkFromFlags: lvsctl check without a config, and the trust store
+// really in use (SSL_CERT_FILE unset: the lab CA is unknown).
+func checkFromFlags(t *testing.T, work, ca string) {
+	for _, c := range []struct {
+		env  []string
+		args []string
+		up   bool
+	}{
+		{nil, []string{"--type", "ping", "--real", srvAddr}, true},
+		{nil, []string{"--type", "ping", "--real", holeAddr, "--timeout", "2s"}, false},
+		{nil, []string{"--type", "connect", "--real", srvAddr + ":80"}, true},
+		{nil, []string{"--type", "connect", "--real", srvAddr + ":81"}, false},
+		{nil, []string{"--service", "http", "--real", srvAddr + ":80", "--request", "/index.html", "--receive", "Test Page"}, true},
+		{[]string{ca}, []string{"--service", "https", "--real", srvAddr + ":8443", "--receive", "Test Page"}, true},
+		{nil, []string{"--service", "https", "--real", srvAddr + ":8443", "--receive", "Test Page"}, false},
+		{[]string{ca}, []string{"--service", "pops", "--real", srvAddr + ":995", "--login", "lab", "--passwd", "labpw"}, true},
+		{nil, []string{"--service", "pops", "--real", srvAddr + ":995", "--login", "lab", "--passwd", "labpw"}, false},
+	} {
+		got, out := lvsctlCheck(t, c.env, append([]string{"check"}, c.args...)...)
+		if got != c.up {
+			t.Errorf("lvsctl check %s (%v): %s, want %s\n%s", strings.Join(c.args, " "), c.env, verdict(got), verdict(c.up), out)
+		}
+	}
+}
+
+// writeChecksConfig writes one virtual per case: 10.200.X.Y, the real's
+// port, weight i+1 (ldirectord checks reals with identical settings once,
+// and weight is part of that identity).
+func writeChecksConfig(t *testing.T, cases []checkCase) (string, []string) {
+	var b strings.Builder
+	b.WriteString("# generated by e2e/checks_test.go\ncheckinterval=3600\nquiescent=no\nfork=no\n\n")
+	vips := make([]string, len(cases))
+	for i, c := range cases {
+		_, port, _ := strings.Cut(c.real, ":")
+		vips[i] = fmt.Sprintf("10.200.%d.%d:%s", i/200, i%200+1, port)
+		fmt.Fprintf(&b, "virtual=%s\n", vips[i])
+		proto := c.proto
+		if proto == "" {
+			proto = "tcp"
+		}
+		fmt.Fprintf(&b, "\tprotocol=%s\n\treal=%s masq %d\n", proto, c.real, i+1)
+		to := okTimeout
+		if c.hole {
+			to = holeTimeout
+		}
+		fmt.Fprintf(&b, "\tchecktimeout=%d\n\tnegotiatetimeout=%d\n", to, to)
+		for _, l := range c.lines {
+			fmt.Fprintf(&b, "\t%s\n", l)
+		}
+		b.WriteString("\n")
+	}
+	cf := filepath.Join(t.TempDir(), "checks.cf")
+	if err := os.WriteFile(cf, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cf, vips
+}
+
+// lvsctlCheck runs lvsctl with args; exit 0 is up, 1 down, anything
+// else fails the test.
+func lvsctlCheck(t *testing.T, env []string, args ...string) (bool, string) {
+	cmd := exec.Command(lvsctlBin(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	switch cmd.ProcessState.ExitCode() {
+	case 0:
+		return true, string(out)
+	case 1:
+		return false, string(out)
+	}
+	t.Errorf("lvsctl %s: %v\n%s", strings.Join(args, " "), err, out)
+	return false, string(out)
+}
+
+// ldirectordVerdicts maps "-t VIP:PORT" to whether the virtual has its
+// real in the table (ipvsadm -S -n lines: -a -t VIP -r RIP -m -w W).
+func ldirectordVerdicts(table string) map[string]bool {
+	up := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(table))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 3 && f[0] == "-a" {
+			up[f[1]+" "+f[2]] = true
+		}
+	}
+	return up
+}
+
+func protoFlag(p string) string {
+	if p == "udp" {
+		return "-u"
+	}
+	return "-t"
+}
+
+func verdict(up bool) string {
+	if up {
+		return "up"
+	}
+	return "down"
+}
+
+// grepLog is what ldirectord logged about one real.
+func grepLog(log, real string) string {
+	var out []string
+	ip, _, _ := strings.Cut(real, ":")
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, ip) {
+			out = append(out, l)
+		}
+	}
+	return tail(strings.Join(out, "\n"), 15)
+}
