@@ -43,6 +43,8 @@ type Options struct {
 	Debounce, Poll time.Duration
 	// ExpireQuiescentPath is the sysctl read for the persistence warning.
 	ExpireQuiescentPath string
+	// Interval, if set, replaces every checkinterval (tests).
+	Interval time.Duration
 	// Status, if set, receives the board so a status socket can read it.
 	Status func(StatusFunc)
 }
@@ -174,6 +176,9 @@ func (d *daemon) startProbers(p *plan) {
 	sem := make(chan struct{}, d.o.Workers)
 	for _, id := range p.ids {
 		spec := p.probe[id]
+		if d.o.Interval > 0 {
+			spec.interval = d.o.Interval
+		}
 		pr := &prober{spec: spec, gen: d.gen, state: initialState(spec.members),
 			maintDir: p.cfg.Global.MaintenanceDir, log: d.o.Log, sem: sem, out: d.events,
 			jitter: d.o.Jitter, board: d.board, now: time.Now}

@@ -1,0 +1,234 @@
+package director
+
+import (
+	"bytes"
+	"context"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+	"github.com/lvsctl/lvsctl/ldconf"
+)
+
+// health is the fake checkers' world: which real addresses are up, and
+// how many checks each one got.
+type health struct {
+	mu     sync.Mutex
+	up     map[netip.Addr]bool
+	hang   map[netip.Addr]bool
+	checks map[netip.Addr]int
+}
+
+func newHealth() *health {
+	return &health{up: map[netip.Addr]bool{}, hang: map[netip.Addr]bool{}, checks: map[netip.Addr]int{}}
+}
+
+func (h *health) set(addr string, up bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.up[netip.MustParseAddr(addr)] = up
+}
+
+func (h *health) blackhole(addr string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.hang[netip.MustParseAddr(addr)] = true
+}
+
+func (h *health) count(addr string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.checks[netip.MustParseAddr(addr)]
+}
+
+type fakeChecker struct{ h *health }
+
+func (c fakeChecker) String() string { return "fake" }
+
+func (c fakeChecker) Check(ctx context.Context, t checks.Target) checks.Result {
+	c.h.mu.Lock()
+	c.h.checks[t.RealAddr]++
+	up, hang := c.h.up[t.RealAddr], c.h.hang[t.RealAddr]
+	c.h.mu.Unlock()
+	if hang {
+		<-ctx.Done()
+		return checks.Result{Timeout: true, Reason: "timeout"}
+	}
+	if up {
+		return checks.Result{Up: true, Reason: "ok"}
+	}
+	return checks.Result{Reason: "refused"}
+}
+
+func (h *health) checker(v *ldconf.Virtual, r *ldconf.Real) (checks.Checker, checks.Target, error) {
+	t := checks.Target{CheckType: checks.TypeConnect, RealAddr: r.Address, RealPort: r.Port, CheckTimeout: 300 * time.Millisecond}
+	if v.CheckType == ldconf.CheckOff {
+		return checks.Off{}, t, nil
+	}
+	return fakeChecker{h}, t, nil
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// harness runs a daemon against a Fake with fake checks.
+type harness struct {
+	t       *testing.T
+	dir     string
+	cfgPath string
+	fake    *ipvstest.Fake
+	health  *health
+	logs    *syncBuffer
+	cmds    *syncBuffer
+	reload  chan struct{}
+	cancel  context.CancelCauseFunc
+	done    chan error
+	ready   chan struct{}
+}
+
+func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
+	t.Helper()
+	return ldconf.Load(path, ldconf.WithDebug(true))
+}
+
+func newHarness(t *testing.T, cfg string) *harness {
+	t.Helper()
+	h := &harness{t: t, dir: t.TempDir(), fake: ipvstest.NewFake(), health: newHealth(),
+		logs: &syncBuffer{}, cmds: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{})}
+	h.cfgPath = filepath.Join(h.dir, "ld.cf")
+	h.write(cfg)
+	return h
+}
+
+func (h *harness) write(cfg string) {
+	h.t.Helper()
+	cfg = strings.ReplaceAll(cfg, "@DIR@", h.dir)
+	if err := os.WriteFile(h.cfgPath, []byte(cfg), 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) start() {
+	h.t.Helper()
+	cfg, err := parseConfig(h.t, h.cfgPath)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	log := NewLogger(h.logs, h.logs, "ld.cf")
+	log.Configure(true, false, "")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	h.cancel, h.done = cancel, make(chan error, 1)
+	o := Options{
+		Client: h.fake, Log: log, NewChecker: h.health.checker,
+		Load:       func() (*ldconf.Config, error) { return parseConfig(h.t, h.cfgPath) },
+		ConfigPath: h.cfgPath, ConfigName: h.cfgPath, Reload: h.reload,
+		Ready:    func() { close(h.ready) },
+		Workers:  8,
+		Shell:    func(_ context.Context, cmd string) error { h.cmds.Write([]byte(cmd + "\n")); return nil },
+		Mail:     func(context.Context, Mail) error { return nil },
+		Jitter:   func(time.Duration) time.Duration { return 0 },
+		Debounce: 20 * time.Millisecond, Poll: 50 * time.Millisecond,
+		Interval:            30 * time.Millisecond,
+		ExpireQuiescentPath: filepath.Join(h.dir, "nonexistent"),
+	}
+	go func() { h.done <- Run(ctx, cfg, o) }()
+	select {
+	case <-h.ready:
+	case err := <-h.done:
+		h.t.Fatalf("Run returned before ready: %v", err)
+	case <-time.After(5 * time.Second):
+		h.t.Fatal("not ready")
+	}
+	h.t.Cleanup(func() { h.stop() })
+}
+
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel(StopSignal("TERM"))
+	h.cancel = nil
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("Run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		h.t.Error("Run did not return after cancel")
+	}
+}
+
+// waitTable waits until the fake's table dump equals want.
+func (h *harness) waitTable(want string) {
+	h.t.Helper()
+	want = strings.TrimLeft(want, "\n")
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if h.fake.Dump() == want {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("table:\n%s\nwant:\n%s\nlog:\n%s", h.fake.Dump(), want, h.logs)
+}
+
+// waitLog waits until the log contains s.
+func (h *harness) waitLog(s string) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(h.logs.String(), s) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("log lacks %q:\n%s", s, h.logs)
+}
+
+// settle lets a few check rounds pass.
+func settle() { time.Sleep(200 * time.Millisecond) }
+
+func mustDo(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, p, s string) {
+	t.Helper()
+	mustDo(t, os.WriteFile(p, []byte(s), 0o644))
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	mustDo(t, err)
+	return string(b)
+}
+
+func renameFile(a, b string) error        { return os.Rename(a, b) }
+func chmod(p string, m os.FileMode) error { return os.Chmod(p, m) }
+func mkdir(p string) error                { return os.Mkdir(p, 0o755) }
+func removeFile(p string) error           { return os.Remove(p) }
