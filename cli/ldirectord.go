@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -74,16 +73,18 @@ const (
 // arguments; tests replace it.
 type ldEnv struct {
 	runDir   string
+	logFile  string // ldirectord's default logfile
 	haDir    string
 	openIPVS func() (ipvsctl.Client, error)
 	spawn    func(argv []string) error
 	signals  func(ctx context.Context) (stop <-chan string, hup <-chan struct{}, cleanup func())
-	isTTY    func(w io.Writer) bool
+	isTTY    func(w any) bool
 }
 
 func defaultLdEnv() *ldEnv {
 	return &ldEnv{
 		runDir:   director.RunDir,
+		logFile:  "/var/log/ldirectord.log",
 		openIPVS: OpenKernel,
 		spawn:    func(argv []string) error { return director.SpawnDaemon(argv, time.Minute) },
 		signals:  osSignals,
@@ -210,7 +211,7 @@ func (r *ldRun) main(args []string) int {
 		return ldExitUsage
 	}
 	r.log = director.NewLogger(r.ios.Out, r.ios.ErrOut, r.cfgName)
-	r.log.Configure(r.debug, false, "/var/log/ldirectord.log")
+	r.log.Configure(r.debug, false, r.env.logFile)
 	r.pidPath = director.PidPath(r.env.runDir, r.cfgName)
 
 	path, err := ldconf.Resolve(r.config, r.ldconfOptions()...)
@@ -522,7 +523,7 @@ func signalName(s os.Signal) string {
 	return "TERM"
 }
 
-func isTerminal(w io.Writer) bool {
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -13,7 +13,7 @@ import (
 func ConfigErrorText(err error, config string, pid int) string {
 	var ce *ldconf.Error
 	if errors.As(err, &ce) {
-		return configText("Error", pid, ce.Line, config, ce.Msg)
+		return configText("Error", pid, ce.Line, config, unknownCommandText(ce.Msg))
 	}
 	var pe *PlanError
 	if errors.As(err, &pe) {
@@ -54,4 +54,19 @@ func IsLdirectordWarning(d ldconf.Diagnostic) bool {
 		}
 	}
 	return false
+}
+
+// unknownCommandText puts back the newline ldirectord's "Unknown command"
+// messages carry: the offending line is quoted with its newline inside a
+// virtual block, and followed by its newline and a space outside one.
+// ldconf keeps the line without it.
+func unknownCommandText(msg string) string {
+	const prefix = "Unknown command "
+	switch {
+	case !strings.HasPrefix(msg, prefix) || strings.HasSuffix(msg, "\n") || strings.HasSuffix(msg, "\n "):
+		return msg
+	case strings.HasPrefix(msg, prefix+`"`) && strings.HasSuffix(msg, `"`) && len(msg) > len(prefix)+1:
+		return msg[:len(msg)-1] + "\n\""
+	}
+	return msg + "\n "
 }

@@ -1,0 +1,296 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+)
+
+// ldTest is one ldirectord invocation environment: a private /etc/ha.d,
+// run directory and log file, and a fake IPVS.
+type ldTest struct {
+	t      *testing.T
+	dir    string
+	env    *ldEnv
+	fake   *ipvstest.Fake
+	stop   chan string
+	spawns [][]string
+	mu     sync.Mutex
+}
+
+func newLdTest(t *testing.T) *ldTest {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{"ha", "run"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lt := &ldTest{t: t, dir: dir, fake: ipvstest.NewFake(), stop: make(chan string, 1)}
+	lt.env = &ldEnv{
+		runDir: filepath.Join(dir, "run"), haDir: filepath.Join(dir, "ha"),
+		logFile:  filepath.Join(dir, "default.log"),
+		openIPVS: func() (ipvsctl.Client, error) { return lt.fake, nil },
+		spawn: func(argv []string) error {
+			lt.mu.Lock()
+			defer lt.mu.Unlock()
+			lt.spawns = append(lt.spawns, argv)
+			return nil
+		},
+		signals: func(ctx context.Context) (<-chan string, <-chan struct{}, func()) {
+			return lt.stop, make(chan struct{}), func() {}
+		},
+		isTTY: func(any) bool { return false },
+	}
+	return lt
+}
+
+// config writes /etc/ha.d/NAME (logfile in the test directory).
+func (lt *ldTest) config(name, body string) string {
+	lt.t.Helper()
+	p := filepath.Join(lt.dir, "ha", name)
+	body = fmt.Sprintf("logfile=\"%s/ld.log\"\n", lt.dir) + body
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		lt.t.Fatal(err)
+	}
+	return p
+}
+
+func (lt *ldTest) run(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := ldirectordMain(append([]string{"/usr/sbin/ldirectord"}, args...), &IOStreams{Out: &out, ErrOut: &errOut}, lt.env)
+	return code, out.String(), errOut.String()
+}
+
+func (lt *ldTest) pidPath(cfg string) string {
+	return filepath.Join(lt.env.runDir, "ldirectord."+cfg+".pid")
+}
+
+const ldGood = "virtual=192.168.100.1:80\n\treal=10.0.0.2:80 gate\n\tchecktype=on\n"
+
+func TestLdUsageAndVersion(t *testing.T) {
+	lt := newLdTest(t)
+	for _, args := range [][]string{{}, {"foo"}, {"foo", "bar", "baz"}, {"cfg", "-d", "start"}} {
+		code, out, _ := lt.run(args...)
+		if code != 255 || !strings.HasPrefix(out, "Usage:\n    ldirectord [-d|--debug] [--] [configfile] start | stop | restart |\n") {
+			t.Errorf("%q: exit %d, stdout %q", args, code, out)
+		}
+	}
+	code, out, errOut := lt.run("-x")
+	if code != 255 || errOut != "Unknown option: x\n" || !strings.HasPrefix(out, "Usage:") {
+		t.Errorf("-x: %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = lt.run("--frob", "status")
+	if code != 255 || errOut != "Unknown option: frob\n" {
+		t.Errorf("--frob: %d %q", code, errOut)
+	}
+	code, out, _ = lt.run("-v")
+	if code != 0 || out != ldVersion || strings.Count(out, "\n") != 7 {
+		t.Errorf("-v: %d %q", code, out)
+	}
+	code, out, _ = lt.run("-dv")
+	if code != 0 || out != ldVersion {
+		t.Errorf("-dv (bundling): %d %q", code, out)
+	}
+}
+
+func TestLdConfigNotFound(t *testing.T) {
+	lt := newLdTest(t)
+	code, out, errOut := lt.run("nope.cf", "status")
+	if code != 1 || out != "" || errOut != "Config file nope.cf not found\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	log, _ := os.ReadFile(lt.env.logFile)
+	if !strings.Contains(string(log), "|nope.cf|") || !strings.Contains(string(log), "] Exiting with exit_status 1: Initialisation Error\n") {
+		t.Errorf("log:\n%s", log)
+	}
+}
+
+func TestLdStatusStoppedStaleAndRunning(t *testing.T) {
+	lt := newLdTest(t)
+	path := lt.config("site.cf", ldGood)
+	code, out, errOut := lt.run("site.cf", "status")
+	if code != 3 || out != "ldirectord is stopped for "+path+"\n" || errOut != "" {
+		t.Errorf("stopped: %d %q %q", code, out, errOut)
+	}
+	// An empty pid file is not stale (no first line).
+	os.WriteFile(lt.pidPath("site.cf"), nil, 0o644)
+	if code, _, _ := lt.run("site.cf", "status"); code != 3 {
+		t.Errorf("empty pid file: exit %d", code)
+	}
+	os.WriteFile(lt.pidPath("site.cf"), []byte("999999999\n"), 0o644)
+	code, out, errOut = lt.run("site.cf", "status")
+	wantErr := "ldirectord stale pid file " + lt.pidPath("site.cf") + " for " + path + "\n"
+	if code != 1 || out != "ldirectord is stopped for "+path+"\n" || errOut != wantErr {
+		t.Errorf("stale: %d %q %q", code, out, errOut)
+	}
+	if _, err := os.Stat(lt.pidPath("site.cf")); err != nil {
+		t.Error("status removed a stale pid file")
+	}
+	// A process whose command line says ldirectord counts as running.
+	cmd := &exec.Cmd{Path: "/bin/sleep", Args: []string{"ldirectord", "30"}}
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	defer cmd.Process.Kill()
+	os.WriteFile(lt.pidPath("site.cf"), []byte(fmt.Sprintf("%d\n", cmd.Process.Pid)), 0o644)
+	code, out, errOut = lt.run("site.cf", "status")
+	if code != 0 || out != "" || errOut != fmt.Sprintf("ldirectord for %s is running with pid: %d\n", path, cmd.Process.Pid) {
+		t.Errorf("running: %d %q %q", code, out, errOut)
+	}
+	if code, _, _ := lt.run("site.cf", "start"); code != 0 || len(lt.spawns) != 0 {
+		t.Errorf("start while running: exit %d, spawned %v", code, lt.spawns)
+	}
+	if code, _, _ := lt.run("site.cf", "stop"); code != 0 {
+		t.Errorf("stop while running: exit %d", code)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Error("stop did not send TERM")
+	}
+}
+
+func TestLdNotRunningActions(t *testing.T) {
+	lt := newLdTest(t)
+	lt.config("site.cf", ldGood)
+	for action, want := range map[string]int{"stop": 0, "try-restart": 0, "reload": 1, "force-reload": 1} {
+		code, out, errOut := lt.run("site.cf", action)
+		if code != want || out != "" || errOut != "" {
+			t.Errorf("%s: exit %d (want %d), %q %q", action, code, want, out, errOut)
+		}
+	}
+	log, _ := os.ReadFile(filepath.Join(lt.dir, "ld.log"))
+	if !strings.Contains(string(log), "|site.cf|") || !strings.Contains(string(log), "] ldirectord is stopped for ") ||
+		!strings.Contains(string(log), "] Invoking ldirectord invoked as: /usr/sbin/ldirectord site.cf reload \n") {
+		t.Errorf("log:\n%s", log)
+	}
+}
+
+func TestLdBadConfigExits2AndRemovesPidFile(t *testing.T) {
+	lt := newLdTest(t)
+	path := lt.config("bad.cf", "virtual=192.168.100.1:80\n\treal=10.0.0.2:80 gate\n\tfrobnicate=yes\n")
+	os.WriteFile(lt.pidPath("bad.cf"), []byte("1\n"), 0o644)
+	code, out, errOut := lt.run("bad.cf", "status")
+	want := fmt.Sprintf("Error [%d] reading file %s at line 4: Unknown command \"\tfrobnicate=yes\n\"\n", os.Getpid(), path)
+	if code != 2 || out != "" || errOut != want {
+		t.Errorf("exit %d, stdout %q, stderr %q (want %q)", code, out, errOut, want)
+	}
+	if _, err := os.Stat(lt.pidPath("bad.cf")); err == nil {
+		t.Error("the pid file survived a config error (ldirectord deletes it)")
+	}
+}
+
+func TestLdStartSpawnsDaemonWithOCFCommandLine(t *testing.T) {
+	lt := newLdTest(t)
+	path := lt.config("site.cf", ldGood)
+	code, _, errOut := lt.run(path, "start")
+	if code != 0 || errOut != "" {
+		t.Fatalf("start: %d %q", code, errOut)
+	}
+	if len(lt.spawns) != 1 || strings.Join(lt.spawns[0], " ") != "/usr/sbin/ldirectord "+path+" start" {
+		t.Fatalf("spawned %q", lt.spawns)
+	}
+	code, _, _ = lt.run("start")
+	if code != 1 {
+		t.Errorf("default config missing: exit %d", code)
+	}
+}
+
+func TestLdForegroundDebugRunsAndStops(t *testing.T) {
+	lt := newLdTest(t)
+	lt.config("site.cf", ldGood)
+	var out, errOut syncWriter
+	done := make(chan int, 1)
+	go func() {
+		done <- ldirectordMain([]string{"ldirectord", "-d", "site.cf", "start"}, &IOStreams{Out: &out, ErrOut: &errOut}, lt.env)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(lt.fake.Dump(), "-r 10.0.0.2:80") {
+		if time.Now().After(deadline) {
+			t.Fatalf("table never filled:\n%s\nstderr:\n%s", lt.fake.Dump(), errOut.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := os.Stat(lt.pidPath("site.cf")); err == nil {
+		t.Error("-d wrote a pid file")
+	}
+	lt.stop <- "INT"
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not stop")
+	}
+	if lt.fake.Dump() != "" {
+		t.Errorf("cleanstop left:\n%s", lt.fake.Dump())
+	}
+	for _, want := range []string{
+		"Starting Linux Director v1.186-ha with pid: ",
+		"DEBUG2: Added virtual server: 192.168.100.1:80\nAdded virtual server: 192.168.100.1:80\n",
+		"Linux Director Daemon terminated on signal: INT\n",
+		"Exiting with exit_status 0: Linux Director Daemon terminated on signal: INT\n",
+	} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
+	}
+}
+
+func TestLdCheckPrintsTable(t *testing.T) {
+	lt := newLdTest(t)
+	lt.config("site.cf", "quiescent=yes\nvirtual=192.168.100.1:80\n\treal=10.0.0.3:8080 masq 2\n\treal=10.0.0.2:80 gate\n\tscheduler=rr\n\tpersistent=300\n")
+	code, out, errOut := lt.run("--check", "site.cf")
+	want := "-A -t 192.168.100.1:80 -s rr -p 300\n-a -t 192.168.100.1:80 -r 10.0.0.2:80 -g -w 1\n-a -t 192.168.100.1:80 -r 10.0.0.3:8080 -m -w 2\n"
+	if code != 0 || out != want {
+		t.Errorf("exit %d\n%s\nwant\n%s\nstderr %s", code, out, want, errOut)
+	}
+	lt.config("bad.cf", "quiescent=maybe\n")
+	if code, _, errOut := lt.run("--check", "bad.cf"); code != 2 || !strings.Contains(errOut, "quiescent must be 'yes' or 'no'") {
+		t.Errorf("bad: %d %q", code, errOut)
+	}
+	if code, _, _ := lt.run("--check", "none.cf"); code != 2 {
+		t.Errorf("missing: %d", code)
+	}
+}
+
+func TestLdParseArgs(t *testing.T) {
+	o, err := parseLdArgs([]string{"-d", "--", "-weird.cf", "status"})
+	if err != nil || !o.debug || strings.Join(o.args, " ") != "-weird.cf status" {
+		t.Errorf("%+v %v", o, err)
+	}
+	if _, err := parseLdArgs([]string{"--deb", "x"}); err == nil {
+		t.Error("--deb abbreviation accepted (ldirectord has no_auto_abbrev)")
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
