@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +31,9 @@ func TestDifferential(t *testing.T) {
 			got := runSequence(t, f, shimDir(t))
 			if !bytes.Equal(want, got) {
 				t.Errorf("transcripts differ (-ipvsadm +lvsctl):\n%s", lineDiff(string(want), string(got)))
+				// also now: subtest output is otherwise held back until
+				// the whole suite ends, and the lab may not get there
+				fmt.Printf("DIFF %s\n%s", name, lineDiff(string(want), string(got)))
 			}
 		})
 	}

@@ -1,18 +1,18 @@
 # Sourced by differential sequences. `run CMD...` executes a command and
 # appends what it printed and its exit status to the transcript; both
-# ipvsadm implementations run the same sequence on a clean table.
+# ipvsadm implementations run the same sequence on a clean table. Few
+# processes per command: the lab is emulated.
+_err=${TMPDIR:-/tmp}/seq-stderr.$$
 run() {
-	local out err rc
-	out=$(mktemp) err=$(mktemp)
-	"$@" >"$out" 2>"$err"
+	local rc
+	printf '$ %s\n' "$*" >>"$TRANSCRIPT"
+	"$@" >>"$TRANSCRIPT" 2>"$_err"
 	rc=$?
-	{
-		printf '$ %s\n' "$*"
-		cat "$out"
-		[ -s "$err" ] && { printf -- '--- stderr\n'; cat "$err"; }
-		printf -- '--- rc %d\n' "$rc"
-	} >>"$TRANSCRIPT"
-	rm -f "$out" "$err"
+	if [ -s "$_err" ]; then
+		printf -- '--- stderr\n' >>"$TRANSCRIPT"
+		cat "$_err" >>"$TRANSCRIPT"
+	fi
+	printf -- '--- rc %d\n' "$rc" >>"$TRANSCRIPT"
 }
 # note adds a line to the transcript (for steps whose output differs by
 # nature, like timing).

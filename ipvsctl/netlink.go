@@ -15,11 +15,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Netlink is the kernel Client. Service writes, flush and timeouts go
-// through moby/ipvs; destinations, listings with 64-bit counters, zero,
-// info and the sync daemon go through our own generic netlink requests,
-// because moby/ipvs reads weights as 16 bits and never sends a
-// destination's family or tunnel attributes.
+// Netlink is the kernel Client. The connection timeouts go through
+// moby/ipvs. Everything else goes through our own generic netlink requests
+// on the same nl package: moby/ipvs reads weights as 16 bits, never sends a
+// destination's family or tunnel attributes, has no 64-bit counters, zero,
+// info or sync daemon, and forks modprobe for every handle it opens, which
+// a command that only adds one service should not pay.
 type Netlink struct {
 	conn *genlConn
 
@@ -77,24 +78,6 @@ func (n *Netlink) mobyHandle() (*ipvs.Handle, error) {
 	return n.moby, n.mobyErr
 }
 
-func toMoby(s *Service) *ipvs.Service {
-	ms := &ipvs.Service{
-		Address:       s.Address.AsSlice(),
-		Protocol:      s.Protocol,
-		Port:          s.Port,
-		FWMark:        s.FWMark,
-		SchedName:     s.Scheduler,
-		Flags:         s.Flags &^ SvcFlagHashed,
-		Timeout:       s.Timeout,
-		AddressFamily: s.Family,
-		PEName:        s.PEName,
-	}
-	// moby sends the netmask as a native integer; an IPv4 mask must reach
-	// the kernel as its network-order bytes.
-	ms.Netmask = native.Uint32(netmaskBytes(s.Family, s.Netmask))
-	return ms
-}
-
 func (n *Netlink) mobyDo(op Op, f func(h *ipvs.Handle) error) error {
 	h, err := n.mobyHandle()
 	if err != nil {
@@ -108,24 +91,32 @@ func (n *Netlink) mobyDo(op Op, f func(h *ipvs.Handle) error) error {
 	return nil
 }
 
-// AddService adds a virtual service.
-func (n *Netlink) AddService(s *Service) error {
-	return n.mobyDo(OpAddService, func(h *ipvs.Handle) error { return h.NewService(toMoby(s)) })
+func (n *Netlink) serviceCmd(op Op, cmd uint8, s *Service) error {
+	if _, err := n.conn.ipvs(cmd, 0, serviceAttr(s)); err != nil {
+		return kerr(op, err)
+	}
+	return nil
 }
+
+// AddService adds a virtual service.
+func (n *Netlink) AddService(s *Service) error { return n.serviceCmd(OpAddService, cmdNewService, s) }
 
 // UpdateService replaces a service's configuration (ipvsadm -E).
 func (n *Netlink) UpdateService(s *Service) error {
-	return n.mobyDo(OpUpdateService, func(h *ipvs.Handle) error { return h.UpdateService(toMoby(s)) })
+	return n.serviceCmd(OpUpdateService, cmdSetService, s)
 }
 
 // DeleteService removes a service and its destinations.
 func (n *Netlink) DeleteService(s *Service) error {
-	return n.mobyDo(OpDeleteService, func(h *ipvs.Handle) error { return h.DelService(toMoby(s)) })
+	return n.serviceCmd(OpDeleteService, cmdDelService, s)
 }
 
 // Flush removes every service.
 func (n *Netlink) Flush() error {
-	return n.mobyDo(OpFlush, func(h *ipvs.Handle) error { return h.Flush() })
+	if _, err := n.conn.ipvs(cmdFlush, 0); err != nil {
+		return kerr(OpFlush, err)
+	}
+	return nil
 }
 
 // Timeouts reads the connection timeouts.

@@ -41,9 +41,11 @@ func msortRec[T any](b, tmp []T, cmp func(a, b *T) int) {
 
 func diff32(a, b uint32) int { return int(int32(a - b)) }
 
-func addrWords(s netip.Addr, family uint16) [4]uint32 {
+// addrWords lays an address out as C's union nf_inet_addr, in host-order
+// words: IPv4 in the first word, the rest zero.
+func addrWords(s netip.Addr) [4]uint32 {
 	var w [4]uint32
-	if family == AFInet6 && s.Is6() {
+	if s.Is6() {
 		b := s.As16()
 		for i := range w {
 			w[i] = uint32(b[4*i])<<24 | uint32(b[4*i+1])<<16 | uint32(b[4*i+2])<<8 | uint32(b[4*i+3])
@@ -58,7 +60,7 @@ func addrWords(s netip.Addr, family uint16) [4]uint32 {
 }
 
 func cmpAddr(a, b netip.Addr, family uint16) int {
-	wa, wb := addrWords(a, family), addrWords(b, family)
+	wa, wb := addrWords(a), addrWords(b)
 	if family == AFInet6 {
 		r := 0
 		for i := 0; r == 0 && i < 4; i++ {

@@ -47,7 +47,7 @@ prepare() {
 	mkdir -p "$cache"
 	local kver
 	kver=$(cat "$cache/kver" 2>/dev/null || true)
-	if [[ -z "$kver" || ! -f "$cache/vmlinuz" || ! -f "$cache/initrd.gz" ]]; then
+	if [[ -z "$kver" || ! -f "$cache/vmlinuz" || ! -d "$cache/kernel/lib/modules/$kver" ]]; then
 		kver=$(kernel_version)
 		[[ -n "$kver" ]] || { log "cannot find Debian's kernel package"; exit 1; }
 		log "fetching linux-image-$kver"
@@ -60,10 +60,11 @@ prepare() {
 		rm -rf "$tmp"
 		depmod -b "$cache/kernel" "$kver"
 		cp "$cache/kernel/boot/vmlinuz-$kver" "$cache/vmlinuz"
-		build_initrd "$kver"
 		echo "$kver" >"$cache/kver"
 	fi
-	[[ "$here/init" -ot "$cache/initrd.gz" ]] || build_initrd "$kver"
+	if [[ ! -f "$cache/initrd.gz" || "$here/init" -nt "$cache/initrd.gz" || "$here/lab.sh" -nt "$cache/initrd.gz" ]]; then
+		build_initrd "$kver"
+	fi
 }
 
 build_initrd() {
