@@ -149,14 +149,14 @@ func (n *Netlink) Info() (Info, error) {
 	if err != nil {
 		return Info{}, kerr(OpGetInfo, err)
 	}
-	for _, m := range msgs {
-		a, err := parseAttrs(m)
-		if err != nil {
-			return Info{}, err
-		}
-		return Info{Version: a.u32(infoAttrVersion), ConnTabSize: a.u32(infoAttrConnTabSize)}, nil
+	if len(msgs) == 0 {
+		return Info{}, errors.New("ipvs: empty GET_INFO answer")
 	}
-	return Info{}, errors.New("ipvs: empty GET_INFO answer")
+	a, err := parseAttrs(msgs[0])
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{Version: a.u32(infoAttrVersion), ConnTabSize: a.u32(infoAttrConnTabSize)}, nil
 }
 
 // Services lists every service with its 64-bit counters, in kernel order.

@@ -24,8 +24,12 @@ log() { printf 'lab: %s\n' "$*" >&2; }
 
 need_pkgs() {
 	local missing=()
-	for p in qemu-system-x86 busybox-static kmod cpio ipvsadm iproute2 iptables \
-		ldirectord resource-agents perl; do
+	local want=(qemu-system-x86 busybox-static kmod cpio ipvsadm iproute2 iptables
+		ldirectord resource-agents perl)
+	# Packages the e2e tests need beyond the lab itself (servers for the
+	# health checks and the like), one per line.
+	[[ -f "$top/.ci/packages.txt" ]] && want+=($(grep -v '^#' "$top/.ci/packages.txt"))
+	for p in "${want[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 	done
 	if ((${#missing[@]})); then
