@@ -20,6 +20,7 @@ lab:
 
 e2e: build lab
 	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
+	$(GO) test -c -tags e2e -o $(BIN)/ipvsctl-e2e.test ./ipvsctl
 	bash e2e/run.sh
 
 bench: build lab
@@ -34,7 +35,7 @@ fuzz:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
-	$(GO) vet -tags e2e ./e2e
+	$(GO) vet -tags e2e ./e2e ./ipvsctl
 	@command -v staticcheck >/dev/null || $(GO) install honnef.co/go/tools/cmd/staticcheck@2026.2.2
 	PATH=$$PATH:$$($(GO) env GOPATH)/bin staticcheck ./...
 

@@ -3,10 +3,11 @@
 # print its output, exit with its status. TESTS=regexp narrows the run.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$top/e2e/out/run
-mkdir -p "$out"
+# A directory per run: several runs may queue for the lab at once.
+mkdir -p "$top/e2e/out"
+out=$(mktemp -d "$top/e2e/out/run.XXXXXX")
 cat >"$out/script.sh" <<SCRIPT
-export TESTS='${TESTS:-}' E2E_ARGS='${E2E_ARGS:-}'
+export TESTS='${TESTS:-}' E2E_ARGS='${E2E_ARGS:-}' RECORD_DIR='${RECORD_DIR:-}'
 exec bash '$top/e2e/vm-run.sh'
 SCRIPT
 rc=0
