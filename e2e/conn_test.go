@@ -1,0 +1,44 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestConnFixtures lists fixture connection tables with both tools: each
+// fixture is bind-mounted over /proc/net/ip_vs_conn in a private mount
+// namespace, so every state, template, IPv6 and PE form is covered without
+// having to create those connections. With RECORD_DIR set, Debian's output
+// is saved as the golden files of the ipvsctl unit tests.
+func TestConnFixtures(t *testing.T) {
+	requireLab(t)
+	fixtures, _ := filepath.Glob("../testdata/ipvsconn/*.conn")
+	if len(fixtures) == 0 {
+		t.Fatal("no fixtures")
+	}
+	ours := filepath.Join(shimDir(t), "ipvsadm")
+	for _, f := range fixtures {
+		abs, _ := filepath.Abs(f)
+		name := strings.TrimSuffix(filepath.Base(f), ".conn")
+		for _, args := range []string{"-Lcn", "-Lc", "-Lcn --persistent-conn", "-Lc --persistent-conn"} {
+			listing := func(bin string) string {
+				return sh(t, "unshare -m sh -c 'mount --bind "+abs+" /proc/net/ip_vs_conn && "+bin+" "+args+"; echo rc=$?' 2>&1")
+			}
+			want, got := listing(realIpvsadmDir+"/ipvsadm"), listing(ours)
+			if want != got {
+				t.Errorf("%s %s (-ipvsadm +lvsctl):\n%s", name, args, lineDiff(want, got))
+			}
+			if dir := os.Getenv("RECORD_DIR"); dir != "" && !strings.Contains(args, " -Lc ") && strings.HasPrefix(args, "-Lcn") {
+				suffix := ".lcn"
+				if strings.Contains(args, "persistent") {
+					suffix = ".lcnp"
+				}
+				os.WriteFile(filepath.Join(dir, name+suffix), []byte(want), 0o644)
+			}
+		}
+	}
+}
