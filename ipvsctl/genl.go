@@ -32,6 +32,7 @@ type genlConn struct {
 	sock   *nl.NetlinkSocket
 	seq    uint32
 	family uint16
+	pipe   *pipeline // open during a batch
 }
 
 func dialGenl() (*genlConn, error) {
@@ -92,6 +93,7 @@ func (c *genlConn) ipvs(cmd uint8, flags int, attrs ...nl.NetlinkRequestData) ([
 func (c *genlConn) exec(family uint16, cmd uint8, flags int, attrs ...nl.NetlinkRequestData) ([][]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.drainLocked() // a read or a synchronous write sees every queued write done
 	c.seq++
 	req := nl.NewNetlinkRequest(int(family), unix.NLM_F_ACK|flags)
 	req.Seq = c.seq

@@ -79,6 +79,9 @@ func (n *Netlink) mobyHandle() (*ipvs.Handle, error) {
 }
 
 func (n *Netlink) mobyDo(op Op, f func(h *ipvs.Handle) error) error {
+	n.conn.mu.Lock()
+	n.conn.drainLocked() // moby's socket must not overtake queued writes
+	n.conn.mu.Unlock()
 	h, err := n.mobyHandle()
 	if err != nil {
 		return err
@@ -92,10 +95,7 @@ func (n *Netlink) mobyDo(op Op, f func(h *ipvs.Handle) error) error {
 }
 
 func (n *Netlink) serviceCmd(op Op, cmd uint8, s *Service) error {
-	if _, err := n.conn.ipvs(cmd, 0, serviceAttr(s)); err != nil {
-		return kerr(op, err)
-	}
-	return nil
+	return n.conn.write(op, cmd, serviceAttr(s))
 }
 
 // AddService adds a virtual service.
@@ -113,10 +113,7 @@ func (n *Netlink) DeleteService(s *Service) error {
 
 // Flush removes every service.
 func (n *Netlink) Flush() error {
-	if _, err := n.conn.ipvs(cmdFlush, 0); err != nil {
-		return kerr(OpFlush, err)
-	}
-	return nil
+	return n.conn.write(OpFlush, cmdFlush)
 }
 
 // Timeouts reads the connection timeouts.
@@ -207,10 +204,7 @@ func (n *Netlink) Destinations(s *Service) ([]Destination, error) {
 }
 
 func (n *Netlink) destCmd(op Op, cmd uint8, s *Service, d *Destination) error {
-	if _, err := n.conn.ipvs(cmd, 0, serviceAttr(s), destAttr(d)); err != nil {
-		return kerr(op, err)
-	}
-	return nil
+	return n.conn.write(op, cmd, serviceAttr(s), destAttr(d))
 }
 
 // AddDestination adds a real server.
@@ -234,10 +228,7 @@ func (n *Netlink) ZeroService(s *Service) error {
 	if s != nil {
 		attrs = append(attrs, serviceAttr(s))
 	}
-	if _, err := n.conn.ipvs(cmdZero, 0, attrs...); err != nil {
-		return kerr(OpZero, err)
-	}
-	return nil
+	return n.conn.write(OpZero, cmdZero, attrs...)
 }
 
 // Daemons lists the running sync daemons.

@@ -19,12 +19,35 @@ func restoreFields(line string) []string {
 	return out
 }
 
+func isKernelWrite(cmd int) bool {
+	switch cmd {
+	case CmdAdd, CmdEdit, CmdDel, CmdFlush, CmdZero, CmdAddDest, CmdEditDest, CmdDelDest:
+		return true
+	}
+	return false
+}
+
 // restore runs each stdin line as a command. Parse and validation errors
 // stop it (ipvsadm exits); kernel refusals are printed and it goes on; the
-// status is the last line's.
+// status is the last line's. With a Batcher client, writes are pipelined:
+// their results arrive in line order, before anything that reads.
 func (r *Runner) restore() error {
-	br := bufio.NewReaderSize(r.Stdin, 64*1024)
 	var last error
+	report := func(err error) {
+		if err != nil {
+			r.Stdout.Flush()
+			r.Stderr.Write([]byte(err.Error() + "\n"))
+			last = errSilent
+			return
+		}
+		last = nil
+	}
+	b, batching := r.Client.(Batcher)
+	if batching {
+		b.BeginBatch(report)
+		defer b.EndBatch()
+	}
+	br := bufio.NewReaderSize(r.Stdin, 64*1024)
 	for {
 		line, rerr := br.ReadString('\n')
 		if rerr != nil && (line == "" || strings.TrimRight(line, " \t\r") != line) {
@@ -33,31 +56,42 @@ func (r *Runner) restore() error {
 			break
 		}
 		args := restoreFields(strings.TrimSuffix(line, "\n"))
-		if len(args) == 0 {
-			if rerr != nil {
-				break
+		if len(args) > 0 {
+			c, err := Parse(r.Prog, args, r.Res)
+			if err == nil {
+				err = r.Execute(c, true)
+				if batching && err == nil && isKernelWrite(c.Cmd) {
+					// its result comes through report, in order
+					if rerr != nil {
+						break
+					}
+					continue
+				}
 			}
-			continue
-		}
-		err := r.process(args, true)
-		var ee *ExitError
-		if errors.As(err, &ee) {
-			return err
-		}
-		if err != nil {
-			// printed now, like ipvsadm; only the status survives
-			r.Stdout.Flush()
+			if batching {
+				b.EndBatch() // earlier lines' results come first
+				b.BeginBatch(report)
+			}
+			var ee *ExitError
+			if errors.As(err, &ee) {
+				return err
+			}
 			var re *ReturnError
 			if errors.As(err, &re) {
+				r.Stdout.Flush()
 				r.Stderr.Write([]byte(re.Msg))
+				last = errSilent
+			} else {
+				last = err
 			}
-			last = errSilent
-			continue
 		}
-		last = nil
 		if rerr != nil {
 			break
 		}
+	}
+	if batching {
+		b.EndBatch()
+		b.BeginBatch(report) // the deferred EndBatch closes it
 	}
 	return last
 }
