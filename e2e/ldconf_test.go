@@ -116,7 +116,7 @@ func validDifferential(t *testing.T, path, name, reason string, isException, cli
 	if isException {
 		exp, err := os.ReadFile(filepath.Join(labDir, name+".ipvsadm"))
 		if err != nil {
-			t.Fatalf("exception %q has no recorded Debian table: %v", reason, err)
+			t.Fatalf("exception %q has no recorded Debian table (%v); Debian built:\n%s", reason, err, got)
 		}
 		if got != string(exp) {
 			t.Errorf("exception %s (%s): Debian's table is not the recorded one (-recorded +debian):\n%s\nldirectord said:\n%s",

@@ -141,4 +141,3 @@ func (c *genlConn) write(op Op, cmd uint8, attrs ...nl.NetlinkRequestData) error
 	}
 	return nil
 }
-
