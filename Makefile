@@ -24,6 +24,7 @@ e2e: build lab
 	bash e2e/run.sh
 
 bench: build lab
+	@command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null
 	bash e2e/bench.sh
 
 demo: build lab

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Runs inside the lab VM: lvsctl against Debian's ipvsadm on the same
+# kernel in the same boot. Prints one table; writes bench.tsv for the plot.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/e2e/bench-gen.sh"
+mkdir -p /tmp/lab-bin && cp "$top/bin/lvsctl" /tmp/lab-bin/
+L=/tmp/lab-bin/lvsctl I=/usr/sbin/ipvsadm
+out=${BENCH_OUT:-$PWD}
+TIMEFORMAT=%R
+
+secs() { { time "$@" >/dev/null 2>&1; } 2>&1 | tail -n1; }
+# best of N runs
+best() { local n=$1 b= t; shift; for _ in $(seq "$n"); do t=$(secs "$@"); if [ -z "$b" ] || awk -v a="$t" -v b="$b" 'BEGIN{exit !(a<b)}'; then b=$t; fi; done; echo "$b"; }
+restore() { "$1" -C; "$1" -R <"$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+
+row() { printf '%-34s %10s %10s %8s %s\n' "$@"; }
+row "measure" "ipvsadm" "lvsctl" "ratio" "target"
+: >"$out/bench.tsv"
+for n in 1000 10000 25000 100000; do
+	gen_rules "$n" >/tmp/rules.$n
+	ti=$(secs restore $I /tmp/rules.$n)
+	tl=$(secs restore $L /tmp/rules.$n)
+	li=$(best 3 $I -Ln); ll=$(best 3 $L -Ln)
+	si=$(best 3 $I -Sn); sl=$(best 3 $L -Sn)
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$ti" "$tl" "$li" "$ll" "$si" "$sl" >>"$out/bench.tsv"
+	t1=""; t2=""; [ "$n" = 25000 ] && { t1=">=10x"; t2=">=3x"; }
+	row "-R $n rules (s)" "$ti" "$tl" "$(ratio "$ti" "$tl")" "$t1"
+	row "-Ln $n rules (s)" "$li" "$ll" "$(ratio "$li" "$ll")" "$t2"
+	row "-Sn $n rules (s)" "$si" "$sl" "$(ratio "$si" "$sl")" "$t2"
+done
+$I -C
+gen_conns 1000000 >/tmp/conns
+lc() { unshare -m sh -c "mount --bind /tmp/conns /proc/net/ip_vs_conn && exec $*"; }
+ci=$(secs lc $I -Lcn); cl=$(secs lc $L -Lcn)
+mi=$(lc /usr/bin/time -f %M $I -Lcn 2>&1 >/dev/null | tail -n1)
+ml=$(lc /usr/bin/time -f %M $L -Lcn 2>&1 >/dev/null | tail -n1)
+row "-Lcn 1,000,000 entries (s)" "$ci" "$cl" "$(ratio "$ci" "$cl")" ">=2x"
+row "-Lcn 1,000,000 max RSS (KiB)" "$mi" "$ml" "" "flat"
+printf 'conns\t%s\t%s\t%s\t%s\n' "$ci" "$cl" "$mi" "$ml" >>"$out/bench.tsv"

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Host side of make bench: run the benchmarks in the lab, print the table,
+# draw docs/performance.png from the figures.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$top/e2e/out"
+out=$(mktemp -d "$top/e2e/out/bench.XXXXXX")
+printf 'export BENCH_OUT=%q\nexec bash %q\n' "$out" "$top/e2e/bench-vm.sh" >"$out/script.sh"
+rc=0
+LAB_TIMEOUT=3000 bash "$top/e2e/lab/lab.sh" run "$out/script.sh" "$out" || rc=$?
+cat "$out/log"
+if [[ -s "$out/bench.tsv" ]] && command -v gnuplot >/dev/null; then
+	grep -v '^conns' "$out/bench.tsv" >"$out/growth.tsv"
+	gnuplot <<PLOT
+set terminal png size 900,500
+set output "$top/docs/performance.png"
+set title "IPVS table size against time (lab, emulated: compare ratios)"
+set xlabel "rules"
+set ylabel "seconds"
+set key left top
+set logscale xy
+plot "$out/growth.tsv" using 1:2 with linespoints title "ipvsadm -R", \
+     "$out/growth.tsv" using 1:3 with linespoints title "lvsctl -R", \
+     "$out/growth.tsv" using 1:4 with linespoints title "ipvsadm -Ln", \
+     "$out/growth.tsv" using 1:5 with linespoints title "lvsctl -Ln"
+PLOT
+	cp "$out/bench.tsv" "$top/docs/bench.tsv"
+fi
+exit $rc
