@@ -32,19 +32,31 @@ type Netlink struct {
 
 var _ Client = (*Netlink)(nil)
 
-// Open connects to IPVS. Like ipvsadm it runs `modprobe -- ip_vs` once when
-// the IPVS family is missing; ErrNoIPVS means it is still missing.
+// Open connects to IPVS the way ipvsadm's ipvs_init does: find the IPVS
+// family and ask for its info; when that fails, run `modprobe -- ip_vs`
+// once and try again. The error is ErrNoIPVS or a *KernelError (EPERM for
+// a user without CAP_NET_ADMIN).
 func Open() (*Netlink, error) {
-	conn, err := dialGenl()
-	if errors.Is(err, ErrNoIPVS) {
+	n, err := open()
+	if err != nil {
 		if modprobe() == nil {
-			conn, err = dialGenl()
+			n, err = open()
 		}
 	}
+	return n, err
+}
+
+func open() (*Netlink, error) {
+	conn, err := dialGenl()
 	if err != nil {
 		return nil, err
 	}
-	return &Netlink{conn: conn}, nil
+	n := &Netlink{conn: conn}
+	if _, err := n.Info(); err != nil {
+		conn.close()
+		return nil, err
+	}
+	return n, nil
 }
 
 func modprobe() error {
