@@ -100,11 +100,18 @@ build_initrd() {
 
 run() {
 	local script=$1 out=$2
-	# One VM at a time on this machine: the guest is emulated and eats a
-	# core; concurrent runs would only slow each other down.
+	# At most LAB_SLOTS VMs at once (default 2, the machine's cores): a
+	# guest is emulated and eats a core; more would only slow all down.
 	mkdir -p "$cache"
-	exec 9>"$cache/vm.lock"
-	flock 9
+	local slot got=
+	while [[ -z "$got" ]]; do
+		for slot in $(seq 1 "${LAB_SLOTS:-2}"); do
+			exec 9>"$cache/vm.$slot.lock"
+			if flock -n 9; then got=$slot; break; fi
+			exec 9>&-
+		done
+		[[ -n "$got" ]] || sleep 2
+	done
 	[[ -f "$cache/vmlinuz" && -f "$cache/initrd.gz" ]] || prepare
 	script=$(realpath "$script")
 	mkdir -p "$out"
