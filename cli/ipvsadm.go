@@ -9,6 +9,16 @@ import (
 // IpvsadmMain is the ipvsadm personality: argv[0] is printed verbatim in
 // messages, as ipvsadm does.
 func IpvsadmMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error)) int {
+	return runIpvsadm(argv, ios, open, false)
+}
+
+// LvsctlMain is ipvsadm's grammar under the name lvsctl: the same, plus
+// lvsctl's extensions (--json, -R --atomic).
+func LvsctlMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error)) int {
+	return runIpvsadm(argv, ios, open, true)
+}
+
+func runIpvsadm(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error), extensions bool) int {
 	// ipvsadm reaches IPVS before it reads its arguments, even for -h.
 	client, err := open()
 	if err != nil {
@@ -24,6 +34,8 @@ func IpvsadmMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, err
 		Stdin:  ios.In,
 		Stdout: bufio.NewWriterSize(ios.Out, 64*1024),
 		Stderr: ios.ErrOut,
+
+		Extensions: extensions,
 	}
 	return r.Main(argv[1:])
 }

@@ -21,7 +21,7 @@ func Main(argv []string, ios *IOStreams) int {
 			return run(argv, ios)
 		}
 	}
-	return IpvsadmMain(argv, ios, OpenKernel)
+	return LvsctlMain(argv, ios, OpenKernel)
 }
 
 // subcommands are lvsctl's own commands; ipvsadm's words all start with

@@ -46,6 +46,11 @@ type Command struct {
 	Dest     Destination
 	Timeouts Timeouts
 	Daemon   Daemon
+
+	// lvsctl's extensions (ext.go); always false for the ipvsadm grammar.
+	JSON   bool
+	Atomic bool
+	ext    bool
 }
 
 // Has reports whether option i was given.
@@ -65,7 +70,11 @@ const maxTimeout = 86400 * 31
 // 1.31 does, including its validations; errors are *ExitError or
 // *ReturnError carrying ipvsadm's text and status.
 func Parse(prog string, args []string, res Resolver) (*Command, error) {
-	c := &Command{}
+	return parseGrammar(prog, args, res, false)
+}
+
+func parseGrammar(prog string, args []string, res Resolver, ext bool) (*Command, error) {
+	c := &Command{ext: ext}
 	c.Dest.Weight = 1
 	c.Dest.FwdMethod = FwdRoute
 	c.Svc.Netmask = 0xffffffff
@@ -75,12 +84,18 @@ func Parse(prog string, args []string, res Resolver) (*Command, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
+	if err := c.extCheck(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
 func (c *Command) parseOptions(prog string, args []string, res Resolver) error {
-	p := newPoptScanner(ipvsadmOptions, args)
+	p := newPoptScanner(c.optionSpecs(), args)
 	tag, arg, ok, perr := p.nextOpt()
+	for ok && perr == nil && c.extOption(tag) { // lvsctl --json -L
+		tag, arg, ok, perr = p.nextOpt()
+	}
 	if !ok || perr != nil {
 		return tryHelp(prog)
 	}
@@ -181,6 +196,9 @@ func (c *Command) parseOptions(prog string, args []string, res Resolver) error {
 
 func (c *Command) option(p *poptScanner, tag int, arg *string, res Resolver, schedFlags *string) error {
 	set := c.setOption
+	if c.extOption(tag) {
+		return nil
+	}
 	switch tag {
 	case 't', 'u', tagSCTPService:
 		if err := set(OptService); err != nil {

@@ -57,7 +57,7 @@ func (r *Runner) restore() error {
 		}
 		args := restoreFields(strings.TrimSuffix(line, "\n"))
 		if len(args) > 0 {
-			c, err := Parse(r.Prog, args, r.Res)
+			c, err := r.parse(args)
 			if err == nil {
 				err = r.Execute(c, true)
 				if batching && err == nil && isKernelWrite(c.Cmd) {

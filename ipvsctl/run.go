@@ -18,6 +18,9 @@ type Runner struct {
 	Stdout   *bufio.Writer
 	Stderr   io.Writer
 	ConnFile string // defaults to ConnProcFile
+	// Extensions enables lvsctl's options (--json, --atomic; ext.go);
+	// false is ipvsadm 1.31's grammar exactly.
+	Extensions bool
 }
 
 // OpenFailure is ipvsadm's message when IPVS cannot be reached.
@@ -72,7 +75,7 @@ func (r *Runner) report(err error) int {
 
 // process is ipvsadm's process_options for one command line.
 func (r *Runner) process(args []string, readingStdin bool) error {
-	c, err := Parse(r.Prog, args, r.Res)
+	c, err := r.parse(args)
 	if err != nil {
 		return err
 	}
@@ -92,6 +95,9 @@ func (r *Runner) Execute(c *Command, readingStdin bool) error {
 	case CmdRestore:
 		if readingStdin {
 			return tryHelp(r.Prog)
+		}
+		if c.Atomic {
+			return r.restoreAtomic()
 		}
 		return r.restore()
 	case CmdSave:
@@ -135,6 +141,9 @@ func (r *Runner) list(c *Command) error {
 	if conflicts(bit(OptConnection)|bit(OptTimeout)|bit(OptDaemon), bit(OptStats)|bit(OptRate)|bit(OptThresholds)) ||
 		conflicts(bit(OptTimeout)|bit(OptDaemon), bit(OptPersistentConn)) {
 		return fail("options conflicts in the list command")
+	}
+	if c.JSON {
+		return r.listJSON(c)
 	}
 	p := &Printer{W: r.Stdout, Res: r.Res, Format: c.Format}
 	switch {

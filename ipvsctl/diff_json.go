@@ -1,0 +1,45 @@
+package ipvsctl
+
+// JSONChange is one change of lvsctl diff --json (and apply --json).
+type JSONChange struct {
+	Op      ChangeOp               `json:"op"`
+	Command string                 `json:"command"` // the ipvsadm command line
+	Service JSONServiceConfig      `json:"service"`
+	Dest    *JSONDestinationConfig `json:"destination"` // null for service changes
+	// Was is the configuration an edit replaces (a service or a
+	// destination, as the op says); null for adds and deletes.
+	Was any `json:"was"`
+	// Error is the kernel's refusal: apply only, and only when refused.
+	Error *string `json:"error,omitempty"`
+}
+
+// JSONDiff is the document of lvsctl diff --json and apply --json.
+type JSONDiff struct {
+	SchemaVersion int          `json:"schema_version"`
+	Changes       []JSONChange `json:"changes"`
+}
+
+// ChangeJSON renders one change.
+func ChangeJSON(c *Change) JSONChange {
+	j := JSONChange{Op: c.Op, Command: c.String(), Service: ServiceConfigJSON(&c.Service)}
+	if c.Dest != nil {
+		d := DestinationConfigJSON(c.Dest)
+		j.Dest = &d
+	}
+	switch {
+	case c.WasSvc != nil:
+		j.Was = ServiceConfigJSON(c.WasSvc)
+	case c.WasDest != nil:
+		j.Was = DestinationConfigJSON(c.WasDest)
+	}
+	return j
+}
+
+// DiffJSON renders a change set.
+func DiffJSON(changes []Change) JSONDiff {
+	doc := JSONDiff{SchemaVersion: JSONSchemaVersion, Changes: make([]JSONChange, 0, len(changes))}
+	for i := range changes {
+		doc.Changes = append(doc.Changes, ChangeJSON(&changes[i]))
+	}
+	return doc
+}
