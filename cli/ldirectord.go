@@ -127,7 +127,7 @@ func parseLdArgs(args []string) (ldOptions, error) {
 			case "check":
 				o.check = true
 			default:
-				return o, fmt.Errorf("Unknown option: %s", strings.ToLower(strings.SplitN(a[2:], "=", 2)[0]))
+				return o, unknownOptionError(strings.ToLower(strings.SplitN(a[2:], "=", 2)[0]))
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			for _, c := range a[1:] {
@@ -139,7 +139,7 @@ func parseLdArgs(args []string) (ldOptions, error) {
 				case 'v':
 					o.version = true
 				default:
-					return o, fmt.Errorf("Unknown option: %c", c)
+					return o, unknownOptionError(string(c))
 				}
 			}
 		default:
@@ -149,6 +149,11 @@ func parseLdArgs(args []string) (ldOptions, error) {
 	}
 	return o, nil
 }
+
+// unknownOptionError is Getopt::Long's complaint, printed as is.
+type unknownOptionError string
+
+func (e unknownOptionError) Error() string { return "Unknown option: " + string(e) }
 
 var ldActions = map[string]bool{
 	"start": true, "stop": true, "restart": true, "try-restart": true,
