@@ -29,6 +29,8 @@ func Main(argv []string, ios *IOStreams) int {
 var subcommands = map[string]func([]string, *IOStreams) int{
 	"check":      cobraRunner(NewCmdCheck),
 	"ldirectord": func(argv []string, ios *IOStreams) int { return LdirectordMain(argv[1:], ios) },
+	"diff":       tableCommand("diff", NewCmdDiff),
+	"apply":      tableCommand("apply", NewCmdApply),
 }
 
 // cobraRunner runs a cobra command on argv[2:] and maps its error to an

@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+)
+
+const tableFile = `-A -t 192.0.2.1:80 -s wrr
+-a -t 192.0.2.1:80 -r 10.0.0.2:80 -m -w 1
+-a -t 192.0.2.1:80 -r 10.0.0.3:80 -m -w 2
+-A -u 192.0.2.1:53 -s rr
+-a -u 192.0.2.1:53 -r 10.0.0.5:53 -m -w 1
+`
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "table")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// runTable runs lvsctl diff or apply against the fake.
+func runTable(t *testing.T, f *ipvstest.Fake, name string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	open := func() (ipvsctl.Client, error) { return f, nil }
+	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
+	newCmd := map[string]func(*IOStreams, func() (ipvsctl.Client, error)) *cobra.Command{"diff": NewCmdDiff, "apply": NewCmdApply}[name]
+	cmd := newCmd(ios, open)
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	rc := ExitCode(cmd.Execute())
+	return out.String(), errb.String(), rc
+}
+
+func TestApplyCmd(t *testing.T) {
+	f := ipvstest.NewFake()
+	file := writeFile(t, tableFile)
+
+	out, _, rc := runTable(t, f, "diff", file)
+	if rc != 1 || out != tableFile {
+		t.Errorf("diff of an empty table: rc %d\n%s", rc, out)
+	}
+	if len(f.Calls()) != 0 {
+		t.Errorf("diff wrote: %q", f.Calls())
+	}
+	out, errs, rc := runTable(t, f, "apply", file)
+	if rc != 0 || out != tableFile || errs != "" {
+		t.Errorf("first apply: rc %d %q\n%s", rc, errs, out)
+	}
+
+	// twice: nothing to do, nothing written, nothing printed
+	f.ResetCalls()
+	out, _, rc = runTable(t, f, "apply", file)
+	if rc != 0 || out != "" || len(f.Calls()) != 0 {
+		t.Errorf("second apply: rc %d %q writes %q", rc, out, f.Calls())
+	}
+	if out, _, rc := runTable(t, f, "diff", file); rc != 0 || out != "" {
+		t.Errorf("diff after apply: rc %d %q", rc, out)
+	}
+
+	// one weight: one edit
+	one := writeFile(t, strings.Replace(tableFile, "10.0.0.3:80 -m -w 2", "10.0.0.3:80 -m -w 7", 1))
+	out, _, rc = runTable(t, f, "apply", one)
+	if rc != 0 || out != "-e -t 192.0.2.1:80 -r 10.0.0.3:80 -m -w 7\n" || len(f.Calls()) != 1 {
+		t.Errorf("one weight: rc %d %q writes %q", rc, out, f.Calls())
+	}
+
+	// a bad line anywhere: nothing changes, every bad line is named
+	f.ResetCalls()
+	before := f.Dump()
+	bad := writeFile(t, "-A -t 192.0.2.9:80\n"+strings.Replace(tableFile, "-w 7", "-w 9", 1)+"-a -t 192.0.2.1:80 -r 10.0.0.4:80 -m -w heavy\n-L\n")
+	out, errs, rc = runTable(t, f, "apply", bad)
+	if rc != 2 || out != "" || len(f.Calls()) != 0 || f.Dump() != before {
+		t.Errorf("bad line: rc %d %q writes %q", rc, out, f.Calls())
+	}
+	if !strings.Contains(errs, bad+": line 7: illegal weight specified\n") || !strings.Contains(errs, bad+": line 8: only -A and -a lines") {
+		t.Errorf("bad line messages: %q", errs)
+	}
+	if _, _, rc := runTable(t, f, "diff", bad); rc != 2 {
+		t.Errorf("diff of a bad file: rc %d", rc)
+	}
+	if _, errs, rc := runTable(t, f, "diff", filepath.Join(t.TempDir(), "missing")); rc != 2 || !strings.Contains(errs, "no such file") {
+		t.Errorf("missing file: rc %d %q", rc, errs)
+	}
+}
+
+func TestDiffJSONAndRefusals(t *testing.T) {
+	f := ipvstest.NewFake()
+	runTable(t, f, "apply", writeFile(t, tableFile))
+	file := writeFile(t, strings.Replace(tableFile, "-s wrr", "-s rr", 1)+"-a -u 192.0.2.1:53 -r 10.0.0.6:53 -m -w 1\n")
+	out, _, rc := runTable(t, f, "diff", "--json", file)
+	var doc ipvsctl.JSONDiff
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || rc != 1 {
+		t.Fatalf("rc %d %v\n%s", rc, err, out)
+	}
+	if len(doc.Changes) != 2 || doc.Changes[0].Op != "edit_service" || doc.Changes[0].Service.Scheduler != "rr" ||
+		doc.Changes[1].Op != "add_destination" || doc.Changes[1].Dest.Address != "10.0.0.6" || doc.Changes[1].Dest.Port != 53 ||
+		doc.Changes[1].Command != "-a -u 192.0.2.1:53 -r 10.0.0.6:53 -m -w 1" {
+		t.Errorf("changes %s", out)
+	}
+	was, _ := doc.Changes[0].Was.(map[string]any)
+	if was["scheduler"] != "wrr" {
+		t.Errorf("was: %v", doc.Changes[0].Was)
+	}
+
+	// a kernel refusal: reported, the other change made, status 1
+	f.FailNext("UpdateService", &ipvsctl.KernelError{Op: ipvsctl.OpUpdateService, Errno: syscall.ENOENT})
+	out, errs, rc := runTable(t, f, "apply", "--json", file)
+	if rc != 1 || !strings.Contains(errs, "lvsctl apply: -E -t 192.0.2.1:80 -s rr: ") {
+		t.Errorf("refusal: rc %d %q", rc, errs)
+	}
+	doc = ipvsctl.JSONDiff{}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Changes[0].Error == nil || doc.Changes[1].Error != nil {
+		t.Errorf("apply --json: %v\n%s", err, out)
+	}
+	if out, _, _ := runTable(t, f, "diff", file); out != "-E -t 192.0.2.1:80 -s rr\n" {
+		t.Errorf("left to do: %q", out)
+	}
+}
+
+func TestTableCommandUsageExitsTwo(t *testing.T) {
+	var out, errb bytes.Buffer
+	rc := tableCommand("diff", NewCmdDiff)([]string{"lvsctl", "diff"}, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb})
+	if rc != 2 || !strings.HasPrefix(errb.String(), "lvsctl diff: ") {
+		t.Errorf("no FILE: rc %d %q", rc, errb.String())
+	}
+}
