@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
 )
 
 // Main dispatches on the name lvsctl was invoked as and returns the exit
@@ -21,6 +23,10 @@ func Main(argv []string, ios *IOStreams) int {
 			return run(argv, ios)
 		}
 	}
+	if hasTemplatesFlag(argv) {
+		// lvsctl's own listing, read before ipvsadm's exact grammar.
+		return TemplatesMain(argv, ios, OpenKernel, ipvsctl.ConnProcFile)
+	}
 	return LvsctlMain(argv, ios, OpenKernel)
 }
 
@@ -31,6 +37,8 @@ var subcommands = map[string]func([]string, *IOStreams) int{
 	"ldirectord": func(argv []string, ios *IOStreams) int { return LdirectordMain(argv[1:], ios) },
 	"diff":       tableCommand("diff", NewCmdDiff),
 	"apply":      tableCommand("apply", NewCmdApply),
+	"drain":      cobraRunner(NewCmdDrain),
+	"metrics":    cobraRunner(NewCmdMetrics),
 }
 
 // cobraRunner runs a cobra command on argv[2:] and maps its error to an
