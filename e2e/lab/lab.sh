@@ -18,7 +18,7 @@ modules=(virtio_pci 9p 9pnet_virtio veth nf_conntrack ip_vs
 	ip_vs_sh ip_vs_sed ip_vs_nq ip_vs_mh ip_vs_fo ip_vs_ovf ip_vs_ftp
 	ip_vs_pe_sip dummy ipip ip_gre fou sit ip6_tunnel
 	nf_tables nft_compat xt_tcpudp xt_mark iptable_filter iptable_mangle
-	sch_netem)
+	sch_netem bridge)
 
 log() { printf 'lab: %s\n' "$*" >&2; }
 
