@@ -25,10 +25,16 @@ func TestConnFixtures(t *testing.T) {
 		abs, _ := filepath.Abs(f)
 		name := strings.TrimSuffix(filepath.Base(f), ".conn")
 		for _, args := range []string{"-Lcn", "-Lc", "-Lcn --persistent-conn", "-Lc --persistent-conn"} {
+			// /proc/net is /proc/self/net: the mount is seen only by the
+			// process that made it, so the lister must be that process.
 			listing := func(bin string) string {
-				return sh(t, "unshare -m sh -c 'mount --bind "+abs+" /proc/net/ip_vs_conn && "+bin+" "+args+"; echo rc=$?' 2>&1")
+				return sh(t, "unshare -m sh -c 'mount --bind "+abs+" /proc/net/ip_vs_conn && exec "+bin+" "+args+"' 2>&1; echo rc=$?")
 			}
 			want, got := listing(realIpvsadmDir+"/ipvsadm"), listing(ours)
+			fixtureLines := len(strings.Split(strings.TrimSpace(readFile(t, abs)), "\n"))
+			if lines := len(strings.Split(strings.TrimSpace(want), "\n")); lines != fixtureLines+2 {
+				t.Errorf("%s %s: ipvsadm printed %d lines for %d fixture lines; is the fixture mounted?\n%s", name, args, lines, fixtureLines, want)
+			}
 			if want != got {
 				t.Errorf("%s %s (-ipvsadm +lvsctl):\n%s", name, args, lineDiff(want, got))
 			}
@@ -41,4 +47,13 @@ func TestConnFixtures(t *testing.T) {
 			}
 		}
 	}
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
