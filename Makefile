@@ -44,6 +44,11 @@ install: build
 	install -D -m 0755 $(BIN)/lvsctl $(DESTDIR)$(PREFIX)/sbin/lvsctl
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(BIN)/lvsctl completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/lvsctl
+	$(BIN)/lvsctl completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_lvsctl
+	$(BIN)/lvsctl completion fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/lvsctl.fish
 
 clean:
 	rm -rf $(BIN) e2e/out
