@@ -103,6 +103,7 @@ func LdirectordMain(argv []string, ios *IOStreams) int {
 type ldOptions struct {
 	debug, help, version, check bool
 	args                        []string
+	metricsListen               string // lvsctl's --metrics-listen (ldmetrics.go)
 }
 
 // parseLdArgs is Getopt::Long with bundling, no abbreviations and
@@ -111,6 +112,12 @@ type ldOptions struct {
 func parseLdArgs(args []string) (ldOptions, error) {
 	var o ldOptions
 	for i := 0; i < len(args); i++ {
+		if addr, n, err := parseMetricsListen(args, i); err != nil {
+			return o, err
+		} else if n > 0 {
+			o.metricsListen, i = addr, i+n-1
+			continue
+		}
 		a := args[i]
 		switch {
 		case a == "--":
@@ -181,7 +188,7 @@ func ldirectordMain(argv []string, ios *IOStreams, env *ldEnv) int {
 	case o.check:
 		return ldCheckConfig(o.args, ios, env)
 	}
-	r := &ldRun{argv0: argv[0], ios: ios, env: env, debug: o.debug, ready: ready}
+	r := &ldRun{argv0: argv[0], ios: ios, env: env, debug: o.debug, ready: ready, metricsListen: o.metricsListen}
 	return r.main(o.args)
 }
 
@@ -198,6 +205,8 @@ type ldRun struct {
 	path    string // resolved, as messages show it
 	pidPath string
 	cfg     *ldconf.Config
+
+	metricsListen string
 }
 
 func (r *ldRun) main(args []string) int {
@@ -366,6 +375,7 @@ func (r *ldRun) start() int {
 	if r.config == ldconf.DefaultConfig && r.cfgName == "ldirectord" {
 		argv = []string{r.argv0, "start"}
 	}
+	argv = withMetricsListen(argv, r.metricsListen)
 	if err := r.env.spawn(argv); err != nil {
 		director.RemovePidFile(r.pidPath)
 		msg := "Can not start the daemon: " + err.Error()
@@ -438,6 +448,16 @@ func (r *ldRun) serve(pidPath string) int {
 			}
 			stopStatus = stop
 		}
+	}
+	if r.metricsListen != "" {
+		opts.Metrics = director.NewMetrics()
+		stop, err := startDaemonMetrics(r.metricsListen, r.env.openIPVS, opts.Metrics)
+		if err != nil {
+			r.ready.Report(err)
+			director.RemovePidFile(pidPath)
+			return r.initError("Can not serve metrics: " + err.Error())
+		}
+		defer stop()
 	}
 	err = director.Run(ctx, r.cfg, opts)
 	if stopStatus != nil {

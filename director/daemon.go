@@ -47,6 +47,8 @@ type Options struct {
 	Interval time.Duration
 	// Status, if set, receives the board so a status socket can read it.
 	Status func(StatusFunc)
+	// Metrics, if set, records checks and refused writes (metrics.go).
+	Metrics *Metrics
 }
 
 // StopSignal is the cancellation cause Run logs as the signal name
@@ -122,7 +124,7 @@ func (d *daemon) run(ctx context.Context) error {
 	d.alerts = &alerts{log: o.Log, q: d.q, send: o.Mail, from: func() string { return d.cfg.Global.EmailAlertFrom },
 		now: time.Now, status: ldconf.AlertStarting, open: map[string]openAlert{}}
 	d.eng = &engine{c: o.Client, log: o.Log, shell: d.q.system}
-	d.eng.w = &writer{c: o.Client, log: o.Log, alert: d.alerts.event}
+	d.eng.w = &writer{c: o.Client, log: o.Log, alert: d.alerts.event, metrics: o.Metrics}
 	if o.Status != nil {
 		o.Status(d.snapshot)
 	}
@@ -181,7 +183,7 @@ func (d *daemon) startProbers(p *plan) {
 		}
 		pr := &prober{spec: spec, gen: d.gen, state: initialState(spec.members),
 			maintDir: p.cfg.Global.MaintenanceDir, log: d.o.Log, sem: sem, out: d.events,
-			jitter: d.o.Jitter, board: d.board, now: time.Now}
+			jitter: d.o.Jitter, board: d.board, now: time.Now, metrics: d.o.Metrics}
 		d.board.set(id, func(s *RealStatus) { s.Up = pr.state == pUp })
 		g.Go(func() error { return pr.run(ctx) })
 	}

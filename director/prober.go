@@ -38,6 +38,7 @@ type prober struct {
 	jitter   func(max time.Duration) time.Duration
 	board    *board
 	now      func() time.Time
+	metrics  *Metrics // nil without --metrics-listen
 }
 
 // run checks until ctx is done. The first check comes after a short
@@ -90,6 +91,7 @@ func (p *prober) once(ctx context.Context) {
 	if res.Latency == 0 {
 		res.Latency = p.now().Sub(start)
 	}
+	p.metrics.observeCheck(p.spec, res)
 	p.board.set(p.spec.id, func(s *RealStatus) {
 		s.Maintenance = false
 		s.LastCheck, s.Latency, s.Reason, s.Timeout = start, res.Latency, res.Reason, res.Timeout

@@ -41,9 +41,10 @@ type alertFunc func(vs *vstate, server, msg string, track bool)
 // deletes that change something. Failed writes are logged and the
 // reconciler carries on, as ldirectord does with a failed ipvsadm.
 type writer struct {
-	c     ipvsctl.Client
-	log   *Logger
-	alert alertFunc
+	c       ipvsctl.Client
+	log     *Logger
+	alert   alertFunc
+	metrics *Metrics // nil without --metrics-listen
 }
 
 // apply brings the items of one service to their wanted state.
@@ -122,6 +123,7 @@ func (w *writer) applyOne(vs *vstate, it item, cur map[ipvsctl.DestinationKey]ip
 func (w *writer) do(cmd string, err error) {
 	if err != nil {
 		w.log.Printf("%s failed: %v", cmd, err)
+		w.metrics.writeFailed()
 	}
 }
 

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+)
+
+func TestLdArgsMetricsListen(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		addr string
+		rest []string
+	}{
+		{[]string{"--metrics-listen", ":9799", "ld.cf", "start"}, ":9799", []string{"ld.cf", "start"}},
+		{[]string{"-d", "--metrics-listen=127.0.0.1:1", "start"}, "127.0.0.1:1", []string{"start"}},
+		{[]string{"start"}, "", []string{"start"}},
+	} {
+		o, err := parseLdArgs(c.args)
+		if err != nil || o.metricsListen != c.addr || !reflect.DeepEqual(o.args, c.rest) {
+			t.Errorf("%v: %+v %v", c.args, o, err)
+		}
+	}
+	if _, err := parseLdArgs([]string{"--metrics-listen"}); err == nil || err.Error() != "Option metrics-listen requires an argument" {
+		t.Errorf("missing value: %v", err)
+	}
+	got := withMetricsListen([]string{"ldirectord", "ld.cf", "start"}, ":9799")
+	if want := []string{"ldirectord", "--metrics-listen=:9799", "ld.cf", "start"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("daemon argv %q", got)
+	}
+}
+
+func TestDaemonMetricsEndpoint(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	f := ipvstest.NewFake()
+	stop, err := startDaemonMetrics(addr, func() (ipvsctl.Client, error) { return f, nil }, director.NewMetrics())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "lvs_reconcile_errors_total 0\n") {
+		t.Errorf("%d:\n%s", resp.StatusCode, body)
+	}
+	if _, err := startDaemonMetrics(addr, func() (ipvsctl.Client, error) { return f, nil }, director.NewMetrics()); err == nil {
+		t.Error("a second listener on the same address")
+	}
+}

@@ -1,0 +1,94 @@
+package director
+
+import (
+	"sync"
+
+	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/metrics"
+)
+
+// Metrics records what the daemon does, for Prometheus: the result and
+// latency of each check and the table writes the kernel refused. The
+// probers and the writer call it (two one-line hooks); scrapes read it
+// from another goroutine, hence the lock. A nil *Metrics records nothing,
+// so the daemon runs the same without --metrics-listen.
+type Metrics struct {
+	mu          sync.Mutex
+	checks      map[checkKey]*checkMetric
+	order       []checkKey
+	writeErrors uint64
+}
+
+type checkKey struct {
+	svcLabels string // the virtual's identity, for the map only
+	real      string
+}
+
+type checkMetric struct {
+	labels []metrics.Label
+	up     float64
+	seen   bool
+	hist   *metrics.HistogramData
+}
+
+// checkBuckets span a fast connect check to ldirectord's default 5 s
+// negotiate timeout and beyond.
+var checkBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// NewMetrics returns an empty recorder for Options.Metrics.
+func NewMetrics() *Metrics { return &Metrics{checks: map[checkKey]*checkMetric{}} }
+
+// observeCheck records one check of a real id for every virtual that
+// shares it. An "unchanged" result (HTTP timeout, checktype=off) counts
+// for latency but leaves the last result as it was, as ldirectord leaves
+// the state.
+func (m *Metrics) observeCheck(spec probeSpec, res checks.Result) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, rs := range spec.members {
+		labels := metrics.RealLabels(&rs.vs.svc, &rs.dest)
+		k := checkKey{svcLabels: rs.vs.svc.Key().String(), real: labels[len(labels)-1].Value}
+		c, ok := m.checks[k]
+		if !ok {
+			c = &checkMetric{labels: labels, hist: metrics.NewHistogram(checkBuckets)}
+			m.checks[k] = c
+			m.order = append(m.order, k)
+		}
+		c.hist.Observe(res.Latency.Seconds())
+		if !res.Unchanged {
+			c.up, c.seen = 0, true
+			if res.Up {
+				c.up = 1
+			}
+		}
+	}
+}
+
+// writeFailed counts a table write the kernel refused.
+func (m *Metrics) writeFailed() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.writeErrors++
+}
+
+// Gather adds the daemon's metrics to s.
+func (m *Metrics) Gather(s *metrics.Set) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	up := s.Family("lvs_check_up", metrics.Gauge, "Result of the last health check of a real server of a virtual service (1 up, 0 down).")
+	lat := s.Family("lvs_check_duration_seconds", metrics.Histogram, "Latency of health checks.")
+	for _, k := range m.order {
+		c := m.checks[k]
+		if c.seen {
+			up.Add(c.up, c.labels)
+		}
+		lat.AddHistogram(c.hist.Clone(), c.labels)
+	}
+	s.Family("lvs_reconcile_errors_total", metrics.Counter, "Table writes of the daemon that the kernel refused.").AddUint(m.writeErrors, nil)
+}

@@ -1,0 +1,124 @@
+package director
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+	"github.com/lvsctl/lvsctl/ldconf"
+	"github.com/lvsctl/lvsctl/metrics"
+)
+
+func gatherDaemon(t *testing.T, m *Metrics) map[string]*dto.MetricFamily {
+	t.Helper()
+	var s metrics.Set
+	m.Gather(&s)
+	var b bytes.Buffer
+	if _, err := s.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatalf("Prometheus parser: %v\n%s", err, b.String())
+	}
+	return fams
+}
+
+func metricFor(f *dto.MetricFamily, real string) *dto.Metric {
+	if f == nil {
+		return nil
+	}
+	for _, m := range f.Metric {
+		for _, l := range m.Label {
+			if l.GetName() == "real" && l.GetValue() == real {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// The daemon, run with Options.Metrics, records each check's result and
+// latency per virtual and real, and the writes the kernel refused.
+func TestDaemonMetrics(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ld.cf")
+	if err := os.WriteFile(path, []byte(twoReals), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ldconf.Load(path, ldconf.WithDebug(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	health := newHealth()
+	health.set("10.0.0.2", true)
+	health.set("10.0.0.3", false)
+	fake := ipvstest.NewFake()
+	fake.FailNext("AddDestination", errors.New("refused"))
+	m := NewMetrics()
+	log := NewLogger(&syncBuffer{}, &syncBuffer{}, "ld.cf")
+	log.Configure(true, false, "")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, cfg, Options{Client: fake, Log: log, NewChecker: health.checker,
+			Load: func() (*ldconf.Config, error) { return cfg, nil }, ConfigName: path,
+			Jitter: func(time.Duration) time.Duration { return 0 }, Interval: 10 * time.Millisecond,
+			Mail: func(context.Context, Mail) error { return nil }, ExpireQuiescentPath: filepath.Join(dir, "none"),
+			Metrics: m})
+	}()
+	defer func() {
+		cancel(StopSignal("TERM"))
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("Run did not return")
+		}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	var fams map[string]*dto.MetricFamily
+	for {
+		fams = gatherDaemon(t, m)
+		up2, up3 := metricFor(fams["lvs_check_up"], "10.0.0.2:80"), metricFor(fams["lvs_check_up"], "10.0.0.3:80")
+		if up2 != nil && up3 != nil && metricFor(fams["lvs_check_duration_seconds"], "10.0.0.2:80").GetHistogram().GetSampleCount() >= 3 {
+			if up2.GetGauge().GetValue() != 1 || up3.GetGauge().GetValue() != 0 {
+				t.Errorf("lvs_check_up: 10.0.0.2 %v, 10.0.0.3 %v", up2.GetGauge().GetValue(), up3.GetGauge().GetValue())
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no check metrics within 5s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	labels := map[string]string{}
+	for _, l := range metricFor(fams["lvs_check_up"], "10.0.0.2:80").Label {
+		labels[l.GetName()] = l.GetValue()
+	}
+	if labels["protocol"] != "tcp" || labels["service"] != "192.168.100.1:80" {
+		t.Errorf("labels %v: want those of lvsctl metrics", labels)
+	}
+	if got := fams["lvs_reconcile_errors_total"].Metric[0].GetCounter().GetValue(); got != 1 {
+		t.Errorf("lvs_reconcile_errors_total = %v, want 1", got)
+	}
+}
+
+func TestNilMetricsRecordsNothing(t *testing.T) {
+	var m *Metrics
+	m.observeCheck(probeSpec{}, checksResultUp())
+	m.writeFailed()
+}
+
+func checksResultUp() checks.Result { return checks.Result{Up: true, Latency: time.Millisecond} }
