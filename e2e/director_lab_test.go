@@ -46,7 +46,8 @@ ip netns exec rs%[1]d ip link set lo up
 }
 
 func ldCleanup() {
-	exec.Command("bash", "-c", `for f in /run/ldirectord.*.pid; do [ -f "$f" ] && kill $(cat "$f") 2>/dev/null; done; sleep 0.3;
+	exec.Command("bash", "-c", `for f in /run/ldirectord.*.pid; do [ -f "$f" ] && kill $(cat "$f") 2>/dev/null; done;
+for p in $(pgrep -f "ldirectord /etc/ha.d/"); do kill $p; done; sleep 0.5;
 for i in 2 3 4 5; do ip netns pids rs$i 2>/dev/null | xargs -r kill 2>/dev/null; ip link del h$i 2>/dev/null; done; true`).Run()
 	for i := 2; i <= 5; i++ {
 		exec.Command("ip", "netns", "del", fmt.Sprintf("rs%d", i)).Run()
@@ -100,7 +101,7 @@ type ldScenario struct {
 	noStart bool
 }
 
-var rePid = regexp.MustCompile(`pid: \d+`)
+var rePid = regexp.MustCompile(`pid: \d+|\[\d+\]`)
 
 // ldRun is one implementation's pass through a scenario.
 type ldRun struct {
@@ -193,7 +194,7 @@ func runLdScenario(t *testing.T, sc ldScenario, ld string, want []string) *ldRun
 	for _, st := range sc.steps {
 		out, code := r.bash(st.do)
 		if st.record {
-			out = rePid.ReplaceAllString(strings.TrimSpace(out), "pid: N")
+			out = rePid.ReplaceAllString(strings.TrimSpace(out), "PID")
 			r.lines = append(r.lines, fmt.Sprintf("%s: rc %d %s", st.name, code, out))
 		}
 		r.settle()

@@ -82,9 +82,12 @@ var ldScenarios = []ldScenario{
 		{name: "edit", do: `sed 's/gate 3/gate 9/' $CFG >$CFG.new && mv $CFG.new $CFG`},
 	}},
 	{name: "bad-config-on-reload", config: ldHTTP2, before: "rs_up 2 3", steps: []ldStep{
-		{name: "break+reload", do: `printf 'bogus=1\n' >>$CFG; $LD $CFG reload`, record: true},
+		// HUP with a broken file: the daemon keeps its config and table.
+		{name: "break+HUP", do: `cp /run/ldirectord.bad-config-on-reload.cf.pid /tmp/ld/pid; printf 'bogus=1\n' >>$CFG; kill -HUP $(cat /tmp/ld/pid)`},
 		{name: "down 3", do: "rs_down 3"},
-		{name: "status broken", do: `cat /run/ldirectord.bad-config-on-reload.cf.pid >/tmp/ld/pid; $LD $CFG status`, record: true},
+		// Any action on a broken file exits 2 and deletes the pid file.
+		{name: "status broken", do: `$LD $CFG status; test -f /run/ldirectord.bad-config-on-reload.cf.pid; echo pidfile $?`, record: true},
+		{name: "reload broken", do: `$LD $CFG reload`, record: true},
 		{name: "kill", do: `kill $(cat /tmp/ld/pid); sleep 1`},
 	}},
 	{name: "cleanstop-no", config: "cleanstop=no\n" + ldHTTP2, before: "rs_up 2 3"},
