@@ -47,7 +47,7 @@ ip netns exec rs%[1]d ip link set lo up
 
 func ldCleanup() {
 	exec.Command("bash", "-c", `for f in /run/ldirectord.*.pid; do [ -f "$f" ] && kill $(cat "$f") 2>/dev/null; done;
-for p in $(pgrep -f "ldirectord /etc/ha.d/"); do kill $p; done; sleep 0.5;
+for p in $(pgrep -f "ldirector[d] /etc/ha.d/"); do kill $p; done; sleep 0.5;
 for i in 2 3 4 5; do ip netns pids rs$i 2>/dev/null | xargs -r kill 2>/dev/null; ip link del h$i 2>/dev/null; done; true`).Run()
 	for i := 2; i <= 5; i++ {
 		exec.Command("ip", "netns", "del", fmt.Sprintf("rs%d", i)).Run()
