@@ -145,7 +145,9 @@ func TestTrafficQuiescedPersistence(t *testing.T) {
 func TestSyncDaemon(t *testing.T) {
 	requireLab(t)
 	resetKernel(t)
-	t.Cleanup(func() { exec.Command("bash", "-c", ". ./netlab.sh; netlab_down; ip netns del dirA; ip netns del dirB").Run() })
+	t.Cleanup(func() {
+		exec.Command("bash", "-c", ". ./netlab.sh; netlab_down; ip netns del dirA; ip netns del dirB").Run()
+	})
 	sh(t, `set -e
 ip netns add dirA; ip netns add dirB; ip netns add cli; ip netns add rs
 ip link add sa type veth peer name sb
