@@ -95,11 +95,14 @@ func TestDrain(t *testing.T) {
 	lvsctl(t, "-a", "-t", "192.0.2.100:80", "-r", "10.10.1.2:80", "-m")
 	lvsctl(t, "-a", "-t", "192.0.2.100:80", "-r", "10.10.2.2:80", "-m")
 	held := holdConn(t, "client", "192.0.2.100")
-	conns, _, _ := run(t, lvsctlBin(t), "-Lcn")
-	m := establishedTo.FindStringSubmatch(conns)
-	if m == nil {
-		t.Fatalf("no established connection in:\n%s", conns)
-	}
+	var conns string
+	var m []string
+	// The client's last ACK may still be on its way when it says "up".
+	waitFor(t, 5*time.Second, "the client's connection to be established", func() bool {
+		conns, _, _ = run(t, lvsctlBin(t), "-Lcn")
+		m = establishedTo.FindStringSubmatch(conns)
+		return m != nil
+	})
 	real, other := m[1], "10.10.1.2:80"
 	if real == other {
 		other = "10.10.2.2:80"
