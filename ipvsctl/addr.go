@@ -191,9 +191,10 @@ func (r *SystemResolver) load() {
 			if err != nil {
 				continue
 			}
-			pk := portStr + "/" + proto
+			// the first line for a port wins, as in getservbyport
+			pk := strconv.FormatUint(port, 10) + "/" + proto
 			if _, dup := r.byPort[pk]; !dup {
-				r.byPort[strconv.FormatUint(port, 10)+"/"+proto] = fields[0]
+				r.byPort[pk] = fields[0]
 			}
 			for _, n := range append([]string{fields[0]}, fields[2:]...) {
 				if _, dup := r.byName[n+"/"+proto]; !dup {
