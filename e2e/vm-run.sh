@@ -10,5 +10,5 @@ cp "$top/bin/lvsctl" "$top"/bin/*.test /tmp/lab-bin/
 export LVSCTL=/tmp/lab-bin/lvsctl
 rc=0
 (cd "$top/ipvsctl" && /tmp/lab-bin/ipvsctl-e2e.test -test.v -test.timeout 5m ${TESTS:+-test.run "$TESTS"}) || rc=1
-(cd "$top/e2e" && /tmp/lab-bin/e2e.test -test.v -test.timeout 25m ${TESTS:+-test.run "$TESTS"} ${E2E_ARGS:-}) || rc=1
+(cd "$top/e2e" && /tmp/lab-bin/e2e.test -test.v -test.parallel 4 -test.timeout 40m ${TESTS:+-test.run "$TESTS"} ${E2E_ARGS:-}) || rc=1
 exit $rc

@@ -118,7 +118,7 @@ run() {
 	out=$(realpath "$out")
 	rm -f "$out/rc"
 	local mem=${LAB_MEM:-2048}
-	timeout "${LAB_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp 1 \
+	timeout "${LAB_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${LAB_CPUS:-2}" \
 		-nographic -no-reboot \
 		-kernel "$cache/vmlinuz" -initrd "$cache/initrd.gz" \
 		-append "console=ttyS0 quiet panic=-1 lab.script=$script lab.out=$out" \
