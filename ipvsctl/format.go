@@ -164,6 +164,18 @@ func (p *Printer) serviceName(s *Service) string {
 	return name
 }
 
+// persistenceMask renders the persistence granularity when it is not the
+// default (/32 for IPv4, /128 for IPv6).
+func persistenceMask(s *Service) (string, bool) {
+	switch {
+	case s.Family == AFInet && s.Netmask != 0xffffffff:
+		return ipv4String(s.Netmask), true
+	case s.Family == AFInet6 && s.Netmask != 128:
+		return strconv.Itoa(int(int32(s.Netmask))), true
+	}
+	return "", false
+}
+
 // Service prints one service and its destinations (sorted unless the
 // format says nosort).
 func (p *Printer) Service(s *Service, dests []Destination) {
@@ -174,11 +186,8 @@ func (p *Printer) Service(s *Service, dests []Destination) {
 		p.printf("-A %s -s %s", name, s.Scheduler)
 		if s.Flags&SvcFlagPersistent != 0 {
 			p.printf(" -p %d", s.Timeout)
-			if s.Family == AFInet && s.Netmask != 0xffffffff {
-				p.printf(" -M %s", ipv4String(s.Netmask))
-			}
-			if s.Family == AFInet6 && s.Netmask != 128 {
-				p.printf(" -M %d", int32(s.Netmask))
+			if m, ok := persistenceMask(s); ok {
+				p.printf(" -M %s", m)
 			}
 		}
 		if s.PEName != "" {
@@ -207,11 +216,8 @@ func (p *Printer) Service(s *Service, dests []Destination) {
 		}
 		if s.Flags&SvcFlagPersistent != 0 {
 			p.printf(" persistent %d", s.Timeout)
-			if s.Family == AFInet && s.Netmask != 0xffffffff {
-				p.printf(" mask %s", ipv4String(s.Netmask))
-			}
-			if s.Family == AFInet6 && s.Netmask != 128 {
-				p.printf(" mask %d", int32(s.Netmask))
+			if m, ok := persistenceMask(s); ok {
+				p.printf(" mask %s", m)
 			}
 			if s.PEName != "" {
 				p.printf(" pe %s", s.PEName)
