@@ -130,7 +130,7 @@ func TestDrain(t *testing.T) {
 
 	// The long drain: it must still be waiting while the client holds on.
 	var dout bytes.Buffer
-	drain := exec.Command(lvsctlBin(t), "drain", "-t", "192.0.2.100:80", "-r", real, "--timeout", "90s", "--expire-templates")
+	drain := exec.Command(lvsctlBin(t), "drain", "-t", "192.0.2.100:80", "-r", real, "--timeout", "150s", "--expire-templates")
 	drain.Stdout, drain.Stderr = &dout, &dout
 	if err := drain.Start(); err != nil {
 		t.Fatal(err)
@@ -152,7 +152,9 @@ func TestDrain(t *testing.T) {
 		if err != nil {
 			t.Fatalf("drain: %v\n%s", err, dout.String())
 		}
-	case <-time.After(100 * time.Second):
+	// The kernel keeps a template up to a minute after its last
+	// connection (ip_vs_conn_expire re-arms it with 60 s).
+	case <-time.After(160 * time.Second):
 		drain.Process.Kill()
 		<-done
 		t.Fatalf("drain did not finish:\n%s", dout.String())

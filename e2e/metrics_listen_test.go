@@ -64,7 +64,7 @@ virtual=192.0.2.100:80
 	var body string
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		out, _ := exec.Command("busybox", "wget", "-q", "-T", "5", "-O", "-", "http://127.0.0.1:9799/metrics").Output()
+		out, _ := exec.Command("timeout", "5", "busybox", "wget", "-q", "-O", "-", "http://127.0.0.1:9799/metrics").Output()
 		body = string(out)
 		ok := true
 		for _, re := range wants {

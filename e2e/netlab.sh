@@ -39,7 +39,8 @@ netlab_down() {
 	true
 }
 
-# fetch asks the VIP for a page from the client namespace.
+# fetch asks the VIP for a page from the client namespace. timeout, not
+# wget -T: Debian 12's busybox-static 1.35 wget segfaults when given -T.
 fetch() {
-	ip netns exec client busybox wget -q -T 5 -O - "http://${1:-192.0.2.100}/" 2>&1
+	ip netns exec client timeout 5 busybox wget -q -O - "http://${1:-192.0.2.100}/" 2>&1
 }

@@ -63,7 +63,8 @@ func startKeepalived(t *testing.T, dir, ns string, prio int) *keepalived {
 	t.Helper()
 	iface := map[string]string{"dirA": "a", "dirB": "b"}[ns]
 	conf := filepath.Join(dir, ns+".conf")
-	writeFile(t, conf, fmt.Sprintf(`global_defs {
+	// keepalived skips a configuration file that is executable.
+	writeFile(t, conf, 0o644, fmt.Sprintf(`global_defs {
 	router_id %[1]s
 	script_user root
 }
@@ -93,6 +94,11 @@ vrrp_instance lvs {
 		t.Fatal(err)
 	}
 	go func() { k.done <- k.cmd.Wait(); logf.Close() }()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("keepalived %s:\n%s", ns, k.logText())
+		}
+	})
 	t.Cleanup(func() { k.stop(t) })
 	return k
 }
@@ -119,9 +125,9 @@ func (k *keepalived) logText() string {
 	return string(b)
 }
 
-func writeFile(t *testing.T, path, s string) {
+func writeFile(t *testing.T, path string, mode os.FileMode, s string) {
 	t.Helper()
-	if err := os.WriteFile(path, []byte(s), 0o755); err != nil {
+	if err := os.WriteFile(path, []byte(s), mode); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -150,11 +156,11 @@ func TestPairKeepalivedSync(t *testing.T) {
 		return sh(t, "ip netns exec "+ns+" "+l+" "+strings.Join(args, " "))
 	}
 	// The notify scripts as an admin writes them, with lvsctl as ipvsadm.
-	writeFile(t, filepath.Join(dir, "to_backup.sh"), "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+
+	writeFile(t, filepath.Join(dir, "to_backup.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+
 		"ipvsadm --save > "+dir+"/$1.rules; ipvsadm --clear\necho backup >> "+dir+"/$1.transitions\n")
-	writeFile(t, filepath.Join(dir, "to_master.sh"), "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+
+	writeFile(t, filepath.Join(dir, "to_master.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+
 		"ipvsadm --restore < "+dir+"/$1.rules\necho master >> "+dir+"/$1.transitions\n")
-	writeFile(t, filepath.Join(dir, "rules"), pairRules)
+	writeFile(t, filepath.Join(dir, "rules"), 0o644, pairRules)
 
 	// Both directors boot with the site's table; whichever becomes backup
 	// stashes it in its rules file and clears it.
@@ -177,7 +183,7 @@ func TestPairKeepalivedSync(t *testing.T) {
 	waitFor(t, 30*time.Second, "dirA to become master", func() bool {
 		return hasVIP("dirA") && strings.HasSuffix(transitions("dirA"), "master\n")
 	})
-	kb := startKeepalived(t, dir, "dirB", 100)
+	startKeepalived(t, dir, "dirB", 100)
 	waitFor(t, 30*time.Second, "dirB to become backup", func() bool { return transitions("dirB") == "backup\n" })
 	if hasVIP("dirB") {
 		t.Fatal("both directors hold the VIP")
@@ -189,7 +195,7 @@ func TestPairKeepalivedSync(t *testing.T) {
 		t.Errorf("the master's table changed:\n%s\nwant:\n%s", got, want)
 	}
 
-	out := sh(t, "ip netns exec cli busybox wget -q -T 10 -O - http://192.0.2.100/")
+	out := sh(t, "ip netns exec cli timeout 10 busybox wget -q -O - http://192.0.2.100/")
 	if strings.TrimSpace(out) != "pair" {
 		t.Fatalf("no answer through the master: %q", out)
 	}
@@ -220,14 +226,11 @@ func TestPairKeepalivedSync(t *testing.T) {
 	}
 	var again string
 	waitFor(t, 30*time.Second, "an answer through the new master", func() bool {
-		o, err := exec.Command("ip", "netns", "exec", "cli", "busybox", "wget", "-q", "-T", "3", "-O", "-", "http://192.0.2.100/").Output()
+		o, err := exec.Command("ip", "netns", "exec", "cli", "timeout", "3", "busybox", "wget", "-q", "-O", "-", "http://192.0.2.100/").Output()
 		again = string(o)
 		return err == nil && strings.TrimSpace(again) == "pair"
 	})
 	if st := in("dirB", "-Ln", "--stats"); !strings.Contains(st, "192.0.2.100:80") {
 		t.Errorf("stats on the new master:\n%s", st)
-	}
-	if t.Failed() {
-		t.Logf("keepalived dirA:\n%s\nkeepalived dirB:\n%s", ka.logText(), kb.logText())
 	}
 }

@@ -180,7 +180,7 @@ ip netns exec rs busybox httpd -p 80 -h /tmp/wwwsync
 		in(ns, "-A", "-t", "192.0.2.100:80", "-s", "rr", "-p", "60")
 		in(ns, "-a", "-t", "192.0.2.100:80", "-r", "10.10.1.2:80", "-m")
 	}
-	out := sh(t, "ip netns exec cli busybox wget -q -T 5 -O - http://192.0.2.100/")
+	out := sh(t, "ip netns exec cli timeout 5 busybox wget -q -O - http://192.0.2.100/")
 	if strings.TrimSpace(out) != "sync" {
 		t.Fatalf("no answer through the master: %q", out)
 	}
