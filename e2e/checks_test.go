@@ -31,6 +31,8 @@ const (
 	// TLS and SCRAM in Perl); holeTimeout those that can only time out.
 	okTimeout   = 10
 	holeTimeout = 3
+	// sentinelVIP is the virtual checked last (see TestChecks).
+	sentinelVIP = "10.200.255.1:80"
 )
 
 type checkCase struct {
@@ -155,10 +157,10 @@ func labCases(servers string) []checkCase {
 		// server in the lab: postfix greets "220", dovecot "+OK".
 		{name: "nntp-rule-220-greeting", real: R(25), lines: []string{"service=nntp"}, up: true},
 		{name: "nntp-rule-ok-greeting", real: R(110), lines: []string{"service=nntp"}},
-		// simpletcp: the request must really be sent (dovecot answers
-		// QUIT with "Logging out").
-		{name: "simpletcp", real: R(110), lines: []string{"service=simpletcp", `request="QUIT"`, `receive="Logging out"`}, up: true},
-		{name: "simpletcp-wrong-receive", real: R(110), lines: []string{"service=simpletcp", `request="QUIT"`, `receive="^nomatch"`}},
+		// simpletcp: the request must really be sent, "\n" as newlines
+		// (nginx answers only a complete HTTP request).
+		{name: "simpletcp", real: R(80), lines: []string{"service=simpletcp", `request="GET /index.html HTTP/1.0\n\n"`, `receive="Test Page"`}, up: true},
+		{name: "simpletcp-wrong-receive", real: R(80), lines: []string{"service=simpletcp", `request="GET /index.html HTTP/1.0\n\n"`, `receive="^nomatch"`}},
 		{name: "simpletcp-closed", real: R(112), lines: []string{"service=simpletcp", `request="QUIT"`, `receive="."`}},
 		{name: "simpletcp-blackhole", real: H(110), lines: []string{"service=simpletcp", `request="QUIT"`, `receive="."`}, hole: true},
 		// connect, ping (UDP virtuals are checked with ping).
@@ -219,7 +221,12 @@ func TestChecks(t *testing.T) {
 	wg.Wait()
 
 	// Debian's ldirectord on the same config, one check round.
-	table, ldLog := runLdirectord(t, cf, 10*time.Minute, ca)
+	// The last virtual is a sentinel with checktype=on: fork=no checks
+	// virtuals in order, so once its real is in the table (and
+	// ldirectord sleeps) the round is over.
+	table, ldLog := runLdirectord(t, cf, 10*time.Minute, func(table string) bool {
+		return ldirectordVerdicts(table)["-t "+sentinelVIP]
+	}, ca)
 	ld := ldirectordVerdicts(table)
 
 	var agree, deviations, direct int
@@ -240,11 +247,19 @@ func TestChecks(t *testing.T) {
 					t.Errorf("ldirectord now agrees (%s): the deviation %q is gone", verdict(ldUp), c.ldDiffers)
 				}
 			case ldUp != c.up:
-				t.Errorf("ldirectord: %s, want %s\nldirectord's log for %s:\n%s", verdict(ldUp), verdict(c.up), c.real, grepLog(ldLog, c.real))
+				t.Errorf("ldirectord: %s, want %s\nldirectord's log for %s:\n%s", verdict(ldUp), verdict(c.up), c.real, grepLog(ldLog, vips[i], c.real))
 			default:
 				agree++
 			}
 		})
+	}
+	if t.Failed() {
+		t.Logf("ldirectord's log (tail):\n%s", tail(ldLog, 80))
+		logs, _ := filepath.Glob(filepath.Join(work, "*.log"))
+		for _, l := range logs {
+			b, _ := os.ReadFile(l)
+			t.Logf("%s (tail):\n%s", l, tail(string(b), 15))
+		}
 	}
 	t.Logf("%d cases: %d decided alike by lvsctl and ldirectord, %d deliberate deviations, %d lvsctl only", len(cases), agree, deviations, direct)
 
@@ -302,6 +317,7 @@ func writeChecksConfig(t *testing.T, cases []checkCase) (string, []string) {
 		}
 		b.WriteString("\n")
 	}
+	fmt.Fprintf(&b, "virtual=%s\n\treal=%s:80 masq\n\tchecktype=on\n", sentinelVIP, srvAddr)
 	cf := filepath.Join(t.TempDir(), "checks.cf")
 	if err := os.WriteFile(cf, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -354,13 +370,15 @@ func verdict(up bool) string {
 	return "down"
 }
 
-// grepLog is what ldirectord logged about one real.
-func grepLog(log, real string) string {
+// grepLog is what ldirectord logged about one virtual or real.
+func grepLog(log string, words ...string) string {
 	var out []string
-	ip, _, _ := strings.Cut(real, ":")
 	for _, l := range strings.Split(log, "\n") {
-		if strings.Contains(l, ip) {
-			out = append(out, l)
+		for _, w := range words {
+			if strings.Contains(l, w) {
+				out = append(out, l)
+				break
+			}
 		}
 	}
 	return tail(strings.Join(out, "\n"), 15)
