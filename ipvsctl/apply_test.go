@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -177,5 +178,32 @@ func TestRestoreAtomic(t *testing.T) {
 	_, errs, rc = lvsctlRun(f, "-A -t 192.0.2.1:80\n-A -t 192.0.2.1:80\n-A -t 192.0.2.2:80\n-A -t 192.0.2.3:80 ", "-R", "--atomic")
 	if rc != 0 || errs != "Service already exists\n" || f.Dump() != "-A -t 192.0.2.1:80 -s wlc\n-A -t 192.0.2.2:80 -s wlc\n" {
 		t.Errorf("good input: rc %d %q\n%s", rc, errs, f.Dump())
+	}
+}
+
+// names is a hermetic resolver for a table saved without -n.
+type names struct{ nameless }
+
+func (names) HostToAddr(h string) (netip.Addr, bool) {
+	a, ok := map[string]netip.Addr{"vip": netip.MustParseAddr("192.0.2.1"), "web1": netip.MustParseAddr("10.0.0.2")}[h]
+	return a, ok
+}
+
+func (names) ServiceToPort(s string, _ uint16) (uint16, bool) {
+	p, ok := map[string]uint16{"http": 80, "domain": 53}[s]
+	return p, ok
+}
+
+func TestReadTableResolvesNamesAsIpvsadm(t *testing.T) {
+	f := ipvstest.NewFake()
+	mustRun(t, f, "-A -t 192.0.2.1:80 -s wlc")
+	mustRun(t, f, "-a -t 192.0.2.1:80 -r 10.0.0.2:80 -m -w 1")
+	want, err := ipvsctl.ReadTable(strings.NewReader("-A -t vip:http -s wlc\n-a -t vip:http -r web1:http -m -w 1\n"), "lvsctl", names{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	have, _ := ipvsctl.ReadKernelTable(f)
+	if c := ipvsctl.DiffTables(have, want); len(c) != 0 {
+		t.Errorf("a table saved without -n differs from its kernel table: %q", lines(c))
 	}
 }
