@@ -31,8 +31,11 @@ for n in 1000 10000 25000 100000; do
 	row "-Sn $n rules (s)" "$si" "$sl" "$(ratio "$si" "$sl")" "$t2"
 done
 $I -C
-gen_conns 1000000 >/tmp/conns
-lc() { unshare -m sh -c "mount --bind /tmp/conns /proc/net/ip_vs_conn && exec $*"; }
+mkdir -p /tmp/connsdir
+gen_conns 1000000 >/tmp/connsdir/ip_vs_conn
+# /proc/net entries are revalidated on every lookup: replace the lister's
+# whole net directory, from the process that execs the lister.
+lc() { unshare -m sh -c 'mount --bind /tmp/connsdir /proc/$$/net && exec "$@"' lc "$@"; }
 ci=$(secs lc $I -Lcn); cl=$(secs lc $L -Lcn)
 mi=$(lc /usr/bin/time -f %M $I -Lcn 2>&1 >/dev/null | tail -n1)
 ml=$(lc /usr/bin/time -f %M $L -Lcn 2>&1 >/dev/null | tail -n1)

@@ -24,11 +24,17 @@ func TestConnFixtures(t *testing.T) {
 	for _, f := range fixtures {
 		abs, _ := filepath.Abs(f)
 		name := strings.TrimSuffix(filepath.Base(f), ".conn")
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "ip_vs_conn"), []byte(readFile(t, abs)), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		for _, args := range []string{"-Lcn", "-Lc", "-Lcn --persistent-conn", "-Lc --persistent-conn"} {
-			// /proc/net is /proc/self/net: the mount is seen only by the
-			// process that made it, so the lister must be that process.
+			// /proc/net is /proc/self/net and the kernel revalidates its
+			// entries on every lookup, so a file mount there is not seen:
+			// the lister's whole net directory is replaced instead, by the
+			// very process that will exec the lister.
 			listing := func(bin string) string {
-				return sh(t, "unshare -m sh -c 'mount --bind "+abs+" /proc/net/ip_vs_conn && exec "+bin+" "+args+"' 2>&1; echo rc=$?")
+				return sh(t, "unshare -m sh -c 'mount --bind "+dir+" /proc/$$/net && exec "+bin+" "+args+"' 2>&1; echo rc=$?")
 			}
 			want, got := listing(realIpvsadmDir+"/ipvsadm"), listing(ours)
 			fixtureLines := len(strings.Split(strings.TrimSpace(readFile(t, abs)), "\n"))
