@@ -5,9 +5,9 @@ package e2e
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
