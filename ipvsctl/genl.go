@@ -7,48 +7,58 @@ import (
 	"syscall"
 
 	"github.com/vishvananda/netlink/nl"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
 // Generic netlink controller constants (linux/genetlink.h).
 const (
-	genlIDCtrl          = 0x10
-	ctrlCmdGetFamily    = 3
-	ctrlAttrFamilyID    = 1
-	ctrlAttrFamilyName  = 2
-	ipvsGenlName        = "IPVS"
-	ipvsGenlVersion     = 1
-	nlaTypeMask         = 0x3fff // strips NLA_F_NESTED and NLA_F_NET_BYTEORDER
-	genlHeaderLen       = 4
-	netlinkRecvTimeoutS = 30
+	genlIDCtrl         = 0x10
+	ctrlCmdGetFamily   = 3
+	ctrlAttrFamilyID   = 1
+	ctrlAttrFamilyName = 2
+	ipvsGenlName       = "IPVS"
+	ipvsGenlVersion    = 1
+	nlaTypeMask        = 0x3fff // strips NLA_F_NESTED and NLA_F_NET_BYTEORDER
+	genlHeaderLen      = 4
+	recvTimeoutSeconds = 30
+	recvBufferSize     = 64 * 1024 // a dump part is at most 32 KiB
+	socketBufferSize   = 1 << 20   // room for a pipeline's acknowledgements
 )
 
-// genlConn is one generic netlink socket with a request/response loop.
-// moby/ipvs keeps its own socket for the service writes it does well; this
-// one carries everything moby/ipvs cannot express.
+// genlConn is one blocking generic netlink socket with a reusable receive
+// buffer. Messages are built with the nl package; the I/O is plain
+// syscalls because a listing makes one round trip per service and
+// nl.NetlinkSocket zeroes and copies 64 KiB on every receive.
 type genlConn struct {
 	mu     sync.Mutex
-	sock   *nl.NetlinkSocket
+	fd     int
+	buf    []byte
 	seq    uint32
 	family uint16
 	pipe   *pipeline // open during a batch
 }
 
 func dialGenl() (*genlConn, error) {
-	sock, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_GENERIC)
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_GENERIC)
 	if err != nil {
 		return nil, fmt.Errorf("netlink socket: %w", err)
 	}
-	tv := unix.Timeval{Sec: netlinkRecvTimeoutS}
-	if err := sock.SetReceiveTimeout(&tv); err != nil {
-		sock.Close()
-		return nil, fmt.Errorf("netlink socket timeout: %w", err)
+	c := &genlConn{fd: fd, buf: make([]byte, recvBufferSize)}
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		c.close()
+		return nil, fmt.Errorf("netlink bind: %w", err)
 	}
-	c := &genlConn{sock: sock}
+	tv := unix.Timeval{Sec: recvTimeoutSeconds}
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		c.close()
+		return nil, fmt.Errorf("netlink receive timeout: %w", err)
+	}
+	// best effort: a smaller buffer only shortens the pipeline's reach
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, socketBufferSize)
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, socketBufferSize)
 	fam, err := c.resolve(ipvsGenlName)
 	if err != nil {
-		sock.Close()
+		c.close()
 		return nil, err
 	}
 	c.family = fam
@@ -56,8 +66,9 @@ func dialGenl() (*genlConn, error) {
 }
 
 func (c *genlConn) close() {
-	if c.sock != nil {
-		c.sock.Close()
+	if c.fd >= 0 {
+		unix.Close(c.fd)
+		c.fd = -1
 	}
 }
 
@@ -90,10 +101,7 @@ func (c *genlConn) ipvs(cmd uint8, flags int, attrs ...nl.NetlinkRequestData) ([
 	return c.exec(c.family, cmd, flags, attrs...)
 }
 
-func (c *genlConn) exec(family uint16, cmd uint8, flags int, attrs ...nl.NetlinkRequestData) ([][]byte, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.drainLocked() // a read or a synchronous write sees every queued write done
+func (c *genlConn) request(family uint16, cmd uint8, flags int, attrs ...nl.NetlinkRequestData) *nl.NetlinkRequest {
 	c.seq++
 	req := nl.NewNetlinkRequest(int(family), unix.NLM_F_ACK|flags)
 	req.Seq = c.seq
@@ -101,13 +109,39 @@ func (c *genlConn) exec(family uint16, cmd uint8, flags int, attrs ...nl.Netlink
 	for _, a := range attrs {
 		req.AddData(a)
 	}
-	if err := c.sock.Send(req); err != nil {
+	return req
+}
+
+func (c *genlConn) send(b []byte) error {
+	return unix.Sendto(c.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
+}
+
+// recv reads one datagram; the messages alias the receive buffer until the
+// next recv.
+func (c *genlConn) recv() ([]syscall.NetlinkMessage, error) {
+	for {
+		n, _, err := unix.Recvfrom(c.fd, c.buf, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return syscall.ParseNetlinkMessage(c.buf[:n])
+	}
+}
+
+func (c *genlConn) exec(family uint16, cmd uint8, flags int, attrs ...nl.NetlinkRequestData) ([][]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.drainLocked() // a read or a synchronous write sees every queued write done
+	req := c.request(family, cmd, flags, attrs...)
+	if err := c.send(req.Serialize()); err != nil {
 		return nil, err
 	}
-	dump := flags&unix.NLM_F_DUMP != 0
 	var out [][]byte
 	for {
-		msgs, _, err := c.sock.Receive()
+		msgs, err := c.recv()
 		if err != nil {
 			return nil, err
 		}
@@ -127,12 +161,8 @@ func (c *genlConn) exec(family uint16, cmd uint8, flags int, attrs ...nl.Netlink
 				}
 				return out, nil
 			}
-			if len(m.Data) < genlHeaderLen {
-				continue
-			}
-			out = append(out, m.Data[genlHeaderLen:])
-			if !dump && m.Header.Flags&unix.NLM_F_MULTI == 0 && flags&unix.NLM_F_ACK == 0 {
-				return out, nil
+			if len(m.Data) >= genlHeaderLen {
+				out = append(out, append([]byte(nil), m.Data[genlHeaderLen:]...))
 			}
 		}
 	}

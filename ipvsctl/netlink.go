@@ -200,19 +200,7 @@ func (n *Netlink) GetService(k ServiceKey) (Service, error) {
 
 // Destinations lists a service's real servers in kernel order.
 func (n *Netlink) Destinations(s *Service) ([]Destination, error) {
-	msgs, err := n.conn.ipvs(cmdGetDest, unix.NLM_F_DUMP, serviceKeyAttr(s))
-	if err != nil {
-		return nil, kerr(OpGetDests, err)
-	}
-	out := make([]Destination, 0, len(msgs))
-	for _, m := range msgs {
-		d, err := decodeDestination(m, s.Family)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
+	return destinationsOn(n.conn, s)
 }
 
 func (n *Netlink) destCmd(op Op, cmd uint8, s *Service, d *Destination) error {

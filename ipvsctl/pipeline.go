@@ -84,7 +84,7 @@ func (c *genlConn) drainLocked() {
 			}
 		}
 	}
-	if err := unix.Sendto(c.sock.GetFd(), p.buf, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+	if err := c.send(p.buf); err != nil {
 		fail(fmt.Errorf("netlink send: %w", err))
 	}
 	bySeq := make(map[uint32]*pending, len(p.queue))
@@ -96,7 +96,7 @@ func (c *genlConn) drainLocked() {
 		}
 	}
 	for left > 0 {
-		msgs, _, err := c.sock.Receive()
+		msgs, err := c.recv()
 		if err != nil {
 			fail(fmt.Errorf("netlink receive: %w", err))
 			break
@@ -124,14 +124,7 @@ func (c *genlConn) drainLocked() {
 func (c *genlConn) write(op Op, cmd uint8, attrs ...nl.NetlinkRequestData) error {
 	c.mu.Lock()
 	if c.pipe != nil {
-		c.seq++
-		req := nl.NewNetlinkRequest(int(c.family), unix.NLM_F_ACK)
-		req.Seq = c.seq
-		req.AddData(&nl.Genlmsg{Command: cmd, Version: ipvsGenlVersion})
-		for _, a := range attrs {
-			req.AddData(a)
-		}
-		c.queueLocked(op, req)
+		c.queueLocked(op, c.request(c.family, cmd, 0, attrs...))
 		c.mu.Unlock()
 		return nil
 	}

@@ -204,9 +204,20 @@ func (r *Runner) listAll(format uint) error {
 		SortServices(svcs)
 	}
 	p.Title()
+	var all [][]Destination
+	var errs []error
+	if m, ok := r.Client.(MultiDestinations); ok {
+		all, errs = m.DestinationsOf(svcs)
+	}
 	for i := range svcs {
-		dests, err := r.Client.Destinations(&svcs[i])
+		var dests []Destination
+		if all != nil {
+			dests, err = all[i], errs[i]
+		} else {
+			dests, err = r.Client.Destinations(&svcs[i])
+		}
 		if err != nil {
+			// like ipvsadm: the services before it stay printed
 			return &ExitError{Code: 1, Msg: err.Error() + "\n"}
 		}
 		p.Service(&svcs[i], dests)
