@@ -473,3 +473,16 @@ func assertCalls(t *testing.T, got, want []string) {
 		t.Fatalf("writes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestTimeoutCountsAsDownEvenIfUnchanged(t *testing.T) {
+	h := newHarness(t, twoReals)
+	h.health.set("10.0.0.2", true)
+	h.health.set("10.0.0.3", true)
+	h.start()
+	h.waitLog("Added real server: 10.0.0.3:80")
+	h.health.timeoutUnchanged("10.0.0.3")
+	h.waitTable(`
+-A -t 192.168.100.1:80 -s wrr
+-a -t 192.168.100.1:80 -r 10.0.0.2:80 -g -w 2
+`)
+}

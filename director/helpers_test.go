@@ -19,14 +19,16 @@ import (
 // health is the fake checkers' world: which real addresses are up, and
 // how many checks each one got.
 type health struct {
-	mu     sync.Mutex
-	up     map[netip.Addr]bool
-	hang   map[netip.Addr]bool
+	mu   sync.Mutex
+	up   map[netip.Addr]bool
+	hang map[netip.Addr]bool
+	// unch answers like checks.HTTP on a timeout: Unchanged and Timeout.
+	unch   map[netip.Addr]bool
 	checks map[netip.Addr]int
 }
 
 func newHealth() *health {
-	return &health{up: map[netip.Addr]bool{}, hang: map[netip.Addr]bool{}, checks: map[netip.Addr]int{}}
+	return &health{up: map[netip.Addr]bool{}, hang: map[netip.Addr]bool{}, unch: map[netip.Addr]bool{}, checks: map[netip.Addr]int{}}
 }
 
 func (h *health) set(addr string, up bool) {
@@ -39,6 +41,12 @@ func (h *health) blackhole(addr string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.hang[netip.MustParseAddr(addr)] = true
+}
+
+func (h *health) timeoutUnchanged(addr string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.unch[netip.MustParseAddr(addr)] = true
 }
 
 func (h *health) count(addr string) int {
@@ -54,8 +62,11 @@ func (c fakeChecker) String() string { return "fake" }
 func (c fakeChecker) Check(ctx context.Context, t checks.Target) checks.Result {
 	c.h.mu.Lock()
 	c.h.checks[t.RealAddr]++
-	up, hang := c.h.up[t.RealAddr], c.h.hang[t.RealAddr]
+	up, hang, unch := c.h.up[t.RealAddr], c.h.hang[t.RealAddr], c.h.unch[t.RealAddr]
 	c.h.mu.Unlock()
+	if unch {
+		return checks.Result{Unchanged: true, Timeout: true, Reason: "timeout (state unchanged)"}
+	}
 	if hang {
 		<-ctx.Done()
 		return checks.Result{Timeout: true, Reason: "timeout"}

@@ -96,10 +96,16 @@ func (p *prober) once(ctx context.Context) {
 		s.Maintenance = false
 		s.LastCheck, s.Latency, s.Reason, s.Timeout = start, res.Latency, res.Reason, res.Timeout
 	})
-	if res.Unchanged {
-		// An HTTP timeout or checktype=off: ldirectord leaves the state.
+	if res.Unchanged && !res.Timeout {
+		// checktype=off: nothing to decide.
 		return
 	}
+	// A timeout counts as down, Unchanged or not. ldirectord's HTTP check
+	// means to leave the state alone when its alarm fires, but the alarm's
+	// die lands inside LWP's own eval, which turns it into a 500 response:
+	// in the lab a black-holed HTTP real is removed by Debian's ldirectord
+	// (TestDirectorDifferential/blackhole), and it must be, or a black
+	// hole would keep its traffic forever.
 	p.monitor(res.Up, res.Reason)
 	if res.Up {
 		p.up(ctx)
