@@ -107,7 +107,28 @@ func (n *Netlink) mobyDo(op Op, f func(h *ipvs.Handle) error) error {
 }
 
 func (n *Netlink) serviceCmd(op Op, cmd uint8, s *Service) error {
-	return n.conn.write(op, cmd, serviceAttr(s))
+	d := withDefaults(s)
+	return n.conn.write(op, cmd, serviceAttr(&d))
+}
+
+// withDefaults fills what a caller of the library may leave zero: the
+// address family (from the address; IPv4 for a fwmark) and the persistence
+// granularity (a host: /32 or /128). ipvsadm always sets both.
+func withDefaults(s *Service) Service {
+	d := *s
+	if d.Family == 0 {
+		d.Family = AFInet
+		if d.FWMark == 0 && d.Address.Is6() && !d.Address.Is4In6() {
+			d.Family = AFInet6
+		}
+	}
+	if d.Netmask == 0 {
+		d.Netmask = 0xffffffff
+		if d.Family == AFInet6 {
+			d.Netmask = 128
+		}
+	}
+	return d
 }
 
 // AddService adds a virtual service.
@@ -204,7 +225,8 @@ func (n *Netlink) Destinations(s *Service) ([]Destination, error) {
 }
 
 func (n *Netlink) destCmd(op Op, cmd uint8, s *Service, d *Destination) error {
-	return n.conn.write(op, cmd, serviceAttr(s), destAttr(d))
+	sd := withDefaults(s)
+	return n.conn.write(op, cmd, serviceAttr(&sd), destAttr(d))
 }
 
 // AddDestination adds a real server.
