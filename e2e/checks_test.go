@@ -35,6 +35,12 @@ const (
 	sentinelVIP = "10.200.255.1:80"
 )
 
+// noSQLTimeout: ldirectord's check_sql has no timeout at all (no alarm,
+// no DBI connect timeout), so a black-holed database real holds the
+// whole check round for the kernel's SYN retries (over two minutes); it
+// would end down, as lvsctl says within negotiatetimeout.
+const noSQLTimeout = "check_sql sets no timeout: a black hole blocks ldirectord's round for the kernel's connect timeout"
+
 type checkCase struct {
 	name  string
 	proto string // tcp (default) or udp
@@ -116,7 +122,8 @@ func labCases(servers string) []checkCase {
 		{name: "imap-login", real: R(143), lines: []string{"service=imap", `login="lab"`, `passwd="labpw"`}, up: true},
 		{name: "imap-bad-password", real: R(143), lines: []string{"service=imap", `login="lab"`, `passwd="wrong"`}},
 		{name: "imap-no-login", real: R(143), lines: []string{"service=imap"}, up: true},
-		{name: "imap-closed", real: R(144), lines: []string{"service=imap"}},
+		{name: "imap-closed", real: R(144), lines: []string{"service=imap"},
+			ldDiffers: "Net::IMAP::Simple->new ignores its port option for a bare IPv4 server, so ldirectord checks port 143 (993 for imaps) whatever the real's port"},
 		{name: "imap-blackhole", real: H(143), lines: []string{"service=imap"}, hole: true},
 		{name: "imaps-login", real: R(993), lines: []string{"service=imaps", `login="lab"`, `passwd="labpw"`}, up: true},
 		{name: "imaps-wrong-name", real: wrongAddr + ":993", lines: []string{"service=imaps", `login="lab"`, `passwd="labpw"`}},
@@ -134,12 +141,7 @@ func labCases(servers string) []checkCase {
 		{name: "pgsql-bad-password", real: R(5432), lines: []string{"service=pgsql", `login="postgres"`, `passwd="wrong"`, `database="postgres"`, `request="SELECT 1"`}},
 		{name: "pgsql-no-rows", real: R(5432), lines: with(pg, `request="SELECT 1 WHERE false"`)},
 		{name: "pgsql-bad-query", real: R(5432), lines: with(pg, `request="SELECT FROM nothere"`)},
-		{name: "pgsql-blackhole", real: H(5432), lines: with(pg, `request="SELECT 1"`), hole: true},
-		{name: "mysql", real: R(3306), lines: with(my, `request="SELECT 1"`), up: true},
-		{name: "mysql-bad-password", real: R(3306), lines: []string{"service=mysql", `login="lab"`, `passwd="wrong"`, `database="labdb"`, `request="SELECT 1"`}},
-		{name: "mysql-no-rows", real: R(3306), lines: with(my, `request="SELECT 1 FROM DUAL WHERE 1=0"`)},
-		{name: "mysql-closed", real: R(3307), lines: with(my, `request="SELECT 1"`)},
-		{name: "mysql-blackhole", real: H(3306), lines: with(my, `request="SELECT 1"`), hole: true},
+		{name: "pgsql-blackhole", real: H(5432), lines: with(pg, `request="SELECT 1"`), hole: true, noLD: noSQLTimeout},
 		// RADIUS against freeradius: an Access-Reject is down in
 		// ldirectord's code (check_pwd returns "" for it).
 		{name: "radius-accept", proto: "udp", real: R(1812), lines: with(rad, `passwd="radpw"`), up: true},
@@ -183,6 +185,12 @@ func labCases(servers string) []checkCase {
 		{name: "none", real: R(81), lines: []string{"service=none"}, up: true},
 		{name: "combined-negotiates-first", real: R(80), lines: []string{"checktype=3", "service=http", `receive="No Such Text"`}},
 		{name: "combined-up", real: R(80), lines: []string{"checktype=3", "service=http", `receive="Test Page"`}, up: true},
+		// MariaDB last: see TestChecks.
+		{name: "mysql", real: R(3306), lines: with(my, `request="SELECT 1"`), up: true},
+		{name: "mysql-bad-password", real: R(3306), lines: []string{"service=mysql", `login="lab"`, `passwd="wrong"`, `database="labdb"`, `request="SELECT 1"`}},
+		{name: "mysql-no-rows", real: R(3306), lines: with(my, `request="SELECT 1 FROM DUAL WHERE 1=0"`)},
+		{name: "mysql-closed", real: R(3307), lines: with(my, `request="SELECT 1"`)},
+		{name: "mysql-blackhole", real: H(3306), lines: with(my, `request="SELECT 1"`), hole: true, noLD: noSQLTimeout},
 	}
 }
 
@@ -201,7 +209,8 @@ func TestChecks(t *testing.T) {
 	ca := "SSL_CERT_FILE=" + work + "/pki/ca.crt"
 
 	cases := labCases(servers)
-	cf, vips := writeChecksConfig(t, cases)
+	cf, vips := writeChecksConfig(t, cases, "lvsctl.cf", func(checkCase) bool { return true })
+	ldcf, _ := writeChecksConfig(t, cases, "ldirectord.cf", func(c checkCase) bool { return c.noLD == "" })
 
 	// lvsctl: every case from the config, a few at a time (most of the
 	// time goes to waiting for black holes).
@@ -219,56 +228,72 @@ func TestChecks(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	t.Run("lvsctl", func(t *testing.T) {
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				if lv[i] != c.up {
+					t.Errorf("lvsctl: %s, want %s\n%s", verdict(lv[i]), verdict(c.up), lvOut[i])
+				}
+			})
+		}
+	})
+	t.Run("flags", func(t *testing.T) { checkFromFlags(t, ca) })
+	defer func() {
+		if t.Failed() {
+			logs, _ := filepath.Glob(filepath.Join(work, "*.log"))
+			for _, l := range logs {
+				b, _ := os.ReadFile(l)
+				t.Logf("%s (tail):\n%s", l, tail(string(b), 15))
+			}
+		}
+	}()
 
-	// Debian's ldirectord on the same config, one check round.
-	// The last virtual is a sentinel with checktype=on: fork=no checks
-	// virtuals in order, so once its real is in the table (and
-	// ldirectord sleeps) the round is over.
-	table, ldLog := runLdirectord(t, cf, 10*time.Minute, func(table string) bool {
+	// Debian's ldirectord on the same reals, one check round. The last
+	// virtual is a sentinel with checktype=on: fork=no checks virtuals
+	// in order, so once its real is in the table (and ldirectord
+	// sleeps) the round is over.
+	//
+	// MariaDB's cases come last: with them in the middle, ldirectord was
+	// seen hanging for good in the external-timeout check that came
+	// after them (its alarm never fired; cause not pinned down yet, the
+	// signal masks are logged if a run hangs again).
+	table, ldLog := runLdirectord(t, ldcf, 6*time.Minute, func(table string) bool {
 		return ldirectordVerdicts(table)["-t "+sentinelVIP]
 	}, ca)
 	ld := ldirectordVerdicts(table)
 
 	var agree, deviations, direct int
-	for i, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if lv[i] != c.up {
-				t.Errorf("lvsctl: %s, want %s\n%s", verdict(lv[i]), verdict(c.up), lvOut[i])
-			}
-			key := protoFlag(c.proto) + " " + vips[i]
-			ldUp := ld[key]
-			switch {
-			case c.noLD != "":
-				direct++
-				t.Logf("ldirectord not compared: %s", c.noLD)
-			case c.ldDiffers != "":
-				deviations++
-				if ldUp == c.up {
-					t.Errorf("ldirectord now agrees (%s): the deviation %q is gone", verdict(ldUp), c.ldDiffers)
+	t.Run("ldirectord", func(t *testing.T) {
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				ldUp := ld[protoFlag(c.proto)+" "+vips[i]]
+				switch {
+				case c.noLD != "":
+					direct++
+					t.Skipf("not run by ldirectord (lvsctl only, asserted above): %s", c.noLD)
+				case c.ldDiffers != "":
+					deviations++
+					if ldUp == c.up {
+						t.Errorf("ldirectord now agrees (%s): the deviation %q is gone", verdict(ldUp), c.ldDiffers)
+					}
+				case ldUp != c.up:
+					t.Errorf("ldirectord: %s, want %s\nldirectord's log for %s:\n%s", verdict(ldUp), verdict(c.up), c.real, grepLog(ldLog, vips[i], c.real))
+				default:
+					agree++
 				}
-			case ldUp != c.up:
-				t.Errorf("ldirectord: %s, want %s\nldirectord's log for %s:\n%s", verdict(ldUp), verdict(c.up), c.real, grepLog(ldLog, vips[i], c.real))
-			default:
-				agree++
-			}
-		})
-	}
-	if t.Failed() {
-		t.Logf("ldirectord's log (tail):\n%s", tail(ldLog, 80))
-		logs, _ := filepath.Glob(filepath.Join(work, "*.log"))
-		for _, l := range logs {
-			b, _ := os.ReadFile(l)
-			t.Logf("%s (tail):\n%s", l, tail(string(b), 15))
+			})
 		}
-	}
+		if t.Failed() {
+			t.Logf("ldirectord's log (tail):\n%s", tail(ldLog, 80))
+		}
+	})
 	t.Logf("%d cases: %d decided alike by lvsctl and ldirectord, %d deliberate deviations, %d lvsctl only", len(cases), agree, deviations, direct)
 
-	t.Run("flags", func(t *testing.T) { checkFromFlags(t, work, ca) })
 }
 
 // checkFromFlags: lvsctl check without a config, and the trust store
 // really in use (SSL_CERT_FILE unset: the lab CA is unknown).
-func checkFromFlags(t *testing.T, work, ca string) {
+func checkFromFlags(t *testing.T, ca string) {
 	for _, c := range []struct {
 		env  []string
 		args []string
@@ -294,13 +319,16 @@ func checkFromFlags(t *testing.T, work, ca string) {
 // writeChecksConfig writes one virtual per case: 10.200.X.Y, the real's
 // port, weight i+1 (ldirectord checks reals with identical settings once,
 // and weight is part of that identity).
-func writeChecksConfig(t *testing.T, cases []checkCase) (string, []string) {
+func writeChecksConfig(t *testing.T, cases []checkCase, name string, include func(checkCase) bool) (string, []string) {
 	var b strings.Builder
 	b.WriteString("# generated by e2e/checks_test.go\ncheckinterval=3600\nquiescent=no\nfork=no\n\n")
 	vips := make([]string, len(cases))
 	for i, c := range cases {
 		_, port, _ := strings.Cut(c.real, ":")
 		vips[i] = fmt.Sprintf("10.200.%d.%d:%s", i/200, i%200+1, port)
+		if !include(c) {
+			continue
+		}
 		fmt.Fprintf(&b, "virtual=%s\n", vips[i])
 		proto := c.proto
 		if proto == "" {
@@ -318,7 +346,7 @@ func writeChecksConfig(t *testing.T, cases []checkCase) (string, []string) {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "virtual=%s\n\treal=%s:80 masq\n\tchecktype=on\n", sentinelVIP, srvAddr)
-	cf := filepath.Join(t.TempDir(), "checks.cf")
+	cf := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(cf, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}

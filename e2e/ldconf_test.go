@@ -390,7 +390,7 @@ func runLdirectord(t *testing.T, cf string, timeout time.Duration, done func(tab
 		case <-time.After(300 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("ldirectord did not settle within %v:\n%s", timeout, tail(out.String(), 30))
+			t.Fatalf("ldirectord did not settle within %v:\n%s\n%s", timeout, tail(out.String(), 30), groupSignals(pgid))
 		}
 		if !groupAsleep(pgid) {
 			stable = 0
@@ -431,6 +431,24 @@ func groupAsleep(pgid int) bool {
 		}
 	}
 	return true
+}
+
+// groupSignals shows the signal masks of a process group, for a run that
+// hangs (a blocked SIGALRM stops ldirectord's timeouts).
+func groupSignals(pgid int) string {
+	var b strings.Builder
+	for _, pid := range groupPids(pgid) {
+		st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		sc, _ := os.ReadFile(fmt.Sprintf("/proc/%d/syscall", pid))
+		cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		fmt.Fprintf(&b, "pid %d %q syscall %s", pid, bytes.ReplaceAll(cmd, []byte{0}, []byte{' '}), sc)
+		for _, l := range strings.Split(string(st), "\n") {
+			if strings.HasPrefix(l, "Sig") || strings.HasPrefix(l, "State") {
+				fmt.Fprintf(&b, "  %s\n", l)
+			}
+		}
+	}
+	return b.String()
 }
 
 // groupPids lists the live (not zombie) processes of a process group.
