@@ -4,13 +4,14 @@ BIN     := bin
 PREFIX  ?= /usr/local
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: build test unit e2e lab bench demo install lint fuzz clean
+.PHONY: build test unit e2e lab bench demo install lint fuzz fuzz-short clean
 
 build:
 	$(GO) build -o $(BIN)/lvsctl ./cmd/lvsctl
 
-# Everything CI runs: unit tests with the race detector, then the lab.
-test: lint unit e2e
+# Everything CI runs: lint, unit tests with the race detector, a short
+# fuzz of the config parser, then the lab.
+test: lint unit fuzz-short e2e
 
 unit:
 	$(GO) test -race -count=1 ./...
@@ -32,6 +33,9 @@ demo: build lab
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzParse -fuzztime 60s ./ldconf
+
+fuzz-short:
+	$(GO) test -run XXX -fuzz FuzzParse -fuzztime 10s ./ldconf
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
