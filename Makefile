@@ -4,7 +4,7 @@ BIN     := bin
 PREFIX  ?= /usr/local
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: build test unit e2e lab bench demo install lint fuzz fuzz-short clean
+.PHONY: build test unit e2e e2e-all lab bench demo install lint fuzz fuzz-short clean
 
 build:
 	$(GO) build -o $(BIN)/lvsctl ./cmd/lvsctl
@@ -18,6 +18,9 @@ unit:
 
 lab:
 	bash e2e/lab/lab.sh prepare
+
+e2e-all:
+	$(MAKE) e2e E2E_ALL=1
 
 e2e: build lab
 	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
