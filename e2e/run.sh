@@ -56,7 +56,7 @@ for i in "${!specs[@]}"; do
 	[[ ${#specs[@]} -gt 1 ]] && shard=$((i + 1))
 	d=$(run_lab "${specs[$i]}" "$shard")
 	dirs+=("$d")
-	LAB_CPUS=${LAB_CPUS:-$((${#specs[@]} > 1 ? 1 : 2))} LAB_SLOTS=${LAB_SLOTS:-$shards} \
+	LAB_TIMEOUT=${LAB_TIMEOUT:-3000} LAB_CPUS=${LAB_CPUS:-$((${#specs[@]} > 1 ? 1 : 2))} LAB_SLOTS=${LAB_SLOTS:-$shards} \
 		bash "$top/e2e/lab/lab.sh" run "$d/script.sh" "$d" >"$d/lab.out" 2>&1 &
 	pids+=($!)
 done
