@@ -27,9 +27,10 @@ const (
 	srvAddr   = "10.0.1.2" // the real servers
 	holeAddr  = "10.0.1.3" // black hole (iptables DROP in the servers' namespace)
 	wrongAddr = "10.0.1.4" // the same servers, TLS certificate for another name
-	// okTimeout bounds checks that should answer (generous: emulated CPU,
-	// TLS and SCRAM in Perl); holeTimeout those that can only time out.
-	okTimeout   = 10
+	// okTimeout bounds checks that should answer (ldirectord's default
+	// negotiatetimeout: the guest is emulated and shares the machine);
+	// holeTimeout those that can only time out.
+	okTimeout   = 30
 	holeTimeout = 3
 	// sentinelVIP is the virtual checked last (see TestChecks).
 	sentinelVIP = "10.200.255.1:80"
@@ -217,7 +218,7 @@ func TestChecks(t *testing.T) {
 	lv := make([]bool, len(cases))
 	lvOut := make([]string, len(cases))
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
+	sem := make(chan struct{}, 2)
 	for i := range cases {
 		wg.Add(1)
 		go func() {
@@ -257,7 +258,7 @@ func TestChecks(t *testing.T) {
 	// seen hanging for good in the external-timeout check that came
 	// after them (its alarm never fired; cause not pinned down yet, the
 	// signal masks are logged if a run hangs again).
-	table, ldLog := runLdirectord(t, ldcf, 6*time.Minute, func(table string) bool {
+	table, ldLog := runLdirectord(t, ldcf, 15*time.Minute, func(table string) bool {
 		return ldirectordVerdicts(table)["-t "+sentinelVIP]
 	}, ca)
 	ld := ldirectordVerdicts(table)

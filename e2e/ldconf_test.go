@@ -39,7 +39,7 @@ const (
 	ldirectordBin = "/usr/sbin/ldirectord"
 	// settleTimeout bounds one ldirectord run until its first check round
 	// is over; the guest is emulated, Perl's start-up alone takes seconds.
-	settleTimeout = 90 * time.Second
+	settleTimeout = 3 * time.Minute
 )
 
 // recordDir: where to write the tables Debian's ldirectord builds for the
@@ -387,7 +387,7 @@ func runLdirectord(t *testing.T, cf string, timeout time.Duration, done func(tab
 		case err := <-exited:
 			exited <- err
 			t.Fatalf("ldirectord exited (%v) before its first check round:\n%s", err, tail(out.String(), 30))
-		case <-time.After(300 * time.Millisecond):
+		case <-time.After(time.Second):
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("ldirectord did not settle within %v:\n%s\n%s", timeout, tail(out.String(), 30), groupSignals(pgid))

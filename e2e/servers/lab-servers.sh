@@ -68,12 +68,15 @@ pki() {
 	local d=$W/pki
 	mkdir -p "$d"
 	cd "$d"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=lvsctl lab CA" \
+	# P-256 keys: RSA handshakes are slow enough in the emulated guest
+	# to eat a check's timeout.
+	local ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
+	openssl req -x509 $ec -nodes -days 2 -subj "/CN=lvsctl lab CA" \
 		-keyout ca.key -out ca.crt -addext basicConstraints=critical,CA:TRUE \
 		-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
 	# issue NAME SAN: a CA-signed server certificate.
 	issue() {
-		openssl req -newkey rsa:2048 -nodes -subj "/CN=$1" -keyout "$1.key" -out "$1.csr" 2>/dev/null
+		openssl req $ec -nodes -subj "/CN=$1" -keyout "$1.key" -out "$1.csr" 2>/dev/null
 		printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$2" >"$1.ext"
 		openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial \
 			-days 2 -extfile "$1.ext" -out "$1.crt" 2>/dev/null
@@ -82,7 +85,7 @@ pki() {
 	issue good IP:10.0.1.2,DNS:srv.example.test
 	issue wrong DNS:wrong.example.test
 	# Untrusted: self-signed, but naming the address correctly.
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=10.0.1.2" \
+	openssl req -x509 $ec -nodes -days 2 -subj "/CN=10.0.1.2" \
 		-addext subjectAltName=IP:10.0.1.2 -keyout self.key -out self.crt 2>/dev/null
 	chmod 644 ./*.key
 	cd - >/dev/null
@@ -181,7 +184,10 @@ EOF
 smtp() {
 	local d=$W/postfix
 	mkdir -p "$d/spool/pid" "$d/spool/private" "$d/spool/public" "$d/data"
-	chown postfix "$d/data"
+	# master binds the unix services as the postfix user: without these
+	# owners it binds port 25, then dies on private/anvil a second later.
+	chown postfix "$d/data" "$d/spool/private" "$d/spool/public"
+	chgrp postdrop "$d/spool/public"
 	cat >"$d/main.cf" <<EOF
 compatibility_level = 3.6
 myhostname = mail.example.test
@@ -192,18 +198,19 @@ queue_directory = $d/spool
 data_directory = $d/data
 mail_owner = postfix
 setgid_group = postdrop
-maillog_file = $W/postfix.maillog
 mynetworks = 127.0.0.0/8 10.0.1.0/24
 smtpd_banner = \$myhostname ESMTP lab
-smtpd_peername_lookup = no
+local_recipient_maps =
 alias_maps =
 alias_database =
 EOF
+	# smtpd asks anvil (connection limits) and proxymap at start-up; a
+	# missing one delays the greeting by its retries.
 	cat >"$d/master.cf" <<EOF
-smtp       inet       n - n - - smtpd
-submission inet       n - n - - smtpd
-anvil      unix       - - n - 1 anvil
-postlog    unix-dgram n - n - 1 postlogd
+smtp       inet n - n - - smtpd
+submission inet n - n - - smtpd
+anvil      unix - - n - 1 anvil
+proxymap   unix - - n - - proxymap
 EOF
 	bg postfix /usr/lib/postfix/sbin/master -c "$d" -d
 	wait_port postfix tcp 25
@@ -463,6 +470,17 @@ start() {
 	sip
 	pgsql
 	mysql
+	# A daemon can listen and still die right after (postfix did, on a
+	# permission): check they all live on.
+	sleep 2
+	local f
+	for f in "$W"/*.pid; do
+		if ! kill -0 "$(cat "$f")" 2>/dev/null; then
+			log "$(basename "$f" .pid) died after starting; its log:"
+			tail -n 30 "${f%.pid}.log" >&2 || true
+			exit 1
+		fi
+	done
 	log "all servers up"
 }
 
