@@ -9,9 +9,10 @@ export GOFLAGS ?= -buildvcs=false
 build:
 	$(GO) build -o $(BIN)/lvsctl ./cmd/lvsctl
 
-# Everything CI runs: lint, unit tests with the race detector, a short
-# fuzz of the config parser, then the lab.
-test: lint unit fuzz-short e2e
+# Everything CI runs: the lab's set-up first (it installs the packages some
+# unit tests use too), lint, unit tests with the race detector, a short fuzz
+# of the config parser, then the lab.
+test: lab lint unit fuzz-short e2e
 
 unit:
 	$(GO) test -race -count=1 ./...
