@@ -58,8 +58,24 @@ func applySite(t *testing.T) {
 	if len(got) != 27 || !strings.Contains(got[:15], "rs1") || !strings.Contains(got[:15], "rs2") || got[16:] != "rs3 rs3 rs3" {
 		t.Fatalf("traffic did not go through both services: %v", who)
 	}
-	// late packets of the closing connections would still move counters
-	time.Sleep(time.Second)
+	waitCountersStable(t)
+}
+
+// waitCountersStable returns once two reads of every counter, a second
+// apart, agree: late packets of closing connections (FIN retransmits on a
+// slow emulated machine) would otherwise move counters under the test.
+func waitCountersStable(t *testing.T) {
+	t.Helper()
+	prev := counters(t)
+	for range 30 {
+		time.Sleep(time.Second)
+		cur := counters(t)
+		if cur == prev {
+			return
+		}
+		prev = cur
+	}
+	t.Fatalf("counters still moving after 30 s:\n%s", prev)
 }
 
 // get fetches a page from the client namespace. Not netlab.sh's fetch:
