@@ -29,7 +29,8 @@ type Options struct {
 	// Ready is called once the start-up sync is applied (the CLI then
 	// lets the invoking process exit 0).
 	Ready func()
-	// Workers bounds concurrent checks (default 64).
+	// Workers bounds concurrent checks (default: one per real, at least
+	// minWorkers, at most maxWorkers).
 	Workers int
 	// Shell runs fallbackcommand and callback lines (default /bin/sh -c).
 	Shell func(ctx context.Context, cmd string) error
@@ -58,9 +59,6 @@ type StopSignal string
 func (s StopSignal) Error() string { return "signal " + string(s) }
 
 func (o *Options) defaults() {
-	if o.Workers <= 0 {
-		o.Workers = 64
-	}
 	if o.Jitter == nil {
 		o.Jitter = func(max time.Duration) time.Duration {
 			if max <= 0 {
@@ -169,13 +167,29 @@ func (d *daemon) run(ctx context.Context) error {
 	}
 }
 
+// A check mostly waits on the network, so the pool is as big as the
+// number of reals: when every real is black-holed, all of them time out
+// together instead of queueing N/pool checktimeouts deep. The cap keeps
+// file descriptors bounded.
+const (
+	minWorkers = 64
+	maxWorkers = 4096
+)
+
+func workersFor(configured, reals int) int {
+	if configured > 0 {
+		return configured
+	}
+	return min(max(reals, minWorkers), maxWorkers)
+}
+
 // startProbers starts one prober per real id of p, owned by a context
 // that stopProbers cancels and waits for.
 func (d *daemon) startProbers(p *plan) {
 	d.gen++
 	ctx, cancel := context.WithCancel(context.Background())
 	var g errgroup.Group
-	sem := make(chan struct{}, d.o.Workers)
+	sem := make(chan struct{}, workersFor(d.o.Workers, len(p.ids)))
 	for _, id := range p.ids {
 		spec := p.probe[id]
 		if d.o.Interval > 0 {

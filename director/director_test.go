@@ -486,3 +486,13 @@ func TestTimeoutCountsAsDownEvenIfUnchanged(t *testing.T) {
 -a -t 192.168.100.1:80 -r 10.0.0.2:80 -g -w 2
 `)
 }
+
+func TestWorkersFor(t *testing.T) {
+	for _, c := range []struct{ configured, reals, want int }{
+		{0, 1, minWorkers}, {0, 1000, 1000}, {0, 100000, maxWorkers}, {8, 1000, 8},
+	} {
+		if got := workersFor(c.configured, c.reals); got != c.want {
+			t.Errorf("workersFor(%d, %d) = %d, want %d", c.configured, c.reals, got, c.want)
+		}
+	}
+}

@@ -17,6 +17,7 @@ type Metrics struct {
 	checks      map[checkKey]*checkMetric
 	order       []checkKey
 	writeErrors uint64
+	writes      uint64
 }
 
 type checkKey struct {
@@ -67,6 +68,16 @@ func (m *Metrics) observeCheck(spec probeSpec, res checks.Result) {
 	}
 }
 
+// wrote counts a table write, whatever its outcome.
+func (m *Metrics) wrote() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.writes++
+}
+
 // writeFailed counts a table write the kernel refused.
 func (m *Metrics) writeFailed() {
 	if m == nil {
@@ -90,5 +101,6 @@ func (m *Metrics) Gather(s *metrics.Set) {
 		}
 		lat.AddHistogram(c.hist.Clone(), c.labels)
 	}
+	s.Family("lvs_reconcile_writes_total", metrics.Counter, "Table writes of the daemon (each one netlink request).").AddUint(m.writes, nil)
 	s.Family("lvs_reconcile_errors_total", metrics.Counter, "Table writes of the daemon that the kernel refused.").AddUint(m.writeErrors, nil)
 }

@@ -113,12 +113,18 @@ func TestDaemonMetrics(t *testing.T) {
 	if got := fams["lvs_reconcile_errors_total"].Metric[0].GetCounter().GetValue(); got != 1 {
 		t.Errorf("lvs_reconcile_errors_total = %v, want 1", got)
 	}
+	// the fake records a write before the writer counts it
+	writes := fams["lvs_reconcile_writes_total"].Metric[0].GetCounter().GetValue()
+	if calls := len(fake.Calls()); writes < 2 || writes > float64(calls) {
+		t.Errorf("lvs_reconcile_writes_total = %v, want 2 (-A, -a) up to the fake's %d writes", writes, calls)
+	}
 }
 
 func TestNilMetricsRecordsNothing(t *testing.T) {
 	var m *Metrics
 	m.observeCheck(probeSpec{}, checksResultUp())
 	m.writeFailed()
+	m.wrote()
 }
 
 func checksResultUp() checks.Result { return checks.Result{Up: true, Latency: time.Millisecond} }

@@ -119,8 +119,10 @@ func (w *writer) applyOne(vs *vstate, it item, cur map[ipvsctl.DestinationKey]ip
 	}
 }
 
-// do logs a failed write the way ldirectord logs a failed ipvsadm run.
+// do counts every table write and logs a failed one the way ldirectord
+// logs a failed ipvsadm run.
 func (w *writer) do(cmd string, err error) {
+	w.metrics.wrote()
 	if err != nil {
 		w.log.Printf("%s failed: %v", cmd, err)
 		w.metrics.writeFailed()

@@ -13,7 +13,30 @@ import (
 // MultiDestinations is implemented by clients that list the destinations
 // of many services at once. errs[i] is the error for svcs[i].
 type MultiDestinations interface {
-	DestinationsOf(svcs []Service) (dests [][]Destination, errs []error)
+	DestinationsOf(svcs []Service, detail DestDetail) (dests [][]Destination, errs []error)
+}
+
+// DestDetail says which destination fields a listing prints, so a client
+// can skip work the output never shows.
+type DestDetail uint8
+
+const (
+	DestFull   DestDetail = iota // every field, counters included
+	DestBasic                    // address, forwarding method, weight, active and inactive connections
+	DestTunnel                   // DestBasic and the tunnel type, port and flags
+)
+
+// DetailFor is the destination detail a listing in format needs.
+func DetailFor(format uint) DestDetail {
+	switch {
+	case format&FmtRule != 0:
+		return DestTunnel
+	case format&(FmtStats|FmtRate|FmtThresholds|FmtPersistentConn) != 0:
+		return DestFull
+	case format&FmtTunInfo != 0:
+		return DestTunnel
+	}
+	return DestBasic
 }
 
 var _ MultiDestinations = (*Netlink)(nil)
@@ -23,19 +46,40 @@ const (
 	parallelDumpSockets = 4
 )
 
-// DestinationsOf lists the destinations of every service in svcs.
-func (n *Netlink) DestinationsOf(svcs []Service) ([][]Destination, []error) {
+// DestinationsOf lists the destinations of every service in svcs. Unless
+// detail is DestFull they come from one read of ProcIPVSFile; services it
+// cannot answer for (missing, ambiguous, tunnels when their details are
+// wanted) are dumped over netlink.
+func (n *Netlink) DestinationsOf(svcs []Service, detail DestDetail) ([][]Destination, []error) {
 	dests := make([][]Destination, len(svcs))
 	errs := make([]error, len(svcs))
-	if len(svcs) < parallelDumpMin {
-		for i := range svcs {
-			dests[i], errs[i] = n.Destinations(&svcs[i])
-		}
-		return dests, errs
-	}
 	n.conn.mu.Lock()
 	n.conn.drainLocked() // queued writes land before anyone reads
 	n.conn.mu.Unlock()
+	todo := make([]int, 0, len(svcs))
+	var table procTable
+	if detail != DestFull {
+		table = n.readProcIPVS()
+	}
+	for i := range svcs {
+		if d, ok := table.lookup(&svcs[i], detail); ok {
+			dests[i] = d
+		} else {
+			todo = append(todo, i)
+		}
+	}
+	n.dumpDestinations(svcs, todo, dests, errs)
+	return dests, errs
+}
+
+// dumpDestinations fills dests[i], errs[i] for each i in todo over netlink.
+func (n *Netlink) dumpDestinations(svcs []Service, todo []int, dests [][]Destination, errs []error) {
+	if len(todo) < parallelDumpMin {
+		for _, i := range todo {
+			dests[i], errs[i] = destinationsOn(n.conn, &svcs[i])
+		}
+		return
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	worker := func(c *genlConn) {
@@ -56,7 +100,7 @@ func (n *Netlink) DestinationsOf(svcs []Service) ([][]Destination, []error) {
 		wg.Add(1)
 		go worker(c)
 	}
-	for i := range svcs {
+	for _, i := range todo {
 		next <- i
 	}
 	close(next)
@@ -64,7 +108,6 @@ func (n *Netlink) DestinationsOf(svcs []Service) ([][]Destination, []error) {
 	for _, c := range extra {
 		c.close()
 	}
-	return dests, errs
 }
 
 func destinationsOn(c *genlConn, s *Service) ([]Destination, error) {

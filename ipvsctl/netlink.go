@@ -24,6 +24,9 @@ import (
 type Netlink struct {
 	conn *genlConn
 
+	// ProcIPVS overrides ProcIPVSFile (tests).
+	ProcIPVS string
+
 	mobyOnce sync.Once
 	moby     *ipvs.Handle
 	mobyErr  error

@@ -207,7 +207,7 @@ func (r *Runner) listAll(format uint) error {
 	var all [][]Destination
 	var errs []error
 	if m, ok := r.Client.(MultiDestinations); ok {
-		all, errs = m.DestinationsOf(svcs)
+		all, errs = m.DestinationsOf(svcs, DetailFor(format))
 	}
 	for i := range svcs {
 		var dests []Destination
