@@ -42,6 +42,21 @@ func fileDigest(path string) ([sha256.Size]byte, error) {
 	return sha256.Sum256(b), nil
 }
 
+// replacedSettle is the wait after a file appeared whole under the
+// config's name (an editor's or a config manager's rename): nothing more
+// will be written to it, so only a burst of renames needs coalescing.
+const replacedSettle = 10 * time.Millisecond
+
+// settleFor is how long to wait after ev before reading the file: short
+// after a rename into place, the full debounce after in-place writes,
+// which may come in several pieces.
+func (w *configWatcher) settleFor(ev fsnotify.Event) time.Duration {
+	if ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) {
+		return min(replacedSettle, w.debounce)
+	}
+	return w.debounce
+}
+
 // run sends on changed after each change of content until ctx is done.
 func (w *configWatcher) run(ctx context.Context, changed chan<- struct{}) error {
 	var events <-chan fsnotify.Event
@@ -73,7 +88,7 @@ func (w *configWatcher) run(ctx context.Context, changed chan<- struct{}) error 
 				continue
 			}
 			if filepath.Clean(ev.Name) == filepath.Clean(w.path) {
-				settle.Reset(w.debounce)
+				settle.Reset(w.settleFor(ev))
 			}
 		case err, ok := <-errs:
 			if !ok {

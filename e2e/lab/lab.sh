@@ -118,10 +118,15 @@ run() {
 	out=$(realpath "$out")
 	rm -f "$out/rc"
 	local mem=${LAB_MEM:-2048}
+	# tsc=reliable: under TCG the kernel finds the vCPUs' TSCs
+	# "unsynchronized" and falls back to the emulated HPET, which turns
+	# every clock read (the Go runtime makes many) into a system call and
+	# an emulated MMIO access. Real directors read the TSC through the
+	# vDSO; LAB_KARGS= (empty) boots without it.
 	timeout "${LAB_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${LAB_CPUS:-2}" \
 		-nographic -no-reboot \
 		-kernel "$cache/vmlinuz" -initrd "$cache/initrd.gz" \
-		-append "console=ttyS0 quiet panic=-1 lab.script=$script lab.out=$out" \
+		-append "console=ttyS0 quiet panic=-1 ${LAB_KARGS-tsc=reliable} lab.script=$script lab.out=$out" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
 		-virtfs local,path="$out",mount_tag=results,security_model=passthrough,multidevs=remap \
 		-nic none </dev/null >"$out/console.log" 2>&1 || true
