@@ -12,9 +12,30 @@ type Printer struct {
 	W      io.Writer
 	Res    Resolver
 	Format uint
+
+	line []byte // scratch for the lines printed once per destination
 }
 
 func (p *Printer) printf(format string, a ...any) { fmt.Fprintf(p.W, format, a...) }
+
+// padRight is C's %-*s: s, then spaces up to width bytes.
+func padRight(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for n := len(s); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// intLeft is C's %-*d.
+func intLeft(b []byte, v int64, width int) []byte {
+	n := len(b)
+	b = strconv.AppendInt(b, v, 10)
+	for w := len(b) - n; w < width; w++ {
+		b = append(b, ' ')
+	}
+	return b
+}
 
 // addrPort is ipvsadm's addrport_to_anyname.
 func (p *Printer) addrPort(family uint16, a netip.Addr, port, proto uint16) string {
@@ -295,7 +316,13 @@ func (p *Printer) destination(s *Service, svcName string, d *Destination) {
 	}
 	switch {
 	case f&FmtRule != 0:
-		p.printf("-a %s -r %s %s -w %d", svcName, dname, fwdSwitch(d.FwdMethod), d.Weight)
+		b := append(p.line[:0], "-a "...)
+		b = append(append(b, svcName...), " -r "...)
+		b = append(append(b, dname...), ' ')
+		b = append(append(b, fwdSwitch(d.FwdMethod)...), " -w "...)
+		b = strconv.AppendInt(b, int64(d.Weight), 10)
+		p.W.Write(b)
+		p.line = b
 		if d.FwdMethod&FwdMask == FwdTunnel {
 			switch d.TunType {
 			case TunGRE:
@@ -325,7 +352,20 @@ func (p *Printer) destination(s *Service, svcName string, d *Destination) {
 	case f&FmtTunInfo != 0:
 		p.printf("  -> %-28s %-7s %-13s %-6d %-10d %-10d\n", dname, fwdName(d.FwdMethod), tunInfo(d), d.Weight, d.ActiveConns, d.InactConns)
 	default:
-		p.printf("  -> %-28s %-7s %-6d %-10d %-10d\n", dname, fwdName(d.FwdMethod), d.Weight, d.ActiveConns, d.InactConns)
+		// the line of every destination of -L: no fmt on the hot path
+		b := append(p.line[:0], "  -> "...)
+		b = padRight(b, dname, 28)
+		b = append(b, ' ')
+		b = padRight(b, fwdName(d.FwdMethod), 7)
+		b = append(b, ' ')
+		b = intLeft(b, int64(d.Weight), 6)
+		b = append(b, ' ')
+		b = intLeft(b, int64(d.ActiveConns), 10)
+		b = append(b, ' ')
+		b = intLeft(b, int64(d.InactConns), 10)
+		b = append(b, '\n')
+		p.W.Write(b)
+		p.line = b
 	}
 }
 

@@ -1,6 +1,7 @@
 package ipvsctl
 
 import (
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -91,6 +92,21 @@ func TestDetailFor(t *testing.T) {
 	} {
 		if got := DetailFor(f); got != want {
 			t.Errorf("DetailFor(%#x) = %d, want %d", f, got, want)
+		}
+	}
+}
+
+// The hand-made padding must print what C's printf (and fmt, for ASCII)
+// prints.
+func TestPaddingMatchesPrintf(t *testing.T) {
+	for _, s := range []string{"", "Masq", "10.0.0.1:80", strings.Repeat("x", 28), strings.Repeat("y", 30)} {
+		if got, want := string(padRight(nil, s, 28)), fmt.Sprintf("%-28s", s); got != want {
+			t.Errorf("padRight(%q) = %q, want %q", s, got, want)
+		}
+	}
+	for _, v := range []int64{0, 1, -1, 2147483647, -2147483648, 4294967295} {
+		if got, want := string(intLeft([]byte("x"), v, 10)), fmt.Sprintf("x%-10d", v); got != want {
+			t.Errorf("intLeft(%d) = %q, want %q", v, got, want)
 		}
 	}
 }

@@ -97,7 +97,47 @@ func cmpDests(a, b *Destination) int {
 }
 
 // SortServices orders services as ipvsadm -L does.
-func SortServices(s []Service) { msort(s, cmpServices) }
+func SortServices(s []Service) { sortBig(s, cmpServices) }
 
 // SortDestinations orders destinations as ipvsadm -L does.
-func SortDestinations(d []Destination) { msort(d, cmpDests) }
+func SortDestinations(d []Destination) { sortBig(d, cmpDests) }
+
+// sortBig is msort for big elements: like glibc's qsort (indirect
+// sorting above 32 bytes) it merges indexes, then moves each element once.
+// The comparisons, and so the order, are msort's exactly.
+func sortBig[T any](v []T, cmp func(a, b *T) int) {
+	n := len(v)
+	if n <= 1 {
+		return
+	}
+	var small [2 * 16]int32 // a service's few destinations need no heap
+	var idx []int32
+	if 2*n <= len(small) {
+		idx = small[:2*n]
+	} else {
+		idx = make([]int32, 2*n)
+	}
+	perm, tmp := idx[:n], idx[n:]
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	msortRec(perm, tmp, func(a, b *int32) int { return cmp(&v[*a], &v[*b]) })
+	// v[j] = old v[perm[j]], cycle by cycle; visited entries are marked
+	// by their complement
+	for i := range perm {
+		if perm[i] < 0 {
+			continue
+		}
+		x, j := v[i], int32(i)
+		for {
+			k := perm[j]
+			perm[j] = ^k
+			if k == int32(i) {
+				v[j] = x
+				break
+			}
+			v[j] = v[k]
+			j = k
+		}
+	}
+}

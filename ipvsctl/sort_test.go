@@ -1,7 +1,9 @@
 package ipvsctl
 
 import (
+	"math/rand/v2"
 	"net/netip"
+	"reflect"
 	"testing"
 )
 
@@ -58,5 +60,25 @@ func TestMsortIsGlibcMergeOrder(t *testing.T) {
 	msort(v, func(a, b *int) int { return *a - *b })
 	if v[0] != 1 || v[1] != 2 || v[2] != 3 {
 		t.Errorf("got %v", v)
+	}
+}
+
+// sortBig (indexes, then one move per element) orders exactly as msort
+// on the elements themselves, comparator quirks included.
+func TestSortBigMatchesMsort(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for n := range 200 {
+		v := make([]Destination, n)
+		for i := range v {
+			// ports over 32767 apart make ipvsadm's comparator non-transitive
+			v[i] = Destination{Family: AFInet, Address: netip.AddrFrom4([4]byte{10, 0, 0, byte(rnd.IntN(3))}), Port: uint16(rnd.Uint32())}
+		}
+		want := make([]Destination, n)
+		copy(want, v)
+		msort(want, cmpDests)
+		SortDestinations(v)
+		if !reflect.DeepEqual(v, want) {
+			t.Fatalf("n=%d: sortBig and msort disagree", n)
+		}
 	}
 }

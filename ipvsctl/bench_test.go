@@ -1,0 +1,66 @@
+package ipvsctl_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+)
+
+// benchRules is make bench's table in small: n/5 services of 4 reals,
+// mixed schedulers and persistence.
+func benchRules(n int) string {
+	var b strings.Builder
+	sched := []string{"rr", "wrr", "lc", "wlc", "sh", "mh", "sed", "nq"}
+	for i := range n / 5 {
+		a, c := i/250, i%250+1
+		vip := fmt.Sprintf("10.%d.%d.%d:%d", 100+a/250, a%250, c, 80+i%3)
+		fmt.Fprintf(&b, "-A -t %s -s %s", vip, sched[i%8])
+		if i%3 == 0 {
+			fmt.Fprintf(&b, " -p %d", 60+i%600)
+		}
+		b.WriteString("\n")
+		for r := 1; r <= 4; r++ {
+			fmt.Fprintf(&b, "-a -t %s -r 172.%d.%d.%d:8080 -m -w %d\n", vip, 16+r, a%250, c, r)
+		}
+	}
+	return b.String()
+}
+
+func benchRunner(f *ipvstest.Fake, stdin io.Reader) *ipvsctl.Runner {
+	return &ipvsctl.Runner{Prog: "ipvsadm", Client: f, Res: nameless{}, Stdin: stdin,
+		Stdout: bufio.NewWriterSize(io.Discard, 64*1024), Stderr: io.Discard}
+}
+
+// The CPU lvsctl spends on a listing of 25,000 rules besides the kernel's.
+func BenchmarkListNumeric(b *testing.B) { benchList(b, "-Ln") }
+func BenchmarkSaveNumeric(b *testing.B) { benchList(b, "-Sn") }
+
+func benchList(b *testing.B, arg string) {
+	f := ipvstest.NewFake()
+	if _, errs, rc := ipvsadm(f, benchRules(25000), "-R"); rc != 0 {
+		b.Fatalf("-R: %d %s", rc, errs)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if rc := benchRunner(f, nil).Main([]string{arg}); rc != 0 {
+			b.Fatalf("%s: %d", arg, rc)
+		}
+	}
+}
+
+// The CPU lvsctl spends parsing a 25,000-rule restore besides the kernel's.
+func BenchmarkRestore(b *testing.B) {
+	rules := benchRules(25000)
+	b.ReportAllocs()
+	for b.Loop() {
+		f := ipvstest.NewFake()
+		if rc := benchRunner(f, strings.NewReader(rules)).Main([]string{"-R"}); rc != 0 {
+			b.Fatalf("-R: %d", rc)
+		}
+	}
+}
