@@ -2,8 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"os"
-	"runtime/debug"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
 )
@@ -21,12 +19,6 @@ func LvsctlMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, erro
 }
 
 func runIpvsadm(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error), extensions bool) int {
-	// A one-shot command's heap is small and dies with it: collecting it
-	// four times less often saves CPU on big listings and restores, and
-	// streamed listings (-Lc) still stay flat. GOGC still wins if set.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 	// ipvsadm reaches IPVS before it reads its arguments, even for -h.
 	client, err := open()
 	if err != nil {

@@ -1,0 +1,97 @@
+# Sourced by bench-vm.sh inside the lab: the daemon's figures of issue 7
+# for lvsctl (1,000 reals) and Debian's ldirectord (50 reals; at 1,000 a
+# single black-hole round would take it over half an hour).
+# Needs L (lvsctl, in /tmp/lab-bin), B (benchtool), row and out from the
+# caller.
+
+rs_setup() { # rs_setup: a netns "rs" answering HTTP on 10.200.0.0/16
+	ip netns add rs
+	ip link add vd type veth peer name vr netns rs
+	ip addr add 10.199.0.1/30 dev vd && ip link set vd up
+	ip -n rs addr add 10.199.0.2/30 dev vr && ip -n rs link set vr up && ip -n rs link set lo up
+	ip route add 10.200.0.0/16 via 10.199.0.2
+	for v in $(seq 1 10); do for r in $(seq 1 100); do echo "addr add 10.200.$v.$r/32 dev lo"; done; done | ip -n rs -batch -
+	ip netns exec rs "$B" serve 0.0.0.0:80 &
+	rs_pid=$!
+	sleep 1
+}
+
+# ld_conf VIRTUALS REALS_PER_VIRTUAL [autoreload]: 1 real per virtual
+# uses virtuals 10.100.x.y, otherwise 192.0.2.v.
+ld_conf() {
+	local nv=$1 nr=$2 v r
+	printf 'checkinterval=1\nchecktimeout=2\nquiescent=yes\nlogfile="/var/log/ld-bench.log"\nautoreload=%s\n\n' "${3:-no}"
+	for v in $(seq 0 $((nv - 1))); do
+		if [ "$nr" = 1 ]; then
+			printf 'virtual=10.100.%d.%d:80\n' $((v / 250)) $((v % 250 + 1))
+			printf '\treal=10.200.%d.%d:80 gate 1\n' $((v / 100 + 1)) $((v % 100 + 1))
+		else
+			printf 'virtual=192.0.2.%d:80\n' $((v + 1))
+			for r in $(seq 1 "$nr"); do printf '\treal=10.200.%d.%d:80 gate 1\n' $((v + 1)) "$r"; done
+		fi
+		printf '\tchecktype=connect\n\tscheduler=wrr\n\n'
+	done
+}
+
+pid_of() { cat "/var/run/ldirectord.$1.pid"; }
+# cpu_pct PID SECONDS: CPU used by PID (all threads) over SECONDS, % of one core
+cpu_pct() {
+	local a b hz
+	hz=$(getconf CLK_TCK)
+	a=$(awk '{print $14 + $15}' "/proc/$1/stat")
+	sleep "$2"
+	b=$(awk '{print $14 + $15}' "/proc/$1/stat")
+	awk -v a="$a" -v b="$b" -v hz="$hz" -v s="$2" 'BEGIN { printf "%.1f", (b - a) / hz / s * 100 }'
+}
+rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+drop=(ip netns exec rs iptables -t filter)
+writes() { busybox wget -q -O - http://127.0.0.1:9799/metrics | awk '/^lvs_reconcile_writes_total/ { print $2 }'; }
+
+# daemon_round TOOL NAME N: start TOOL on /etc/ha.d/NAME.cf, then measure.
+# Prints: start steady_cpu rss blackhole restore (seconds, %, MB).
+daemon_round() {
+	local tool=$1 name=$2 n=$3 start cpu rss bh back pid
+	start=$("$B" until -timeout 600s up="$n" -- "$tool" "/etc/ha.d/$name.cf" start)
+	pid=$(pid_of "$name")
+	sleep 5
+	cpu=$(cpu_pct "$pid" 30)
+	rss=$(rss_mb "$pid")
+	bh=$("$B" until -timeout "${4:-120s}" -every 50ms zero="$n" -- "${drop[@]}" -I INPUT -p tcp --dport 80 -j DROP)
+	back=$("$B" until -timeout "${4:-120s}" -every 50ms up="$n" -- "${drop[@]}" -D INPUT -p tcp --dport 80 -j DROP)
+	"$tool" "/etc/ha.d/$name.cf" stop >/dev/null 2>&1
+	ipvsadm -C
+	echo "$start $cpu $rss $bh $back"
+}
+
+daemon_bench() {
+	rs_setup
+	ln -sf "$L" /tmp/lab-bin/ldirectord
+	ld_conf 10 100 >/etc/ha.d/bench1000.cf
+	ld_conf 5 10 >/etc/ha.d/bench50.cf
+	local l i
+	# no process substitution: the lab has no /dev/fd
+	l=($(daemon_round /tmp/lab-bin/ldirectord bench1000 1000))
+	i=($(daemon_round /usr/sbin/ldirectord bench50 50 400s))
+	row "daemon: 1,000 reals up after start (s)" "(50) ${i[0]}" "${l[0]}" "" ""
+	row "daemon: steady CPU (% of a core)" "(50) ${i[1]}" "${l[1]}" "" "<5%"
+	row "daemon: RSS (MB)" "(50) ${i[2]}" "${l[2]}" "" "<25 MB"
+	row "daemon: all black-holed quiesced (s)" "(50) ${i[3]}" "${l[3]}" "" "<=4 s"
+	row "daemon: all back after black hole (s)" "(50) ${i[4]}" "${l[4]}" "" "<=3 s"
+
+	# reload: one weight in a 1,000-virtual config, by rename as editors do
+	ld_conf 1000 1 yes >/etc/ha.d/bench-reload.cf
+	"$B" until -timeout 600s up=1000 -- "$L" ldirectord --metrics-listen 127.0.0.1:9799 /etc/ha.d/bench-reload.cf start >/dev/null
+	sleep 3
+	local w0 w1 t
+	w0=$(writes)
+	t=$("$B" until -timeout 10s -every 2ms weight=10.200.5.50:80,7 -- sh -c \
+		'sed "s/real=10.200.5.50:80 gate 1/real=10.200.5.50:80 gate 7/" /etc/ha.d/bench-reload.cf >/etc/ha.d/.new && mv /etc/ha.d/.new /etc/ha.d/bench-reload.cf')
+	sleep 3
+	w1=$(writes)
+	"$L" ldirectord /etc/ha.d/bench-reload.cf stop >/dev/null 2>&1
+	ipvsadm -C
+	row "reload 1 weight, 1,000 virtuals (s)" "-" "$t" "" "<=0.1 s"
+	row "reload: netlink writes" "-" "$((w1 - w0))" "" "1"
+	printf 'daemon\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${l[*]}" "${i[*]}" "$t" "$((w1 - w0))" >>"$out/bench.tsv"
+	kill "$rs_pid" 2>/dev/null
+}

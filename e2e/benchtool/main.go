@@ -1,0 +1,193 @@
+// Command benchtool is the daemon benchmark's helper in the lab (make
+// bench): a cheap HTTP server for a thousand real servers, and a clock
+// that runs a command and waits for the IPVS table to reach a state.
+//
+//	benchtool serve ADDR
+//	benchtool until [-timeout D] COND -- CMD [ARG...]
+//
+// COND is one of
+//
+//	zero=N          at least N destinations have weight 0
+//	up=N            at least N destinations have a weight above 0
+//	weight=RIP:PORT,W  the destination RIP:PORT has weight W
+//
+// until prints the seconds from just before CMD ran to the first poll
+// that saw COND (the table is read from /proc/net/ip_vs every few ms).
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "benchtool:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: benchtool serve ADDR | until COND -- CMD...")
+	}
+	switch args[0] {
+	case "serve":
+		if len(args) != 2 {
+			return errors.New("usage: benchtool serve ADDR")
+		}
+		return serve(args[1])
+	case "until":
+		return until(args[1:])
+	}
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func serve(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Connection", "close")
+			fmt.Fprintln(w, "ok")
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	srv.SetKeepAlivesEnabled(false)
+	return srv.Serve(ln)
+}
+
+func until(args []string) error {
+	fs := flag.NewFlagSet("until", flag.ContinueOnError)
+	timeout := fs.Duration("timeout", 60*time.Second, "give up after")
+	every := fs.Duration("every", 5*time.Millisecond, "poll interval")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) < 3 || rest[1] != "--" {
+		return errors.New("usage: benchtool until [-timeout D] COND -- CMD...")
+	}
+	cond, err := parseCond(rest[0])
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, rest[2], rest[3:]...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", strings.Join(rest[2:], " "), err)
+	}
+	for {
+		dests, err := readDests()
+		if err != nil {
+			return err
+		}
+		if cond(dests) {
+			fmt.Printf("%.3f\n", time.Since(start).Seconds())
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			fmt.Printf(">%.0f\n", time.Since(start).Seconds()) // gave up: more than this
+			return nil
+		case <-time.After(*every):
+		}
+	}
+}
+
+type dest struct {
+	addr   string // as /proc/net/ip_vs writes it: 0A0A0102:0050
+	weight int
+}
+
+func parseCond(s string) (func([]dest) bool, error) {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok {
+		return nil, fmt.Errorf("bad condition %q", s)
+	}
+	switch k {
+	case "zero", "up":
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("bad condition %q", s)
+		}
+		return func(ds []dest) bool {
+			c := 0
+			for _, d := range ds {
+				if (d.weight == 0) == (k == "zero") {
+					c++
+				}
+			}
+			return c >= n
+		}, nil
+	case "weight":
+		ap, w, ok := strings.Cut(v, ",")
+		want, err := strconv.Atoi(w)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("bad condition %q", s)
+		}
+		hex, err := procAddr(ap)
+		if err != nil {
+			return nil, err
+		}
+		return func(ds []dest) bool {
+			for _, d := range ds {
+				if d.addr == hex && d.weight == want {
+					return true
+				}
+			}
+			return false
+		}, nil
+	}
+	return nil, fmt.Errorf("bad condition %q", s)
+}
+
+// procAddr writes an IPv4 ADDR:PORT the way /proc/net/ip_vs does.
+func procAddr(s string) (string, error) {
+	h, p, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", err
+	}
+	ip := net.ParseIP(h).To4()
+	port, perr := strconv.Atoi(p)
+	if ip == nil || perr != nil {
+		return "", fmt.Errorf("bad address %q", s)
+	}
+	return fmt.Sprintf("%02X%02X%02X%02X:%04X", ip[0], ip[1], ip[2], ip[3], port), nil
+}
+
+func readDests() ([]dest, error) {
+	f, err := os.Open("/proc/net/ip_vs")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ds []dest
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) == 6 && fs[0] == "->" {
+			w, err := strconv.Atoi(fs[3])
+			if err != nil {
+				continue // the column titles
+			}
+			ds = append(ds, dest{addr: fs[1], weight: w})
+		}
+	}
+	return ds, sc.Err()
+}
