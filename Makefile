@@ -30,6 +30,7 @@ e2e: build lab
 
 bench: build lab
 	@command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null
+	$(GO) build -o $(BIN)/benchtool ./e2e/benchtool
 	bash e2e/bench.sh
 
 demo: build lab

@@ -4,8 +4,9 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/e2e/bench-gen.sh"
-mkdir -p /tmp/lab-bin && cp "$top/bin/lvsctl" /tmp/lab-bin/
-L=/tmp/lab-bin/lvsctl I=/usr/sbin/ipvsadm
+. "$top/e2e/bench-daemon.sh"
+mkdir -p /tmp/lab-bin && cp "$top/bin/lvsctl" "$top/bin/benchtool" /tmp/lab-bin/
+L=/tmp/lab-bin/lvsctl I=/usr/sbin/ipvsadm B=/tmp/lab-bin/benchtool
 out=${BENCH_OUT:-$PWD}
 TIMEFORMAT=%R
 
@@ -15,7 +16,7 @@ best() { local n=$1 b= t; shift; for _ in $(seq "$n"); do t=$(secs "$@"); if [ -
 restore() { "$1" -C; "$1" -R <"$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 
-row() { printf '%-34s %10s %10s %8s %s\n' "$@"; }
+row() { printf '%-40s %10s %10s %8s %s\n' "$@"; }
 row "measure" "ipvsadm" "lvsctl" "ratio" "target"
 : >"$out/bench.tsv"
 for n in 1000 10000 25000 100000; do
@@ -42,3 +43,4 @@ ml=$(lc /usr/bin/time -f %M $L -Lcn 2>&1 >/dev/null | tail -n1)
 row "-Lcn 1,000,000 entries (s)" "$ci" "$cl" "$(ratio "$ci" "$cl")" ">=2x"
 row "-Lcn 1,000,000 max RSS (KiB)" "$mi" "$ml" "" "flat"
 printf 'conns\t%s\t%s\t%s\t%s\n' "$ci" "$cl" "$mi" "$ml" >>"$out/bench.tsv"
+daemon_bench

@@ -10,7 +10,7 @@ rc=0
 LAB_TIMEOUT=3000 bash "$top/e2e/lab/lab.sh" run "$out/script.sh" "$out" || rc=$?
 cat "$out/log"
 if [[ -s "$out/bench.tsv" ]] && command -v gnuplot >/dev/null; then
-	grep -v '^conns' "$out/bench.tsv" >"$out/growth.tsv"
+	grep -E '^[0-9]' "$out/bench.tsv" >"$out/growth.tsv"
 	gnuplot <<PLOT
 set terminal png size 900,500
 set output "$top/docs/performance.png"
