@@ -37,15 +37,13 @@ func (c *Conn) IsTemplate() bool { return c.ClientPort == 0 }
 
 // ParseConnLine reads one data line as ipvsadm's sscanf does.
 func ParseConnLine(line string) (Conn, bool) {
-	f := strings.Fields(line)
-	if len(f) < 9 {
+	var f [11]string
+	n := connFields(line, &f)
+	if n < 9 {
 		return Conn{}, false
 	}
 	var c Conn
-	c.Fields = len(f)
-	if c.Fields > 11 {
-		c.Fields = 11
-	}
+	c.Fields = n
 	c.Protocol = f[0]
 	c.Family, c.Client, c.Virtual = parseConnAddrs(f[1], f[3])
 	c.ClientPort = hex16(f[2])
@@ -54,18 +52,39 @@ func ParseConnLine(line string) (Conn, bool) {
 	c.DestPort = hex16(f[6])
 	c.State = f[7]
 	c.Expires, _ = strconv.Atoi(f[8])
-	if len(f) > 9 {
-		c.PEName = f[9]
-	}
-	if len(f) > 10 {
-		c.PEData = f[10]
-	}
+	c.PEName, c.PEData = f[9], f[10]
 	return c, true
+}
+
+// connFields splits line at blanks into at most len(f) fields, like
+// strings.Fields without the allocation (a million lines per listing).
+// It returns how many it found, at most len(f).
+func connFields(line string, f *[11]string) int {
+	n := 0
+	for i := 0; i < len(line) && n < len(f); {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		j := i
+		for j < len(line) && line[j] != ' ' && line[j] != '\t' {
+			j++
+		}
+		if j > i {
+			f[n] = line[i:j]
+			n++
+		}
+		i = j
+	}
+	return n
 }
 
 // parseConnAddrs decides the family from the first address, as ipvsadm
 // does: IPv6 text, dotted IPv4, or the kernel's hex IPv4.
 func parseConnAddrs(first, second string) (uint16, netip.Addr, netip.Addr) {
+	if isHex8(first) {
+		// neither IPv6 (no colon) nor dotted IPv4: the common case, fast
+		return AFInet, hexAddr(first), hexAddr(second)
+	}
 	if a, err := netip.ParseAddr(first); err == nil && a.Is6() {
 		b, _ := netip.ParseAddr(second)
 		return AFInet6, a, b
@@ -77,14 +96,55 @@ func parseConnAddrs(first, second string) (uint16, netip.Addr, netip.Addr) {
 	return AFInet, hexAddr(first), hexAddr(second)
 }
 
+func isHex8(s string) bool {
+	if len(s) != 8 {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
 func hexAddr(s string) netip.Addr {
-	v, _ := strconv.ParseUint(s, 16, 32)
+	v := hexValue(s, 32)
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
 
 func hex16(s string) uint16 {
-	v, _ := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X"), 16, 16)
-	return uint16(v)
+	return uint16(hexValue(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X"), 16))
+}
+
+// hexValue is strconv.ParseUint(s, 16, bits) with its error ignored (0 on
+// bad input, the largest value on overflow), without the generic parser's
+// cost: -Lc reads three hex numbers per line, a million lines at a time.
+func hexValue(s string, bits uint) uint64 {
+	if s == "" || len(s) > 16 {
+		v, _ := strconv.ParseUint(s, 16, int(bits))
+		return v
+	}
+	var v uint64
+	for i := range len(s) {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0
+		}
+		v = v<<4 | uint64(c)
+	}
+	if v >= 1<<bits {
+		return 1<<bits - 1
+	}
+	return v
 }
 
 func protoNumber(name string) uint16 {
@@ -119,19 +179,75 @@ func (p *Printer) Connections(r io.Reader) error {
 		if !ok {
 			continue
 		}
-		proto := protoNumber(c.Protocol)
-		cname := p.addrPort(c.Family, c.Client, c.ClientPort, proto)
-		vname := p.addrPort(c.Family, c.Virtual, c.VPort, proto)
-		dname := p.addrPort(c.DestFamily, c.Dest, c.DestPort, proto)
-		expire := fmt.Sprintf("%02d:%02d", c.Expires/60, c.Expires%60)
-		if pc && c.Fields == 11 {
-			p.printf("%-3s %-6s %-11s %-18s %-18s %-16s %-18s %s\n", c.Protocol, expire, c.State, cname, vname, dname, c.PEName, c.PEData)
-		} else {
-			p.printf("%-3s %-6s %-11s %-18s %-18s %s\n", c.Protocol, expire, c.State, cname, vname, dname)
-		}
+		p.connLine(&c, pc && c.Fields == 11)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read %s: %w", ConnProcFile, err)
 	}
 	return nil
+}
+
+// connLine prints one entry: "%-3s %-6s %-11s %-18s %-18s %s" (with the
+// PE columns "%-16s %-18s %s" in the middle), built by hand because -Lc
+// prints up to millions of them.
+func (p *Printer) connLine(c *Conn, pe bool) {
+	proto := protoNumber(c.Protocol)
+	b := padRight(p.line[:0], c.Protocol, 3)
+	b = append(b, ' ')
+	start := len(b)
+	b = twoDigits(b, c.Expires/60)
+	b = append(b, ':')
+	b = twoDigits(b, c.Expires%60)
+	b = padTo(b, start, 6)
+	b = append(b, ' ')
+	b = padRight(b, c.State, 11)
+	b = append(b, ' ')
+	b = padTo(p.appendAddrPort(b, c.Family, c.Client, c.ClientPort, proto), len(b), 18)
+	b = append(b, ' ')
+	if pe {
+		b = padTo(p.appendAddrPort(b, c.Family, c.Virtual, c.VPort, proto), len(b), 18)
+		b = append(b, ' ')
+		b = padTo(p.appendAddrPort(b, c.DestFamily, c.Dest, c.DestPort, proto), len(b), 16)
+		b = append(b, ' ')
+		b = padRight(b, c.PEName, 18)
+		b = append(b, ' ')
+		b = append(b, c.PEData...)
+	} else {
+		b = padTo(p.appendAddrPort(b, c.Family, c.Virtual, c.VPort, proto), len(b), 18)
+		b = append(b, ' ')
+		b = p.appendAddrPort(b, c.DestFamily, c.Dest, c.DestPort, proto)
+	}
+	b = append(b, '\n')
+	p.W.Write(b)
+	p.line = b
+}
+
+// padTo pads b with spaces until what follows start is width bytes long.
+func padTo(b []byte, start, width int) []byte {
+	for len(b)-start < width {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// twoDigits is C's %02d.
+func twoDigits(b []byte, v int) []byte {
+	if 0 <= v && v < 10 {
+		return append(b, '0', byte('0'+v))
+	}
+	if v < 0 && v > -10 {
+		return append(b, '-', byte('0'-v))
+	}
+	return strconv.AppendInt(b, int64(v), 10)
+}
+
+// appendAddrPort appends addrPort's text; numeric addresses without the
+// intermediate strings.
+func (p *Printer) appendAddrPort(b []byte, family uint16, a netip.Addr, port, proto uint16) []byte {
+	if p.Format&FmtNumeric == 0 || family != AFInet || !a.Is4() {
+		return append(b, p.addrPort(family, a, port, proto)...)
+	}
+	b = a.AppendTo(b)
+	b = append(b, ':')
+	return strconv.AppendUint(b, uint64(port), 10)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -107,6 +108,18 @@ func TestPaddingMatchesPrintf(t *testing.T) {
 	for _, v := range []int64{0, 1, -1, 2147483647, -2147483648, 4294967295} {
 		if got, want := string(intLeft([]byte("x"), v, 10)), fmt.Sprintf("x%-10d", v); got != want {
 			t.Errorf("intLeft(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func TestHexValueMatchesParseUint(t *testing.T) {
+	for _, s := range []string{"", "0", "50", "0050", "FFFF", "10000", "C0000264", "c0a80001", "FFFFFFFF", "100000000",
+		"xyz", "12G4", "-1", "+1", "00000000000000000050", "FFFFFFFFFFFFFFFF1"} {
+		for _, bits := range []uint{16, 32} {
+			want, _ := strconv.ParseUint(s, 16, int(bits))
+			if got := hexValue(s, bits); got != want {
+				t.Errorf("hexValue(%q, %d) = %d, want %d", s, bits, got, want)
+			}
 		}
 	}
 }
