@@ -44,7 +44,16 @@ func (p *Printer) addrPort(family uint16, a netip.Addr, port, proto uint16) stri
 		open, closeB = "[", "]"
 	}
 	if p.Format&FmtNumeric != 0 {
-		return open + inetNtop(a) + closeB + ":" + strconv.Itoa(int(port))
+		// one allocation: listings print one of these per destination
+		var buf [64]byte
+		b := append(buf[:0], open...)
+		if a.Is4() {
+			b = a.AppendTo(b)
+		} else {
+			b = append(b, inetNtop(a)...)
+		}
+		b = append(append(b, closeB...), ':')
+		return string(strconv.AppendUint(b, uint64(port), 10))
 	}
 	host, ok := p.Res.AddrToHost(a)
 	if !ok {
