@@ -198,52 +198,79 @@ func familyOf(a netip.Addr) uint16 {
 
 var errShortAttr = errors.New("short netlink attribute")
 
-type attrMap map[uint16][]byte
+// attrMap holds one level of attributes by type. IPVS's attribute types
+// are small numbers, so an array does what a map would without a heap
+// allocation per message (a listing decodes thousands).
+type attrMap struct {
+	val [attrSlots][]byte
+	has uint64
+}
+
+const attrSlots = 64
+
+var errBadAttr = errors.New("malformed attribute")
 
 func parseAttrs(b []byte) (attrMap, error) {
-	attrs, err := nl.ParseRouteAttr(b)
-	if err != nil {
-		return nil, fmt.Errorf("parse netlink attributes: %w", err)
-	}
-	m := make(attrMap, len(attrs))
-	for _, a := range attrs {
-		m[a.Attr.Type&nlaTypeMask] = a.Value
+	var m attrMap
+	for len(b) >= 4 {
+		l := int(native.Uint16(b))
+		t := native.Uint16(b[2:]) & nlaTypeMask
+		if l < 4 || l > len(b) {
+			return attrMap{}, fmt.Errorf("parse netlink attributes: %w", errBadAttr)
+		}
+		if t < attrSlots {
+			m.val[t], m.has = b[4:l], m.has|1<<t
+		}
+		b = b[min((l+3)&^3, len(b)):]
 	}
 	return m, nil
 }
 
-func (m attrMap) u8(t uint16) uint8 {
-	if v := m[t]; len(v) >= 1 {
+// get is the attribute of type t and whether the message had one.
+func (m *attrMap) get(t uint16) ([]byte, bool) {
+	if t >= attrSlots {
+		return nil, false
+	}
+	return m.val[t], m.has&(1<<t) != 0
+}
+
+func (m *attrMap) at(t uint16) []byte {
+	v, _ := m.get(t)
+	return v
+}
+
+func (m *attrMap) u8(t uint16) uint8 {
+	if v := m.at(t); len(v) >= 1 {
 		return v[0]
 	}
 	return 0
 }
-func (m attrMap) u16(t uint16) uint16 {
-	if v := m[t]; len(v) >= 2 {
+func (m *attrMap) u16(t uint16) uint16 {
+	if v := m.at(t); len(v) >= 2 {
 		return native.Uint16(v)
 	}
 	return 0
 }
-func (m attrMap) be16(t uint16) uint16 {
-	if v := m[t]; len(v) >= 2 {
+func (m *attrMap) be16(t uint16) uint16 {
+	if v := m.at(t); len(v) >= 2 {
 		return binary.BigEndian.Uint16(v)
 	}
 	return 0
 }
-func (m attrMap) u32(t uint16) uint32 {
-	if v := m[t]; len(v) >= 4 {
+func (m *attrMap) u32(t uint16) uint32 {
+	if v := m.at(t); len(v) >= 4 {
 		return native.Uint32(v)
 	}
 	return 0
 }
-func (m attrMap) u64(t uint16) uint64 {
-	if v := m[t]; len(v) >= 8 {
+func (m *attrMap) u64(t uint16) uint64 {
+	if v := m.at(t); len(v) >= 8 {
 		return native.Uint64(v)
 	}
 	return 0
 }
-func (m attrMap) str(t uint16) string {
-	v := m[t]
+func (m *attrMap) str(t uint16) string {
+	v := m.at(t)
 	for i, c := range v {
 		if c == 0 {
 			return string(v[:i])
@@ -283,14 +310,14 @@ func parseStats(b []byte, wide bool) (Stats, error) {
 	}, nil
 }
 
-func (m attrMap) u32w(t uint16) uint64 { return uint64(m.u32(t)) }
+func (m *attrMap) u32w(t uint16) uint64 { return uint64(m.u32(t)) }
 
 func decodeService(payload []byte) (Service, error) {
 	top, err := parseAttrs(payload)
 	if err != nil {
 		return Service{}, err
 	}
-	nest, ok := top[cmdAttrService]
+	nest, ok := top.get(cmdAttrService)
 	if !ok {
 		return Service{}, errors.New("service message without service attribute")
 	}
@@ -307,24 +334,24 @@ func decodeService(payload []byte) (Service, error) {
 		Timeout:   m.u32(svcAttrTimeout),
 		PEName:    m.str(svcAttrPEName),
 	}
-	if f := m[svcAttrFlags]; len(f) >= 8 {
+	if f := m.at(svcAttrFlags); len(f) >= 8 {
 		s.Flags = native.Uint32(f) & native.Uint32(f[4:]) &^ SvcFlagHashed
 	}
-	if nm := m[svcAttrNetmask]; len(nm) >= 4 {
+	if nm := m.at(svcAttrNetmask); len(nm) >= 4 {
 		if s.Family == AFInet6 {
 			s.Netmask = native.Uint32(nm)
 		} else {
 			s.Netmask = binary.BigEndian.Uint32(nm)
 		}
 	}
-	if a, ok := m[svcAttrAddr]; ok && s.FWMark == 0 {
+	if a, ok := m.get(svcAttrAddr); ok && s.FWMark == 0 {
 		if s.Address, err = addrFrom(a, s.Family); err != nil {
 			return Service{}, err
 		}
 	}
-	if st, ok := m[svcAttrStats64]; ok {
+	if st, ok := m.get(svcAttrStats64); ok {
 		s.Stats, err = parseStats(st, true)
-	} else if st, ok := m[svcAttrStats]; ok {
+	} else if st, ok := m.get(svcAttrStats); ok {
 		s.Stats, err = parseStats(st, false)
 	}
 	return s, err
@@ -337,7 +364,7 @@ func decodeDestination(payload []byte, svcFamily uint16) (Destination, error) {
 	if err != nil {
 		return Destination{}, err
 	}
-	nest, ok := top[cmdAttrDest]
+	nest, ok := top.get(cmdAttrDest)
 	if !ok {
 		return Destination{}, errors.New("destination message without destination attribute")
 	}
@@ -359,15 +386,15 @@ func decodeDestination(payload []byte, svcFamily uint16) (Destination, error) {
 		TunFlags:       m.u16(destAttrTunFlags),
 		Family:         svcFamily,
 	}
-	if _, ok := m[destAttrAddrFamily]; ok {
+	if _, ok := m.get(destAttrAddrFamily); ok {
 		d.Family = m.u16(destAttrAddrFamily)
 	}
-	if d.Address, err = addrFrom(m[destAttrAddr], d.Family); err != nil {
+	if d.Address, err = addrFrom(m.at(destAttrAddr), d.Family); err != nil {
 		return Destination{}, err
 	}
-	if st, ok := m[destAttrStats64]; ok {
+	if st, ok := m.get(destAttrStats64); ok {
 		d.Stats, err = parseStats(st, true)
-	} else if st, ok := m[destAttrStats]; ok {
+	} else if st, ok := m.get(destAttrStats); ok {
 		d.Stats, err = parseStats(st, false)
 	}
 	return d, err
@@ -378,7 +405,7 @@ func decodeDaemon(payload []byte) (Daemon, error) {
 	if err != nil {
 		return Daemon{}, err
 	}
-	m, err := parseAttrs(top[cmdAttrDaemon])
+	m, err := parseAttrs(top.at(cmdAttrDaemon))
 	if err != nil {
 		return Daemon{}, err
 	}
@@ -390,9 +417,9 @@ func decodeDaemon(payload []byte) (Daemon, error) {
 		McastPort:  m.u16(daemonAttrMcastPort),
 		McastTTL:   m.u8(daemonAttrMcastTTL),
 	}
-	if g := m[daemonAttrMcastGroup]; len(g) >= 4 {
+	if g := m.at(daemonAttrMcastGroup); len(g) >= 4 {
 		d.McastGroup = netip.AddrFrom4([4]byte(g[:4]))
-	} else if g := m[daemonAttrMcastGroup6]; len(g) >= 16 {
+	} else if g := m.at(daemonAttrMcastGroup6); len(g) >= 16 {
 		d.McastGroup = netip.AddrFrom16([16]byte(g[:16]))
 	}
 	return d, nil

@@ -129,3 +129,29 @@ func TestEncodeDecodeService(t *testing.T) {
 		}
 	}
 }
+
+func TestParseAttrsBounds(t *testing.T) {
+	// type 1 "ab" (padded to 8), type 70 (beyond the slots, skipped), type 2 u32
+	b := []byte{6, 0, 1, 0, 'a', 'b', 0, 0, 5, 0, 70, 0, 9, 0, 0, 0, 8, 0, 2, 0, 7, 0, 0, 0}
+	m, err := parseAttrs(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.str(1); got != "ab" {
+		t.Errorf("str(1) = %q", got)
+	}
+	if got := m.u32(2); got != 7 {
+		t.Errorf("u32(2) = %d", got)
+	}
+	if _, ok := m.get(3); ok {
+		t.Error("type 3 reported present")
+	}
+	if _, ok := m.get(70); ok {
+		t.Error("type 70 reported present")
+	}
+	for _, bad := range [][]byte{{9, 0, 1, 0, 0}, {2, 0, 1, 0}} {
+		if _, err := parseAttrs(bad); err == nil {
+			t.Errorf("parseAttrs(%v) accepted", bad)
+		}
+	}
+}
