@@ -87,7 +87,7 @@ func (o *Options) defaults() {
 // has ended when it returns.
 func Run(ctx context.Context, cfg *ldconf.Config, o Options) error {
 	o.defaults()
-	d := &daemon{o: o, cfg: cfg, board: newBoard(), events: make(chan transition, 64), snapReq: make(chan chan Snapshot)}
+	d := &daemon{o: o, cfg: cfg, board: newBoard(), events: make(chan transition, 1024), snapReq: make(chan chan Snapshot)}
 	return d.run(ctx)
 }
 
@@ -151,9 +151,7 @@ func (d *daemon) run(ctx context.Context) error {
 			cancelHelpers()
 			return helpers.Wait()
 		case t := <-d.events:
-			if t.gen == d.gen {
-				d.eng.transition(t)
-			}
+			d.eng.transition(d.pendingTransitions(t)...)
 		case <-o.Reload:
 			o.Log.Log("Reloading Linux Director Daemon config on signal")
 			d.reload()
@@ -181,6 +179,30 @@ func workersFor(configured, reals int) int {
 		return configured
 	}
 	return min(max(reals, minWorkers), maxWorkers)
+}
+
+// maxBatch bounds how many transitions one pass of the loop applies.
+const maxBatch = 4096
+
+// pendingTransitions is t and whatever else the probers have queued (up
+// to maxBatch), of the current generation: when many reals change at once
+// (a switch dies) each service's table is read and written once per pass,
+// not once per real.
+func (d *daemon) pendingTransitions(t transition) []transition {
+	batch := make([]transition, 0, 16)
+	for {
+		if t.gen == d.gen {
+			batch = append(batch, t)
+		}
+		if len(batch) >= maxBatch {
+			return batch
+		}
+		select {
+		case t = <-d.events:
+		default:
+			return batch
+		}
+	}
 }
 
 // startProbers starts one prober per real id of p, owned by a context

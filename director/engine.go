@@ -168,19 +168,29 @@ func fallbackVIP(vs *vstate) string {
 	return addrPort(vs.v.Address, vs.v.Port)
 }
 
-// transition applies a prober's report to every real with that id.
-func (e *engine) transition(t transition) {
+// transition applies probers' reports, in order, to every real with
+// their ids; each service touched is then brought to its wanted state in
+// one pass. A real reported twice keeps only its last item.
+func (e *engine) transition(ts ...transition) {
 	touched := map[*vstate][]item{}
+	at := map[*rstate]int{}
 	var order []*vstate
-	for _, rs := range e.plan.byID[t.id] {
-		if rs.up == t.up && !t.forced {
-			continue
+	for _, t := range ts {
+		for _, rs := range e.plan.byID[t.id] {
+			if rs.up == t.up && !t.forced {
+				continue
+			}
+			rs.up = t.up
+			if _, ok := touched[rs.vs]; !ok {
+				order = append(order, rs.vs)
+			}
+			if i, ok := at[rs]; ok {
+				touched[rs.vs][i] = e.realItem(rs, false)
+				continue
+			}
+			at[rs] = len(touched[rs.vs])
+			touched[rs.vs] = append(touched[rs.vs], e.realItem(rs, false))
 		}
-		rs.up = t.up
-		if _, ok := touched[rs.vs]; !ok {
-			order = append(order, rs.vs)
-		}
-		touched[rs.vs] = append(touched[rs.vs], e.realItem(rs, false))
 	}
 	for _, vs := range order {
 		items := append(touched[vs], e.fallbackItems(vs)...)

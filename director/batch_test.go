@@ -1,0 +1,89 @@
+package director
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+	"github.com/lvsctl/lvsctl/ldconf"
+)
+
+// readCounter counts the daemon's reads of a service's real servers.
+type readCounter struct {
+	*ipvstest.Fake
+	reads atomic.Int64
+}
+
+func (c *readCounter) Destinations(s *ipvsctl.Service) ([]ipvsctl.Destination, error) {
+	c.reads.Add(1)
+	return c.Fake.Destinations(s)
+}
+
+// When every real of a service fails at once, the daemon reads the
+// service's table once per batch of transitions, not once per real.
+func TestMassFailureIsBatched(t *testing.T) {
+	const n = 200
+	var cfg strings.Builder
+	cfg.WriteString("quiescent=yes\nvirtual=192.168.100.1:80\n\tchecktype=connect\n")
+	for i := range n {
+		fmt.Fprintf(&cfg, "\treal=10.0.%d.%d:80 gate\n", i/250, i%250+1)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ld.cf")
+	writeFile(t, path, cfg.String())
+	conf, err := ldconf.Load(path, ldconf.WithDebug(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	health := newHealth()
+	for i := range n {
+		health.set(fmt.Sprintf("10.0.%d.%d", i/250, i%250+1), true)
+	}
+	client := &readCounter{Fake: ipvstest.NewFake()}
+	log := NewLogger(&syncBuffer{}, &syncBuffer{}, "ld.cf")
+	log.Configure(true, false, "")
+	ready := make(chan struct{})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, conf, Options{Client: client, Log: log, NewChecker: health.checker,
+			Load: func() (*ldconf.Config, error) { return conf, nil }, ConfigName: path,
+			Ready: func() { close(ready) }, Jitter: func(time.Duration) time.Duration { return 0 },
+			Interval: 50 * time.Millisecond, Mail: func(context.Context, Mail) error { return nil },
+			ExpireQuiescentPath: filepath.Join(dir, "none")})
+	}()
+	defer func() {
+		cancel(StopSignal("TERM"))
+		<-done
+	}()
+	<-ready
+	weights := func(w string) bool {
+		return strings.Count(client.Dump(), "-g -w "+w+"\n") == n
+	}
+	waitFor(t, func() bool { return weights("1") }, "every real up")
+	before := client.reads.Load()
+	for i := range n {
+		health.set(fmt.Sprintf("10.0.%d.%d", i/250, i%250+1), false)
+	}
+	waitFor(t, func() bool { return weights("0") }, "every real quiesced")
+	if reads := client.reads.Load() - before; reads > n/4 {
+		t.Errorf("%d reals failing at once cost %d reads of the service's table", n, reads)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within 10 s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
