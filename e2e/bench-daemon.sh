@@ -33,7 +33,7 @@ ld_conf() {
 	done
 }
 
-pid_of() { cat "/var/run/ldirectord.$1.pid"; }
+pid_of() { cat "/var/run/ldirectord.$1.cf.pid"; } # the pid file keeps the config's whole basename
 # cpu_pct PID SECONDS: CPU used by PID (all threads) over SECONDS, % of one core
 cpu_pct() {
 	local a b hz
