@@ -61,14 +61,16 @@ func applySite(t *testing.T) {
 	waitCountersStable(t)
 }
 
-// waitCountersStable returns once two reads of every counter, a second
-// apart, agree: late packets of closing connections (FIN retransmits on a
-// slow emulated machine) would otherwise move counters under the test.
+// waitCountersStable returns once two reads of every counter agree across
+// an update of the kernel's sums: IPVS refreshes the counters it reports
+// only every 2 s (the estimator), and late packets of closing connections
+// (FIN retransmits on a slow emulated machine) would otherwise move them
+// under the test.
 func waitCountersStable(t *testing.T) {
 	t.Helper()
 	prev := counters(t)
-	for range 30 {
-		time.Sleep(time.Second)
+	for range 12 {
+		time.Sleep(2500 * time.Millisecond)
 		cur := counters(t)
 		if cur == prev {
 			return
