@@ -25,7 +25,7 @@ func Main(argv []string, ios *IOStreams) int {
 	}
 	if hasTemplatesFlag(argv) {
 		// lvsctl's own listing, read before ipvsadm's exact grammar.
-		return TemplatesMain(argv, ios, OpenKernel, ipvsctl.ConnProcFile)
+		return TemplatesMain(argv, ios, OpenKernel, ipvsctl.ConnProcFile, ipvsctl.NewSystemResolver())
 	}
 	return LvsctlMain(argv, ios, OpenKernel)
 }
