@@ -18,6 +18,10 @@ func Main(argv []string, ios *IOStreams) int {
 	case "ldirectord":
 		return LdirectordMain(argv, ios)
 	}
+	if isHelp(argv) {
+		writeHelp(ios.Out, argv[0])
+		return 0
+	}
 	if len(argv) > 1 {
 		if run, ok := subcommands[argv[1]]; ok {
 			return run(argv, ios)
