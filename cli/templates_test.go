@@ -213,3 +213,43 @@ func TestTemplatesJSON(t *testing.T) {
 		t.Errorf("empty: %q", out.String())
 	}
 }
+
+// IPv6: -M is a prefix length; the real is bracketed, the network a
+// prefix, the family inet6.
+func TestTemplatesIPv6(t *testing.T) {
+	f := ipvstest.NewFake()
+	svc := ipvsctl.Service{Family: ipvsctl.AFInet6, Protocol: ipvsctl.ProtoTCP, Address: netip.MustParseAddr("2001:db8::64"),
+		Port: 80, Scheduler: "rr", Flags: ipvsctl.SvcFlagPersistent, Timeout: 300, Netmask: 64}
+	if err := f.AddService(&svc); err != nil {
+		t.Fatal(err)
+	}
+	d := ipvsctl.Destination{Family: ipvsctl.AFInet6, Address: netip.MustParseAddr("2001:db8::14"), Port: 80, Weight: 2, FwdMethod: ipvsctl.FwdMasq}
+	if err := f.AddDestination(&svc, &d); err != nil {
+		t.Fatal(err)
+	}
+	conns := connHeader +
+		"TCP 2001:0db8:0000:0007:0000:0000:0000:0000 0000 2001:0db8:0000:0000:0000:0000:0000:0064 0050 2001:0db8:0000:0000:0000:0000:0000:0014 0050 NONE            300\n"
+	path := filepath.Join(t.TempDir(), "conn")
+	if err := os.WriteFile(path, []byte(conns), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open := func() (ipvsctl.Client, error) { return f, nil }
+	for _, c := range []struct{ arg, want string }{
+		{"-n", "│ [2001:db8::14]:80 │ 2      │ -t [2001:db8::64]:80 │ 2001:db8:0:7::/64 │ 05:00   │ NONE  │\n"},
+		{"--json", `"family": "inet6",
+      "address": "2001:db8::14",
+      "port": 80,`},
+		{"--json", `"client_network": "2001:db8:0:7::/64",
+              "prefix_length": 64,
+              "virtual_address": "2001:db8::64",`},
+	} {
+		var out, errb bytes.Buffer
+		ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
+		if code := TemplatesMain([]string{"lvsctl", "-Lc", c.arg, "--templates"}, ios, open, path, names{}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		if !strings.Contains(out.String(), c.want) {
+			t.Errorf("%s: no %q in\n%s", c.arg, c.want, out.String())
+		}
+	}
+}
