@@ -25,7 +25,9 @@ import (
 //	rs 10.10.9.10 ─────┐ br-back  ┌─ dirA ba 10.10.9.1   gateway 10.10.9.254
 //	                   └──────────┴─ dirB bb 10.10.9.2
 
-const pairRules = "-A -t 192.0.2.100:80 -s rr -p 60\n-a -t 192.0.2.100:80 -r 10.10.9.10:80 -m -w 1\n"
+// A persistence timeout well beyond the test's length, so the template the
+// sync daemon copies is still there after a slow failover.
+const pairRules = "-A -t 192.0.2.100:80 -s rr -p 300\n-a -t 192.0.2.100:80 -r 10.10.9.10:80 -m -w 1\n"
 
 func pairLab(t *testing.T) {
 	t.Helper()
@@ -73,7 +75,7 @@ vrrp_instance lvs {
 	interface f%[2]s
 	virtual_router_id 51
 	priority %[3]d
-	advert_int 1
+	advert_int 2
 	virtual_ipaddress {
 		192.0.2.100/24 dev f%[2]s
 		10.10.9.254/24 dev b%[2]s
@@ -156,9 +158,13 @@ func TestPairKeepalivedSync(t *testing.T) {
 		return sh(t, "ip netns exec "+ns+" "+l+" "+strings.Join(args, " "))
 	}
 	// The notify scripts as an admin writes them, with lvsctl as ipvsadm.
-	writeFile(t, filepath.Join(dir, "to_backup.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+
+	// keepalived runs them without waiting, so a director that starts as
+	// backup and turns master at once could restore before it saved: a
+	// lock keeps them in order.
+	lock := "exec 9>" + dir + "/$1.lock; flock 9\n"
+	writeFile(t, filepath.Join(dir, "to_backup.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+lock+
 		"ipvsadm --save > "+dir+"/$1.rules; ipvsadm --clear\necho backup >> "+dir+"/$1.transitions\n")
-	writeFile(t, filepath.Join(dir, "to_master.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+
+	writeFile(t, filepath.Join(dir, "to_master.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+lock+
 		"ipvsadm --restore < "+dir+"/$1.rules\necho master >> "+dir+"/$1.transitions\n")
 	writeFile(t, filepath.Join(dir, "rules"), 0o644, pairRules)
 
