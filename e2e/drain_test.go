@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -315,18 +316,30 @@ func TestTemplatesListing(t *testing.T) {
 		t.Errorf("ipvsadm -Lcn --templates: exit %d, %q", rc, errOut)
 	}
 
-	metrics, errOut, rc := runNS(t, lvsNS, lvsctlBin(t), "metrics")
-	if rc != 0 {
-		t.Fatalf("lvsctl metrics: exit %d: %s", rc, errOut)
+	// Kernel 6.1 folds its per-CPU counters into what netlink reports
+	// every 2 s (the rate estimator's timer): read until the second
+	// connection shows, within a deadline.
+	res := []*regexp.Regexp{
+		regexp.MustCompile(`lvs_real_connections_total\{protocol="tcp",service="192\.0\.2\.100:8080",real="` + regexp.QuoteMeta(pinned) + `"\} 2\n`),
+		regexp.MustCompile(`lvs_real_weight\{protocol="tcp",service="192\.0\.2\.100:8080",real="` + regexp.QuoteMeta(pinned) + `"\} 0\n`),
+		regexp.MustCompile(`lvs_real_persistent_connections\{[^}]*real="` + regexp.QuoteMeta(pinned) + `"\} 1\n`),
+		regexp.MustCompile(`lvs_service_bytes_total\{protocol="tcp",service="192\.0\.2\.100:8080",direction="out"\} [1-9]\d*\n`),
 	}
-	for _, re := range []string{
-		`lvs_real_connections_total\{protocol="tcp",service="192\.0\.2\.100:8080",real="` + regexp.QuoteMeta(pinned) + `"\} 2\n`,
-		`lvs_real_weight\{protocol="tcp",service="192\.0\.2\.100:8080",real="` + regexp.QuoteMeta(pinned) + `"\} 0\n`,
-		`lvs_real_persistent_connections\{[^}]*real="` + regexp.QuoteMeta(pinned) + `"\} 1\n`,
-		`lvs_service_bytes_total\{protocol="tcp",service="192\.0\.2\.100:8080",direction="out"\} [1-9]\d*\n`,
-	} {
-		if !regexp.MustCompile(re).MatchString(metrics) {
-			t.Errorf("metrics lack %s:\n%s", re, metrics)
+	var metrics string
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var rc int
+		metrics, errOut, rc = runNS(t, lvsNS, lvsctlBin(t), "metrics")
+		if rc != 0 {
+			t.Fatalf("lvsctl metrics: exit %d: %s", rc, errOut)
 		}
+		missing := slices.DeleteFunc(slices.Clone(res), func(re *regexp.Regexp) bool { return re.MatchString(metrics) })
+		if len(missing) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics lack %v after 10s:\n%s", missing, metrics)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }
