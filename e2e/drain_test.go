@@ -297,6 +297,7 @@ func TestTemplatesListing(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("lvsctl -Lc --templates --json:\n%s", out)
 	if err := json.Unmarshal([]byte(out), &doc); rc != 0 || err != nil {
 		t.Fatalf("--json: exit %d, %v: %s\n%s", rc, err, errOut, out)
 	}
