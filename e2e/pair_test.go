@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -176,6 +177,49 @@ func TestPairKeepalivedSync(t *testing.T) {
 	want := in("dirA", "-Sn")
 	in("dirA", "--start-daemon", "master", "--mcast-interface", "fa", "--syncid", "7")
 	in("dirB", "--start-daemon", "backup", "--mcast-interface", "fb", "--syncid", "7")
+	// --daemon and --timeout as JSON: Debian's ipvsadm's text rebuilt
+	// from the documents, byte for byte.
+	for ns, want := range map[string]string{"dirA": "master fa 7", "dirB": "backup fb 7"} {
+		var d struct {
+			Daemons []struct {
+				State          string
+				McastInterface string `json:"mcast_interface"`
+				SyncID         int
+				SyncMaxLen     int     `json:"sync_maxlen"`
+				McastGroup     *string `json:"mcast_group"`
+				McastPort      int     `json:"mcast_port"`
+				McastTTL       int     `json:"mcast_ttl"`
+			}
+		}
+		if err := json.Unmarshal([]byte(in(ns, "-L", "--daemon", "--json")), &d); err != nil || len(d.Daemons) != 1 ||
+			fmt.Sprintf("%s %s %d", d.Daemons[0].State, d.Daemons[0].McastInterface, d.Daemons[0].SyncID) != want {
+			t.Fatalf("%s -L --daemon --json: %v %+v, want %s", ns, err, d, want)
+		}
+		j := d.Daemons[0]
+		line := fmt.Sprintf("%s sync daemon (mcast=%s, syncid=%d", j.State, j.McastInterface, j.SyncID)
+		if j.SyncMaxLen != 0 {
+			line += fmt.Sprintf(", maxlen=%d", j.SyncMaxLen)
+		}
+		if j.McastGroup != nil {
+			line += ", group=" + *j.McastGroup
+		}
+		if j.McastPort != 0 {
+			line += fmt.Sprintf(", port=%d", j.McastPort)
+		}
+		if j.McastTTL != 0 {
+			line += fmt.Sprintf(", ttl=%d", j.McastTTL)
+		}
+		if deb := sh(t, "ip netns exec "+ns+" /usr/sbin/ipvsadm -L --daemon"); deb != line+")\n" {
+			t.Errorf("%s: -L --daemon --json gives %q, Debian's ipvsadm %q", ns, line+")\n", deb)
+		}
+	}
+	var to struct{ Timeouts struct{ TCP, TCPFin, UDP int } }
+	if err := json.Unmarshal([]byte(in("dirA", "-L", "--timeout", "--json")), &to); err != nil {
+		t.Errorf("-L --timeout --json: %v", err)
+	}
+	if deb, js := sh(t, "ip netns exec dirA /usr/sbin/ipvsadm -L --timeout"), fmt.Sprintf("Timeout (tcp tcpfin udp): %d %d %d\n", to.Timeouts.TCP, to.Timeouts.TCPFin, to.Timeouts.UDP); deb != js {
+		t.Errorf("-L --timeout --json gives %q, Debian's ipvsadm %q", js, deb)
+	}
 
 	ka := startKeepalived(t, dir, "dirA", 150)
 	hasVIP := func(ns string) bool {
