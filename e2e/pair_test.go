@@ -213,7 +213,9 @@ func TestPairKeepalivedSync(t *testing.T) {
 			t.Errorf("%s: -L --daemon --json gives %q, Debian's ipvsadm %q", ns, line+")\n", deb)
 		}
 	}
-	var to struct{ Timeouts struct{ TCP, TCPFin, UDP int } }
+	var to struct {
+		Timeouts struct{ TCP, TCPFin, UDP int }
+	}
 	if err := json.Unmarshal([]byte(in("dirA", "-L", "--timeout", "--json")), &to); err != nil {
 		t.Errorf("-L --timeout --json: %v", err)
 	}
