@@ -214,7 +214,11 @@ func TestPairKeepalivedSync(t *testing.T) {
 		}
 	}
 	var to struct {
-		Timeouts struct{ TCP, TCPFin, UDP int }
+		Timeouts struct {
+			TCP    int `json:"tcp"`
+			TCPFin int `json:"tcp_fin"`
+			UDP    int `json:"udp"`
+		}
 	}
 	if err := json.Unmarshal([]byte(in("dirA", "-L", "--timeout", "--json")), &to); err != nil {
 		t.Errorf("-L --timeout --json: %v", err)
