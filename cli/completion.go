@@ -40,7 +40,8 @@ func newRootCmd(ios *IOStreams) *cobra.Command {
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	root.CompletionOptions.DisableDefaultCmd = true
-	have := map[string]bool{"completion": true}
+	// cobra brings its own help command.
+	have := map[string]bool{"completion": true, "help": true}
 	for _, newCmd := range completionCommands {
 		c := newCmd(ios)
 		have[c.Name()] = true

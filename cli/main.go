@@ -22,6 +22,10 @@ func Main(argv []string, ios *IOStreams) int {
 	case "ldirectord":
 		return LdirectordMain(argv, ios)
 	}
+	if isHelp(argv) {
+		writeHelp(ios.Out, argv[0])
+		return 0
+	}
 	if len(argv) > 1 {
 		if run, ok := subcommands[argv[1]]; ok {
 			return run(argv, ios)
@@ -29,7 +33,7 @@ func Main(argv []string, ios *IOStreams) int {
 	}
 	if hasTemplatesFlag(argv) {
 		// lvsctl's own listing, read before ipvsadm's exact grammar.
-		return TemplatesMain(argv, ios, OpenKernel, ipvsctl.ConnProcFile)
+		return TemplatesMain(argv, ios, OpenKernel, ipvsctl.ConnProcFile, ipvsctl.NewSystemResolver())
 	}
 	tuneOneShot()
 	return LvsctlMain(argv, ios, OpenKernel)

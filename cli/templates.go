@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -30,11 +32,11 @@ func hasTemplatesFlag(argv []string) bool {
 // grouped by real server, with the client network each pins (the
 // template's client address after the service's -M mask), the time left,
 // and the real's weight, so a quiesced real that still gets traffic shows
-// who keeps it busy. The rest of the command line is ipvsadm's grammar and
-// must be a connection listing.
-func TemplatesMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error), connFile string) int {
+// who keeps it busy. The rest of the command line is lvsctl's grammar and
+// must be a connection listing; -n and --json mean what they mean there.
+func TemplatesMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error), connFile string, res ipvsctl.Resolver) int {
 	args := slices.DeleteFunc(slices.Clone(argv[1:]), func(a string) bool { return a == templatesFlag })
-	cmd, err := ipvsctl.Parse(argv[0], args, ipvsctl.NewSystemResolver())
+	cmd, err := ipvsctl.ParseExt(argv[0], args, res)
 	if err != nil {
 		fmt.Fprintln(ios.ErrOut, err)
 		var ee *ipvsctl.ExitError
@@ -59,7 +61,12 @@ func TemplatesMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, e
 		fmt.Fprintf(ios.ErrOut, "%s: %v\n", argv[0], err)
 		return 1
 	}
-	if err := renderTemplates(ios, rows); err != nil {
+	if cmd.JSON {
+		err = writeTemplatesJSON(ios, rows)
+	} else {
+		err = renderTemplates(ios, rows, &ipvsctl.Printer{Res: res, Format: cmd.Format & ipvsctl.FmtNumeric})
+	}
+	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "%s: %v\n", argv[0], err)
 		return 1
 	}
@@ -68,13 +75,10 @@ func TemplatesMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, e
 
 // templateRow is one template, resolved against the table.
 type templateRow struct {
-	real     string
-	weight   string // "" when the real is no longer in the service
-	service  string
-	network  string
-	expires  int
-	state    string
-	sortReal netip.AddrPort
+	conn   ipvsctl.Conn
+	svc    *ipvsctl.Service     // nil when the service is gone
+	dest   *ipvsctl.Destination // nil when the real left the service
+	prefix netip.Prefix         // the client network
 }
 
 // tableIndex finds the service and the real's weight of a template.
@@ -139,36 +143,38 @@ func templateRows(c ipvsctl.Client, connFile string) ([]templateRow, error) {
 		if !t.IsTemplate() {
 			return
 		}
-		r := templateRow{expires: t.Expires, state: t.State, sortReal: netip.AddrPortFrom(t.Dest, t.DestPort),
-			real: connAddr(t.Dest, t.DestPort), service: t.Protocol + " " + connAddr(t.Virtual, t.VPort),
-			network: t.Client.String()}
+		r := templateRow{conn: t, prefix: netip.PrefixFrom(t.Client, t.Client.BitLen())}
 		if s := ix.service(&t); s != nil {
-			r.service = s.Key().String()
-			r.network = clientNetwork(t.Client, s).String()
-			for _, d := range ix.dests[s.Key()] {
+			r.svc = s
+			r.prefix = clientNetwork(t.Client, s)
+			for i, d := range ix.dests[s.Key()] {
 				if d.Address == t.Dest && (d.Port == t.DestPort || t.DestPort == 0) {
-					r.weight = strconv.Itoa(int(d.Weight))
-					if d.Weight == 0 {
-						r.weight += " (quiesced)"
-					}
+					r.dest = &ix.dests[s.Key()][i]
 				}
 			}
 		}
 		rows = append(rows, r)
 	})
 	slices.SortStableFunc(rows, func(a, b templateRow) int {
-		if c := a.sortReal.Compare(b.sortReal); c != 0 {
+		ra := netip.AddrPortFrom(a.conn.Dest, a.conn.DestPort)
+		if c := ra.Compare(netip.AddrPortFrom(b.conn.Dest, b.conn.DestPort)); c != 0 {
 			return c
 		}
-		if a.service != b.service {
-			if a.service < b.service {
-				return -1
-			}
-			return 1
+		if c := strings.Compare(a.serviceKey(), b.serviceKey()); c != 0 {
+			return c
 		}
-		return b.expires - a.expires
+		return b.conn.Expires - a.conn.Expires
 	})
 	return rows, err
+}
+
+// serviceKey groups the templates of one service (or of one gone
+// service's virtual address).
+func (r *templateRow) serviceKey() string {
+	if r.svc != nil {
+		return r.svc.Key().String()
+	}
+	return r.conn.Protocol + " " + connAddr(r.conn.Virtual, r.conn.VPort)
 }
 
 // clientNetwork is the client side a template pins: the kernel already
@@ -188,21 +194,35 @@ func clientNetwork(a netip.Addr, s *ipvsctl.Service) netip.Prefix {
 	return p
 }
 
-func renderTemplates(ios *IOStreams, rows []templateRow) error {
+func renderTemplates(ios *IOStreams, rows []templateRow, p *ipvsctl.Printer) error {
 	// Hierarchical merging prints a real (and its weight, and a service
 	// under it) once for all the templates it holds.
 	cfg := tablewriter.NewConfigBuilder().Row().Merging().WithMode(tw.MergeHierarchical).
 		ByColumnIndex([]int{0, 1, 2}).Build().Build().Build()
 	t := tablewriter.NewTable(ios.Out, tablewriter.WithConfig(cfg))
 	t.Header("Real server", "Weight", "Virtual service", "Client network", "Expires", "State")
-	reals := map[string]bool{}
+	reals := map[netip.AddrPort]bool{}
 	for _, r := range rows {
-		reals[r.real] = true
-		w := r.weight
-		if w == "" {
-			w = "-"
+		c := &r.conn
+		reals[netip.AddrPortFrom(c.Dest, c.DestPort)] = true
+		proto := c.Proto()
+		if r.svc != nil {
+			proto = r.svc.Protocol
 		}
-		if err := t.Append(r.real, w, r.service, r.network, mmss(r.expires), r.state); err != nil {
+		rs := p.AddrPortName(c.DestFamily, c.Dest, c.DestPort, proto)
+		svc := c.Protocol + " " + p.AddrPortName(c.Family, c.Virtual, c.VPort, proto)
+		if r.svc != nil {
+			svc = p.RuleName(r.svc)
+		}
+		w := "-"
+		if r.dest != nil {
+			w = strconv.Itoa(int(r.dest.Weight))
+			if r.dest.Weight == 0 {
+				w += " (quiesced)"
+			}
+		}
+		// Networks stay numeric: a prefix has no name.
+		if err := t.Append(rs, w, svc, r.prefix.String(), mmss(c.Expires), c.State); err != nil {
 			return fmt.Errorf("templates table: %w", err)
 		}
 	}
@@ -211,4 +231,52 @@ func renderTemplates(ios *IOStreams, rows []templateRow) error {
 	}
 	fmt.Fprintf(ios.Out, "%s on %s\n", plural(len(rows), "template"), plural(len(reals), "real server"))
 	return nil
+}
+
+// writeTemplatesJSON is the same grouping as one document (docs/json.md),
+// numeric as every --json document.
+func writeTemplatesJSON(ios *IOStreams, rows []templateRow) error {
+	doc := ipvsctl.JSONTemplates{SchemaVersion: ipvsctl.JSONSchemaVersion, Reals: []ipvsctl.JSONTemplatesReal{}}
+	var cur *ipvsctl.JSONTemplatesReal
+	var group *ipvsctl.JSONTemplatesService
+	var lastReal netip.AddrPort
+	lastSvc := ""
+	for i, r := range rows {
+		c := &r.conn
+		if rp := netip.AddrPortFrom(c.Dest, c.DestPort); i == 0 || rp != lastReal {
+			doc.Reals = append(doc.Reals, ipvsctl.JSONTemplatesReal{Family: familyWord(c.DestFamily),
+				Address: c.Dest.String(), Port: c.DestPort, Services: []ipvsctl.JSONTemplatesService{}})
+			cur, lastReal, group = &doc.Reals[len(doc.Reals)-1], rp, nil
+		}
+		if k := r.serviceKey(); group == nil || k != lastSvc {
+			g := ipvsctl.JSONTemplatesService{Templates: []ipvsctl.JSONTemplate{}}
+			if r.svc != nil {
+				sc := ipvsctl.ServiceConfigJSON(r.svc)
+				g.Service = &sc
+			}
+			if r.dest != nil {
+				w := r.dest.Weight
+				g.Weight = &w
+			}
+			cur.Services = append(cur.Services, g)
+			group, lastSvc = &cur.Services[len(cur.Services)-1], k
+		}
+		group.Templates = append(group.Templates, ipvsctl.JSONTemplate{
+			Protocol: strings.ToLower(c.Protocol), ClientNetwork: r.prefix.String(), PrefixLength: r.prefix.Bits(),
+			VirtualAddress: c.Virtual.String(), VirtualPort: c.VPort, State: c.State, Expires: c.Expires})
+	}
+	enc := json.NewEncoder(ios.Out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("encode json: %w", err)
+	}
+	return nil
+}
+
+func familyWord(f uint16) string {
+	if f == ipvsctl.AFInet6 {
+		return "inet6"
+	}
+	return "inet"
 }

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -25,7 +26,9 @@ import (
 //	rs 10.10.9.10 ─────┐ br-back  ┌─ dirA ba 10.10.9.1   gateway 10.10.9.254
 //	                   └──────────┴─ dirB bb 10.10.9.2
 
-const pairRules = "-A -t 192.0.2.100:80 -s rr -p 60\n-a -t 192.0.2.100:80 -r 10.10.9.10:80 -m -w 1\n"
+// A persistence timeout well beyond the test's length, so the template the
+// sync daemon copies is still there after a slow failover.
+const pairRules = "-A -t 192.0.2.100:80 -s rr -p 300\n-a -t 192.0.2.100:80 -r 10.10.9.10:80 -m -w 1\n"
 
 func pairLab(t *testing.T) {
 	t.Helper()
@@ -73,7 +76,7 @@ vrrp_instance lvs {
 	interface f%[2]s
 	virtual_router_id 51
 	priority %[3]d
-	advert_int 1
+	advert_int 2
 	virtual_ipaddress {
 		192.0.2.100/24 dev f%[2]s
 		10.10.9.254/24 dev b%[2]s
@@ -156,9 +159,13 @@ func TestPairKeepalivedSync(t *testing.T) {
 		return sh(t, "ip netns exec "+ns+" "+l+" "+strings.Join(args, " "))
 	}
 	// The notify scripts as an admin writes them, with lvsctl as ipvsadm.
-	writeFile(t, filepath.Join(dir, "to_backup.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+
+	// keepalived runs them without waiting, so a director that starts as
+	// backup and turns master at once could restore before it saved: a
+	// lock keeps them in order.
+	lock := "exec 9>" + dir + "/$1.lock; flock 9\n"
+	writeFile(t, filepath.Join(dir, "to_backup.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+lock+
 		"ipvsadm --save > "+dir+"/$1.rules; ipvsadm --clear\necho backup >> "+dir+"/$1.transitions\n")
-	writeFile(t, filepath.Join(dir, "to_master.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+
+	writeFile(t, filepath.Join(dir, "to_master.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+lock+
 		"ipvsadm --restore < "+dir+"/$1.rules\necho master >> "+dir+"/$1.transitions\n")
 	writeFile(t, filepath.Join(dir, "rules"), 0o644, pairRules)
 
@@ -170,6 +177,55 @@ func TestPairKeepalivedSync(t *testing.T) {
 	want := in("dirA", "-Sn")
 	in("dirA", "--start-daemon", "master", "--mcast-interface", "fa", "--syncid", "7")
 	in("dirB", "--start-daemon", "backup", "--mcast-interface", "fb", "--syncid", "7")
+	// --daemon and --timeout as JSON: Debian's ipvsadm's text rebuilt
+	// from the documents, byte for byte.
+	for ns, want := range map[string]string{"dirA": "master fa 7", "dirB": "backup fb 7"} {
+		var d struct {
+			Daemons []struct {
+				State          string
+				McastInterface string `json:"mcast_interface"`
+				SyncID         int
+				SyncMaxLen     int     `json:"sync_maxlen"`
+				McastGroup     *string `json:"mcast_group"`
+				McastPort      int     `json:"mcast_port"`
+				McastTTL       int     `json:"mcast_ttl"`
+			}
+		}
+		if err := json.Unmarshal([]byte(in(ns, "-L", "--daemon", "--json")), &d); err != nil || len(d.Daemons) != 1 ||
+			fmt.Sprintf("%s %s %d", d.Daemons[0].State, d.Daemons[0].McastInterface, d.Daemons[0].SyncID) != want {
+			t.Fatalf("%s -L --daemon --json: %v %+v, want %s", ns, err, d, want)
+		}
+		j := d.Daemons[0]
+		line := fmt.Sprintf("%s sync daemon (mcast=%s, syncid=%d", j.State, j.McastInterface, j.SyncID)
+		if j.SyncMaxLen != 0 {
+			line += fmt.Sprintf(", maxlen=%d", j.SyncMaxLen)
+		}
+		if j.McastGroup != nil {
+			line += ", group=" + *j.McastGroup
+		}
+		if j.McastPort != 0 {
+			line += fmt.Sprintf(", port=%d", j.McastPort)
+		}
+		if j.McastTTL != 0 {
+			line += fmt.Sprintf(", ttl=%d", j.McastTTL)
+		}
+		if deb := sh(t, "ip netns exec "+ns+" /usr/sbin/ipvsadm -L --daemon"); deb != line+")\n" {
+			t.Errorf("%s: -L --daemon --json gives %q, Debian's ipvsadm %q", ns, line+")\n", deb)
+		}
+	}
+	var to struct {
+		Timeouts struct {
+			TCP    int `json:"tcp"`
+			TCPFin int `json:"tcp_fin"`
+			UDP    int `json:"udp"`
+		}
+	}
+	if err := json.Unmarshal([]byte(in("dirA", "-L", "--timeout", "--json")), &to); err != nil {
+		t.Errorf("-L --timeout --json: %v", err)
+	}
+	if deb, js := sh(t, "ip netns exec dirA /usr/sbin/ipvsadm -L --timeout"), fmt.Sprintf("Timeout (tcp tcpfin udp): %d %d %d\n", to.Timeouts.TCP, to.Timeouts.TCPFin, to.Timeouts.UDP); deb != js {
+		t.Errorf("-L --timeout --json gives %q, Debian's ipvsadm %q", js, deb)
+	}
 
 	ka := startKeepalived(t, dir, "dirA", 150)
 	hasVIP := func(ns string) bool {

@@ -35,6 +35,10 @@ type Conn struct {
 // kernel gives templates client port 0.
 func (c *Conn) IsTemplate() bool { return c.ClientPort == 0 }
 
+// Proto is the entry's protocol number, 0 for one without (fwmark
+// templates say IP).
+func (c *Conn) Proto() uint16 { return protoNumber(c.Protocol) }
+
 // ParseConnLine reads one data line as ipvsadm's sscanf does.
 func ParseConnLine(line string) (Conn, bool) {
 	var f [11]string

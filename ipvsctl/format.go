@@ -411,3 +411,16 @@ func (p *Printer) Daemons(ds []Daemon) {
 		p.printf(")\n")
 	}
 }
+
+// AddrPortName is an address and port as ipvsadm prints them: names unless
+// the format is numeric (-n).
+func (p *Printer) AddrPortName(family uint16, a netip.Addr, port, proto uint16) string {
+	return p.addrPort(family, a, port, proto)
+}
+
+// RuleName is a service as ipvsadm -S names it ("-t web:http", "-f 2").
+func (p *Printer) RuleName(s *Service) string {
+	q := *p
+	q.Format |= FmtRule
+	return q.serviceName(s)
+}

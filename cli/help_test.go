@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+)
+
+// lvsctl -h is ipvsadm's usage, then lvsctl's options and every
+// subcommand, without reaching IPVS (the unit tests' machine has none).
+func TestLvsctlHelp(t *testing.T) {
+	for _, arg := range []string{"-h", "--help", "help"} {
+		out, errOut, code := runMain(arg)
+		if code != 0 || errOut != "" {
+			t.Fatalf("lvsctl %s: exit %d, stderr %q", arg, code, errOut)
+		}
+		if !strings.HasPrefix(out, ipvsctl.Usage("lvsctl")+"\nlvsctl's additions") {
+			t.Errorf("lvsctl %s does not start with ipvsadm's usage then lvsctl's additions:\n%s", arg, out)
+		}
+		for _, want := range []string{
+			"  lvsctl -L|l [virtual-service] [options] --json\n",
+			"--stats,\n        --rate, --thresholds, --persistent-conn), -L -c, --timeout, --daemon\n",
+			"  lvsctl -L -c --templates [-n] [--json]\n",
+			"  lvsctl -R --atomic\n",
+			"  --json ", "  --templates ", "  --atomic ",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("lvsctl %s lacks %q", arg, want)
+			}
+		}
+		for name := range subcommands {
+			if strings.HasPrefix(name, "__") {
+				continue
+			}
+			if _, ok := subcommandHelp[name]; !ok {
+				t.Errorf("subcommand %s has no line in lvsctl -h", name)
+			}
+			if !strings.Contains(out, "\n  lvsctl "+name) {
+				t.Errorf("lvsctl %s does not list %s", arg, name)
+			}
+		}
+	}
+}
+
+// Named ipvsadm, -h is ipvsadm 1.31's text, byte for byte, and nothing of
+// lvsctl's.
+func TestIpvsadmHelpUnchanged(t *testing.T) {
+	var out, errb bytes.Buffer
+	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
+	open := func() (ipvsctl.Client, error) { return ipvstest.NewFake(), nil }
+	if code := IpvsadmMain([]string{"ipvsadm", "-h"}, ios, open); code != 0 || errb.Len() != 0 {
+		t.Fatalf("ipvsadm -h: exit %d, %q", code, errb.String())
+	}
+	if out.String() != ipvsctl.Usage("ipvsadm") || strings.Contains(out.String(), "json") {
+		t.Errorf("ipvsadm -h:\n%s", out.String())
+	}
+}
