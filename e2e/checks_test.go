@@ -17,11 +17,14 @@ import (
 // TestChecks runs every kind of health check against real servers from
 // Debian packages (e2e/servers/lab-servers.sh starts them in a network
 // namespace of the guest) with lvsctl check, and the same reals with
-// Debian's ldirectord: one ldirectord.cf holds one virtual per case, the
-// table ldirectord builds after its first check round (quiescent=no, so a
-// real is in it iff its check passed) is its verdict. Every case asserts
-// the expected verdict for lvsctl, and for ldirectord unless the case says
-// why it cannot (then it is a direct assertion only).
+// Debian's ldirectord: each case is one virtual with one real in an
+// ldirectord.cf, and the table ldirectord builds after its first check
+// round (quiescent=no, so a real is in it iff its check passed) is its
+// verdict. Every case asserts the expected verdict for lvsctl, and for
+// ldirectord unless the case says why it cannot (then it is a direct
+// assertion only). Both sides run at once, each concurrently (lvsctl a
+// few checks at a time, ldirectord as checkShards instances), so the
+// black holes' timeouts overlap instead of adding up.
 
 const (
 	srvAddr   = "10.0.1.2" // the real servers
@@ -32,8 +35,11 @@ const (
 	// holeTimeout those that can only time out.
 	okTimeout   = 30
 	holeTimeout = 3
-	// sentinelVIP is the virtual checked last (see TestChecks).
+	// sentinelVIP is the virtual lvsctl's config ends with, like
+	// ldirectord's (see TestChecks).
 	sentinelVIP = "10.200.255.1:80"
+	// checkShards: how many ldirectords check the cases at once.
+	checkShards = 4
 )
 
 // noSQLTimeout: ldirectord's check_sql has no timeout at all (no alarm,
@@ -201,44 +207,15 @@ func TestChecks(t *testing.T) {
 	t.Cleanup(func() { resetKernel(t) })
 	servers, _ := filepath.Abs("servers")
 	work := "/tmp/e2e-servers"
+	// Registered first: a start that fails half-way leaves daemons too.
+	t.Cleanup(func() { exec.Command("bash", filepath.Join(servers, "lab-servers.sh"), "stop", work).Run() })
 	start := time.Now()
-	if out, err := exec.Command("bash", filepath.Join(servers, "lab-servers.sh"), "start", work).CombinedOutput(); err != nil {
+	out, err := exec.Command("bash", filepath.Join(servers, "lab-servers.sh"), "start", work).CombinedOutput()
+	if err != nil {
 		t.Fatalf("starting the lab servers: %v\n%s", err, out)
 	}
-	t.Cleanup(func() { exec.Command("bash", filepath.Join(servers, "lab-servers.sh"), "stop", work).Run() })
-	t.Logf("servers up in %v", time.Since(start).Round(time.Second))
+	t.Logf("servers up in %v:\n%s", time.Since(start).Round(time.Second), out)
 	ca := "SSL_CERT_FILE=" + work + "/pki/ca.crt"
-
-	cases := labCases(servers)
-	cf, vips := writeChecksConfig(t, cases, "lvsctl.cf", func(checkCase) bool { return true })
-	ldcf, _ := writeChecksConfig(t, cases, "ldirectord.cf", func(c checkCase) bool { return c.noLD == "" })
-
-	// lvsctl: every case from the config, a few at a time (most of the
-	// time goes to waiting for black holes).
-	lv := make([]bool, len(cases))
-	lvOut := make([]string, len(cases))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 2)
-	for i := range cases {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			lv[i], lvOut[i] = lvsctlCheck(t, []string{ca}, "check", "-c", cf, vips[i], cases[i].real)
-		}()
-	}
-	wg.Wait()
-	t.Run("lvsctl", func(t *testing.T) {
-		for i, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				if lv[i] != c.up {
-					t.Errorf("lvsctl: %s, want %s\n%s", verdict(lv[i]), verdict(c.up), lvOut[i])
-				}
-			})
-		}
-	})
-	t.Run("flags", func(t *testing.T) { checkFromFlags(t, ca) })
 	defer func() {
 		if t.Failed() {
 			logs, _ := filepath.Glob(filepath.Join(work, "*.log"))
@@ -249,20 +226,63 @@ func TestChecks(t *testing.T) {
 		}
 	}()
 
-	// Debian's ldirectord on the same reals, one check round. The last
-	// virtual is a sentinel with checktype=on: fork=no checks virtuals
-	// in order, so once its real is in the table (and ldirectord
-	// sleeps) the round is over.
-	//
-	// MariaDB's cases come last: with them in the middle, ldirectord was
-	// seen hanging for good in the external-timeout check that came
-	// after them (its alarm never fired; cause not pinned down yet, the
+	cases := labCases(servers)
+	cf, vips := writeChecksConfig(t, cases, "lvsctl.cf", sentinelVIP, func(int, checkCase) bool { return true })
+	// ldirectord's side: checkShards instances at once, each a fork=no
+	// ldirectord going through its share of the cases in list order,
+	// with its own sentinel. MariaDB's cases stay last in each: with
+	// them in the middle, ldirectord was seen hanging for good in the
+	// external-timeout check after them (its alarm never fired; the
 	// signal masks are logged if a run hangs again).
-	table, ldLog := runLdirectord(t, ldcf, 15*time.Minute, func(table string) bool {
-		return ldirectordVerdicts(table)["-t "+sentinelVIP]
-	}, ca)
-	ld := ldirectordVerdicts(table)
+	var ldcfs, sentinels []string
+	for k := range checkShards {
+		sentinel := fmt.Sprintf("10.200.255.%d:80", k+1)
+		cf, _ := writeChecksConfig(t, cases, fmt.Sprintf("ldirectord-%d.cf", k), sentinel, func(i int, c checkCase) bool {
+			return c.noLD == "" && i%checkShards == k
+		})
+		ldcfs, sentinels = append(ldcfs, cf), append(sentinels, sentinel)
+	}
 
+	// lvsctl's side runs meanwhile: every case from the config, a few at
+	// a time (the black holes are most of its time).
+	lv := make([]bool, len(cases))
+	lvOut := make([]string, len(cases))
+	var wg sync.WaitGroup
+	defer wg.Wait() // a Fatal below must not leave them running
+	sem := make(chan struct{}, 6)
+	lvStart := time.Now()
+	for i := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			lv[i], lvOut[i] = lvsctlCheck(t, []string{ca}, "check", "-c", cf, vips[i], cases[i].real)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t.Run("flags", func(t *testing.T) { checkFromFlags(t, ca) })
+	}()
+
+	// Debian's ldirectord on the same reals, one check round each.
+	ldStart := time.Now()
+	table, ldLog := runLdirectords(t, ldcfs, sentinels, 10*time.Minute, ca)
+	t.Logf("ldirectord: %d instances through their round in %v", checkShards, time.Since(ldStart).Round(time.Second))
+	ld := ldirectordVerdicts(table)
+	wg.Wait()
+	t.Logf("lvsctl: every case and flag check done in %v", time.Since(lvStart).Round(time.Second))
+
+	t.Run("lvsctl", func(t *testing.T) {
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				if lv[i] != c.up {
+					t.Errorf("lvsctl: %s, want %s\n%s", verdict(lv[i]), verdict(c.up), lvOut[i])
+				}
+			})
+		}
+	})
 	var agree, deviations, direct int
 	t.Run("ldirectord", func(t *testing.T) {
 		for i, c := range cases {
@@ -289,7 +309,6 @@ func TestChecks(t *testing.T) {
 		}
 	})
 	t.Logf("%d cases: %d decided alike by lvsctl and ldirectord, %d deliberate deviations, %d lvsctl only", len(cases), agree, deviations, direct)
-
 }
 
 // checkFromFlags: lvsctl check without a config, and the trust store
@@ -320,14 +339,14 @@ func checkFromFlags(t *testing.T, ca string) {
 // writeChecksConfig writes one virtual per case: 10.200.X.Y, the real's
 // port, weight i+1 (ldirectord checks reals with identical settings once,
 // and weight is part of that identity).
-func writeChecksConfig(t *testing.T, cases []checkCase, name string, include func(checkCase) bool) (string, []string) {
+func writeChecksConfig(t *testing.T, cases []checkCase, name, sentinel string, include func(int, checkCase) bool) (string, []string) {
 	var b strings.Builder
 	b.WriteString("# generated by e2e/checks_test.go\ncheckinterval=3600\nquiescent=no\nfork=no\n\n")
 	vips := make([]string, len(cases))
 	for i, c := range cases {
 		_, port, _ := strings.Cut(c.real, ":")
 		vips[i] = fmt.Sprintf("10.200.%d.%d:%s", i/200, i%200+1, port)
-		if !include(c) {
+		if !include(i, c) {
 			continue
 		}
 		fmt.Fprintf(&b, "virtual=%s\n", vips[i])
@@ -346,7 +365,7 @@ func writeChecksConfig(t *testing.T, cases []checkCase, name string, include fun
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "virtual=%s\n\treal=%s:80 masq\n\tchecktype=on\n", sentinelVIP, srvAddr)
+	fmt.Fprintf(&b, "virtual=%s\n\treal=%s:80 masq\n\tchecktype=on\n", sentinel, srvAddr)
 	cf := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(cf, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,113 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runLdirectords runs `ldirectord -d CF start` for every config at once
+// on an empty table (their virtuals must differ) until each is through
+// its first check round: every process asleep, every sentinel virtual's
+// real in the table (each config ends with its sentinel, checktype=on,
+// and fork=no checks in order) and the table unchanged over two polls.
+// It returns that table and the ldirectords' output, each line prefixed
+// by its config's index.
+func runLdirectords(t *testing.T, cfs, sentinels []string, timeout time.Duration, env ...string) (table, log string) {
+	t.Helper()
+	ipvsadmClear(t)
+	defer ipvsadmClear(t)
+	type instance struct {
+		pgid   int
+		out    *lockedBuffer
+		exited chan error
+	}
+	var ins []*instance
+	defer func() {
+		// The table is taken; how ldirectord stops is not under test.
+		for _, in := range ins {
+			syscall.Kill(-in.pgid, syscall.SIGKILL)
+		}
+		for i, in := range ins {
+			select {
+			case <-in.exited:
+			case <-time.After(10 * time.Second):
+				t.Errorf("ldirectord %d did not die", i)
+			}
+		}
+	}()
+	for _, cf := range cfs {
+		cmd := exec.Command(ldirectordBin, "-d", cf, "start")
+		cmd.Env = ldirectordEnv(env...)
+		cmd.Dir = t.TempDir()
+		in := &instance{out: &lockedBuffer{}, exited: make(chan error, 1)}
+		cmd.Stdout, cmd.Stderr = in.out, in.out
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.WaitDelay = 5 * time.Second
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		in.pgid = cmd.Process.Pid
+		go func() { in.exited <- cmd.Wait() }()
+		ins = append(ins, in)
+	}
+	logs := func() string {
+		var b strings.Builder
+		for i, in := range ins {
+			for _, l := range strings.Split(strings.TrimRight(in.out.String(), "\n"), "\n") {
+				fmt.Fprintf(&b, "[%d] %s\n", i, l)
+			}
+		}
+		return b.String()
+	}
+	deadline := time.Now().Add(timeout)
+	prev := ""
+	// Each poll runs ipvsadm twice on a big table, competing with the
+	// ldirectords for the guest's CPU: not too often.
+	for stable := 0; stable < 2; {
+		time.Sleep(time.Second)
+		var waiting []string
+		for i, in := range ins {
+			select {
+			case err := <-in.exited:
+				in.exited <- err
+				t.Fatalf("ldirectord %d (%s) exited (%v) before its first check round:\n%s", i, cfs[i], err, tail(in.out.String(), 30))
+			default:
+			}
+			if !groupAsleep(in.pgid) {
+				waiting = append(waiting, fmt.Sprintf("%d busy", i))
+			}
+		}
+		cur := ""
+		if len(waiting) == 0 {
+			cur = kernelTable(t)
+			up := ldirectordVerdicts(cur)
+			for i, s := range sentinels {
+				if !up["-t "+s] {
+					waiting = append(waiting, fmt.Sprintf("%d before its sentinel", i))
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			var sig strings.Builder
+			for _, in := range ins {
+				sig.WriteString(groupSignals(in.pgid))
+			}
+			t.Fatalf("ldirectords not through their round within %v (%s):\n%s\n%s", timeout, strings.Join(waiting, ", "), tail(logs(), 60), sig.String())
+		}
+		switch {
+		case len(waiting) > 0:
+			stable = 0
+		case cur == prev:
+			stable++
+		default:
+			stable, prev = 1, cur
+		}
+	}
+	return prev, logs()
+}
