@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,8 +25,9 @@ func runLdirectords(t *testing.T, cfs, sentinels []string, timeout time.Duration
 	defer ipvsadmClear(t)
 	type instance struct {
 		pgid   int
-		out    *lockedBuffer
+		out    *stampedBuffer
 		exited chan error
+		done   time.Duration // when its sentinel was first seen
 	}
 	var ins []*instance
 	defer func() {
@@ -45,7 +47,7 @@ func runLdirectords(t *testing.T, cfs, sentinels []string, timeout time.Duration
 		cmd := exec.Command(ldirectordBin, "-d", cf, "start")
 		cmd.Env = ldirectordEnv(env...)
 		cmd.Dir = t.TempDir()
-		in := &instance{out: &lockedBuffer{}, exited: make(chan error, 1)}
+		in := &instance{out: &stampedBuffer{start: time.Now()}, exited: make(chan error, 1)}
 		cmd.Stdout, cmd.Stderr = in.out, in.out
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		cmd.WaitDelay = 5 * time.Second
@@ -65,10 +67,11 @@ func runLdirectords(t *testing.T, cfs, sentinels []string, timeout time.Duration
 		}
 		return b.String()
 	}
-	deadline := time.Now().Add(timeout)
+	start := time.Now()
+	deadline := start.Add(timeout)
 	prev := ""
-	// Each poll runs ipvsadm twice on a big table, competing with the
-	// ldirectords for the guest's CPU: not too often.
+	// Each poll runs ipvsadm twice, competing with the ldirectords for
+	// the guest's CPU: not too often.
 	for stable := 0; stable < 2; {
 		time.Sleep(time.Second)
 		var waiting []string
@@ -83,14 +86,13 @@ func runLdirectords(t *testing.T, cfs, sentinels []string, timeout time.Duration
 				waiting = append(waiting, fmt.Sprintf("%d busy", i))
 			}
 		}
-		cur := ""
-		if len(waiting) == 0 {
-			cur = kernelTable(t)
-			up := ldirectordVerdicts(cur)
-			for i, s := range sentinels {
-				if !up["-t "+s] {
-					waiting = append(waiting, fmt.Sprintf("%d before its sentinel", i))
-				}
+		cur := kernelTable(t)
+		up := ldirectordVerdicts(cur)
+		for i, s := range sentinels {
+			if !up["-t "+s] {
+				waiting = append(waiting, fmt.Sprintf("%d before its sentinel", i))
+			} else if ins[i].done == 0 {
+				ins[i].done = time.Since(start)
 			}
 		}
 		if time.Now().After(deadline) {
@@ -109,5 +111,39 @@ func runLdirectords(t *testing.T, cfs, sentinels []string, timeout time.Duration
 			stable, prev = 1, cur
 		}
 	}
+	for i, in := range ins {
+		t.Logf("ldirectord %d (%s) through its round after %v", i, cfs[i], in.done.Round(time.Second))
+	}
 	return prev, logs()
+}
+
+// stampedBuffer collects output, each line prefixed by the seconds since
+// start (where the time goes, in a failing or slow run's log).
+type stampedBuffer struct {
+	start time.Time
+	mu    sync.Mutex
+	b     strings.Builder
+	mid   bool // in the middle of a line
+}
+
+func (s *stampedBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range strings.SplitAfter(string(p), "\n") {
+		if l == "" {
+			continue
+		}
+		if !s.mid {
+			fmt.Fprintf(&s.b, "%6.1fs ", time.Since(s.start).Seconds())
+		}
+		s.b.WriteString(l)
+		s.mid = !strings.HasSuffix(l, "\n")
+	}
+	return len(p), nil
+}
+
+func (s *stampedBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -42,6 +42,28 @@ const (
 	checkShards = 4
 )
 
+// checkShard is the ldirectord that judges a case: by the Perl modules
+// its check loads (each instance loads those of its cases once, and in
+// the emulated guest loading them costs seconds), so that each module is
+// loaded by one instance only.
+func checkShard(c checkCase) int {
+	kind := ""
+	for _, l := range c.lines {
+		if k, v, ok := strings.Cut(l, "="); ok && (k == "service" || kind == "" && k == "checktype") {
+			kind = v
+		}
+	}
+	switch kind {
+	case "dns", "ldap", "ldaps", "radius", "sip", "ping", "external", "external-perl":
+		return 1
+	case "smtp", "submission", "pop", "pops", "imap", "imaps", "nntp", "ftp":
+		return 2
+	case "pgsql", "mysql":
+		return 3
+	}
+	return 0 // LWP (loaded by every instance), simpletcp, connect, on, off, none
+}
+
 // noSQLTimeout: ldirectord's check_sql has no timeout at all (no alarm,
 // no DBI connect timeout), so a black-holed database real holds the
 // whole check round for the kernel's SYN retries (over two minutes); it
@@ -90,12 +112,15 @@ func labCases(servers string) []checkCase {
 		{name: "http-closed", real: R(81), lines: http()},
 		{name: "http-blackhole", real: H(80), lines: http(), hole: true},
 		{name: "http-proxy", real: R(80), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="Test Page"`}, up: true},
+		{name: "http-proxy-wrong-receive", real: R(80), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="No Such Text"`}},
+		{name: "http-proxy-closed", real: R(81), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="Test Page"`}},
 		// HTTPS: the chain is verified (SSL_CERT_FILE = the lab CA),
 		// the name is not.
 		{name: "https-self-signed", real: R(443), lines: []string{"service=https", `receive="Test Page"`}},
 		{name: "https-ca-signed", real: R(8443), lines: []string{"service=https", `receive="Test Page"`}, up: true},
 		{name: "https-ca-signed-wrong-name", real: wrongAddr + ":8443", lines: []string{"service=https", `receive="Test Page"`}, up: true},
 		{name: "https-ca-signed-wrong-receive", real: R(8443), lines: []string{"service=https", `receive="Nope"`}},
+		{name: "https-closed", real: R(444), lines: []string{"service=https", `receive="Test Page"`}},
 		{name: "https-blackhole", real: H(443), lines: []string{"service=https"}, hole: true},
 		// DNS against dnsmasq.
 		{name: "dns-a", proto: "udp", real: R(53), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.9\.9\.9"`}, up: true},
@@ -126,6 +151,7 @@ func labCases(servers string) []checkCase {
 		{name: "pop-login-blackhole", real: H(110), lines: []string{"service=pop", `login="lab"`, `passwd="labpw"`}, hole: true},
 		{name: "pops-login", real: R(995), lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}, up: true},
 		{name: "pops-wrong-name", real: wrongAddr + ":995", lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}},
+		{name: "pops-login-closed", real: R(996), lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}},
 		{name: "imap-login", real: R(143), lines: []string{"service=imap", `login="lab"`, `passwd="labpw"`}, up: true},
 		{name: "imap-bad-password", real: R(143), lines: []string{"service=imap", `login="lab"`, `passwd="wrong"`}},
 		{name: "imap-no-login", real: R(143), lines: []string{"service=imap"}, up: true},
@@ -141,6 +167,7 @@ func labCases(servers string) []checkCase {
 		{name: "ldap-bind", real: R(389), lines: []string{"service=ldap", `request="ou=people,dc=example,dc=test"`, `login="cn=admin,dc=example,dc=test"`, `passwd="labsecret"`}, up: true},
 		{name: "ldap-bind-bad-password", real: R(389), lines: []string{"service=ldap", `request="ou=people,dc=example,dc=test"`, `login="cn=admin,dc=example,dc=test"`, `passwd="wrong"`}},
 		{name: "ldaps", real: R(636), lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`}, up: true},
+		{name: "ldaps-closed", real: R(637), lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`}},
 		{name: "ldap-closed", real: R(390), lines: []string{"service=ldap", `request="dc=example,dc=test"`}},
 		{name: "ldap-blackhole", real: H(389), lines: []string{"service=ldap", `request="dc=example,dc=test"`}, hole: true},
 		// PostgreSQL and MariaDB.
@@ -148,6 +175,7 @@ func labCases(servers string) []checkCase {
 		{name: "pgsql-bad-password", real: R(5432), lines: []string{"service=pgsql", `login="postgres"`, `passwd="wrong"`, `database="postgres"`, `request="SELECT 1"`}},
 		{name: "pgsql-no-rows", real: R(5432), lines: with(pg, `request="SELECT 1 WHERE false"`)},
 		{name: "pgsql-bad-query", real: R(5432), lines: with(pg, `request="SELECT FROM nothere"`)},
+		{name: "pgsql-closed", real: R(5433), lines: with(pg, `request="SELECT 1"`)},
 		{name: "pgsql-blackhole", real: H(5432), lines: with(pg, `request="SELECT 1"`), hole: true, noLD: noSQLTimeout},
 		// RADIUS against freeradius: an Access-Reject is down in
 		// ldirectord's code (check_pwd returns "" for it).
@@ -229,8 +257,8 @@ func TestChecks(t *testing.T) {
 	cases := labCases(servers)
 	cf, vips := writeChecksConfig(t, cases, "lvsctl.cf", sentinelVIP, func(int, checkCase) bool { return true })
 	// ldirectord's side: checkShards instances at once, each a fork=no
-	// ldirectord going through its share of the cases in list order,
-	// with its own sentinel. MariaDB's cases stay last in each: with
+	// ldirectord going through its share of the cases (checkShard) in
+	// list order, with its own sentinel. MariaDB's cases stay last in each: with
 	// them in the middle, ldirectord was seen hanging for good in the
 	// external-timeout check after them (its alarm never fired; the
 	// signal masks are logged if a run hangs again).
@@ -238,7 +266,7 @@ func TestChecks(t *testing.T) {
 	for k := range checkShards {
 		sentinel := fmt.Sprintf("10.200.255.%d:80", k+1)
 		cf, _ := writeChecksConfig(t, cases, fmt.Sprintf("ldirectord-%d.cf", k), sentinel, func(i int, c checkCase) bool {
-			return c.noLD == "" && i%checkShards == k
+			return c.noLD == "" && checkShard(c) == k
 		})
 		ldcfs, sentinels = append(ldcfs, cf), append(sentinels, sentinel)
 	}

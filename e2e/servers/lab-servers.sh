@@ -496,11 +496,15 @@ start() {
 	chmod 755 "$W"
 	t0=$SECONDS
 	net
-	pki
 	# Every server at once: most of their start-up is waiting (and the
-	# databases' bootstrap), so in series they took minutes.
+	# databases' bootstrap, which needs no certificate: they go first),
+	# so in series they took minutes.
 	local s
-	for s in nginx dnsmasq vsftpd postfix dovecot slapd freeradius kamailio postgres mariadb; do
+	for s in postgres mariadb pki nginx dnsmasq vsftpd postfix dovecot slapd freeradius kamailio; do
+		if [[ $s == pki ]]; then
+			pki
+			continue
+		fi
 		# Own session each, so that stop can end a set-up still running.
 		setsid bash "$0" setup "$W" "$s" >"$W/setup-$s.log" 2>&1 </dev/null &
 		echo $! >"$W/setup-$s.spid"
