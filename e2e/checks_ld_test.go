@@ -147,3 +147,44 @@ func (s *stampedBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// ldCheckTimes reads runLdirectords' log: for each virtual id (as
+// ldirectord's "Checking ...: real server=R (virtual=ID)" lines name
+// it), how long from that line to the instance's next line of the kind
+// (or its last line): where an instance's round went.
+func ldCheckTimes(log string) map[string]time.Duration {
+	type open struct {
+		id    string
+		start float64
+	}
+	cur := map[int]*open{}
+	last := map[int]float64{}
+	times := map[string]time.Duration{}
+	end := func(k int, at float64) {
+		if o := cur[k]; o != nil {
+			times[o.id] = time.Duration((at - o.start) * float64(time.Second))
+		}
+	}
+	for _, l := range strings.Split(log, "\n") {
+		var k int
+		var at float64
+		if n, _ := fmt.Sscanf(l, "[%d] %fs ", &k, &at); n != 2 {
+			continue
+		}
+		last[k] = at
+		_, rest, ok := strings.Cut(l, "DEBUG2: Checking ")
+		if !ok {
+			continue
+		}
+		_, id, ok := strings.Cut(rest, "(virtual=")
+		if !ok {
+			continue
+		}
+		end(k, at)
+		cur[k] = &open{strings.TrimSuffix(id, ")"), at}
+	}
+	for k, at := range last {
+		end(k, at)
+	}
+	return times
+}

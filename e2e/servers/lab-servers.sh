@@ -292,7 +292,11 @@ userdb {
 	args = uid=nobody gid=nogroup home=$d/home/%u
 }
 mail_location = maildir:~/Maildir
+# One long-lived login process per protocol (not one per connection):
+# each new one sets up TLS again, seconds in the emulated guest.
 service pop3-login {
+	service_count = 0
+	process_min_avail = 1
 	inet_listener pop3 {
 		port = 110
 	}
@@ -302,6 +306,8 @@ service pop3-login {
 	}
 }
 service imap-login {
+	service_count = 0
+	process_min_avail = 1
 	inet_listener imap {
 		port = 143
 	}
