@@ -27,7 +27,6 @@ func runLdirectords(t *testing.T, cfs, sentinels []string, timeout time.Duration
 		pgid   int
 		out    *stampedBuffer
 		exited chan error
-		done   time.Duration // when its sentinel was first seen
 	}
 	var ins []*instance
 	defer func() {
@@ -67,11 +66,10 @@ func runLdirectords(t *testing.T, cfs, sentinels []string, timeout time.Duration
 		}
 		return b.String()
 	}
-	start := time.Now()
-	deadline := start.Add(timeout)
+	deadline := time.Now().Add(timeout)
 	prev := ""
-	// Each poll runs ipvsadm twice, competing with the ldirectords for
-	// the guest's CPU: not too often.
+	// Polls read /proc; the table (ipvsadm, twice) only once all sleep:
+	// processes compete with the ldirectords for the guest's CPU.
 	for stable := 0; stable < 2; {
 		time.Sleep(time.Second)
 		var waiting []string
@@ -86,13 +84,14 @@ func runLdirectords(t *testing.T, cfs, sentinels []string, timeout time.Duration
 				waiting = append(waiting, fmt.Sprintf("%d busy", i))
 			}
 		}
-		cur := kernelTable(t)
-		up := ldirectordVerdicts(cur)
-		for i, s := range sentinels {
-			if !up["-t "+s] {
-				waiting = append(waiting, fmt.Sprintf("%d before its sentinel", i))
-			} else if ins[i].done == 0 {
-				ins[i].done = time.Since(start)
+		cur := ""
+		if len(waiting) == 0 {
+			cur = kernelTable(t)
+			up := ldirectordVerdicts(cur)
+			for i, s := range sentinels {
+				if !up["-t "+s] {
+					waiting = append(waiting, fmt.Sprintf("%d before its sentinel", i))
+				}
 			}
 		}
 		if time.Now().After(deadline) {
@@ -110,9 +109,6 @@ func runLdirectords(t *testing.T, cfs, sentinels []string, timeout time.Duration
 		default:
 			stable, prev = 1, cur
 		}
-	}
-	for i, in := range ins {
-		t.Logf("ldirectord %d (%s) through its round after %v", i, cfs[i], in.done.Round(time.Second))
 	}
 	return prev, logs()
 }
@@ -151,15 +147,17 @@ func (s *stampedBuffer) String() string {
 // ldCheckTimes reads runLdirectords' log: for each virtual id (as
 // ldirectord's "Checking ...: real server=R (virtual=ID)" lines name
 // it), how long from that line to the instance's next line of the kind
-// (or its last line): where an instance's round went.
-func ldCheckTimes(log string) map[string]time.Duration {
+// (or its last line): where an instance's round went. summary says, per
+// instance, when its first check began and its last line came.
+func ldCheckTimes(log string) (times map[string]time.Duration, summary string) {
 	type open struct {
 		id    string
 		start float64
 	}
 	cur := map[int]*open{}
+	first := map[int]float64{}
 	last := map[int]float64{}
-	times := map[string]time.Duration{}
+	times = map[string]time.Duration{}
 	end := func(k int, at float64) {
 		if o := cur[k]; o != nil {
 			times[o.id] = time.Duration((at - o.start) * float64(time.Second))
@@ -180,11 +178,16 @@ func ldCheckTimes(log string) map[string]time.Duration {
 		if !ok {
 			continue
 		}
+		if _, seen := first[k]; !seen {
+			first[k] = at
+		}
 		end(k, at)
 		cur[k] = &open{strings.TrimSuffix(id, ")"), at}
 	}
-	for k, at := range last {
-		end(k, at)
+	var b strings.Builder
+	for k := 0; k < len(last); k++ {
+		end(k, last[k])
+		fmt.Fprintf(&b, "[%d] first check %.0fs, last line %.0fs; ", k, first[k], last[k])
 	}
-	return times
+	return times, b.String()
 }

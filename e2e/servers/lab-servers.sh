@@ -6,6 +6,8 @@
 #
 #   lab-servers.sh start WORK   network namespace "srv" + every server
 #   lab-servers.sh stop WORK    kill them (the namespace goes with resetKernel)
+#   lab-servers.sh prepare DIR  on the host (make e2e): what start copies
+#                               instead of making it in the guest
 #   (lab-servers.sh setup WORK NAME: one server's set-up, for start)
 #
 # Addresses (inside the VM only; the VM has no outside network):
@@ -24,6 +26,12 @@ W=${2:?work dir}
 NS="ip netns exec srv"
 
 log() { printf 'lab-servers: %s\n' "$*" >&2; }
+
+# The databases' bootstrap (initdb, mariadb-install-db) takes minutes in
+# the emulated guest and seconds on the host, and so do, to a lesser
+# degree, the certificates: make e2e prepares them here (bin/ of the
+# checkout, which the guest sees read-only) and start copies them.
+prepared=$(cd "$(dirname "$0")/../.." && pwd)/bin/lab-servers
 
 # bg NAME CMD...: start CMD in the srv namespace, in the background.
 bg() {
@@ -111,7 +119,7 @@ net() {
 }
 
 pki() {
-	local d=$W/pki
+	local d=$1/pki
 	mkdir -p "$d"
 	cd "$d"
 	# P-256 keys: RSA handshakes are slow enough in the emulated guest
@@ -324,15 +332,7 @@ setup_postgres() {
 	local d=$W/pg
 	mkdir -p "$d"
 	chown postgres "$d"
-	echo pgpw >"$d/pw"
-	chown postgres "$d/pw"
-	$NS runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$d/data" -U postgres \
-		--pwfile="$d/pw" -A scram-sha-256 --no-sync >"$W/initdb.log" 2>&1 || {
-		log "initdb failed:"
-		cat "$W/initdb.log" >&2
-		exit 1
-	}
-	echo "host all all 10.0.1.0/24 scram-sha-256" >>"$d/data/pg_hba.conf"
+	cp -a "$prepared/pg/data" "$d/data"
 	bg postgres runuser -u postgres -- /usr/lib/postgresql/15/bin/postgres -D "$d/data" \
 		-c listen_addresses='*' -c unix_socket_directories="$d" -c port=5432 \
 		-c shared_buffers=16MB -c max_connections=20 -c fsync=off
@@ -348,13 +348,7 @@ GRANT SELECT ON *.* TO 'lab'@'%';
 CREATE DATABASE IF NOT EXISTS labdb;
 EOF
 	chmod 644 "$d/init.sql"
-	$NS mariadb-install-db --no-defaults --datadir="$d/data" --user=mysql \
-		--auth-root-authentication-method=normal --skip-test-db \
-		--innodb-log-file-size=4M --innodb-buffer-pool-size=16M >"$W/mariadb-install.log" 2>&1 || {
-		log "mariadb-install-db failed:"
-		tail -n 30 "$W/mariadb-install.log" >&2
-		exit 1
-	}
+	cp -a "$prepared/my/data" "$d/data"
 	bg mariadb mariadbd --no-defaults --datadir="$d/data" --socket="$d/sock" --port=3306 \
 		--bind-address=0.0.0.0 --user=mysql --pid-file="$d/pid" --skip-name-resolve \
 		--init-file="$d/init.sql" --performance-schema=OFF --innodb-buffer-pool-size=16M --innodb-log-file-size=4M \
@@ -496,21 +490,54 @@ EOF
 	bg kamailio kamailio -f "$d/kamailio.cfg" -DD -E -P "$d/kamailio.pid" -Y "$d"
 }
 
+# prepare: remade when a server package changes, and daily (the
+# certificates are valid for two days).
+prepare() {
+	local stamp
+	W=$(realpath -m "$W")
+	stamp="$(date +%F) $(dpkg-query -W postgresql-15 mariadb-server openssl | tr '\n' ' ')"
+	if [[ -f "$W/stamp" && "$(cat "$W/stamp")" == "$stamp" ]]; then
+		return 0
+	fi
+	rm -rf "$W"
+	mkdir -p "$W/pg" "$W/my"
+	pki "$W"
+	chown postgres "$W/pg"
+	echo pgpw >"$W/pg/pw"
+	chown postgres "$W/pg/pw"
+	runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$W/pg/data" -U postgres \
+		--pwfile="$W/pg/pw" -A scram-sha-256 --no-sync >"$W/initdb.log" 2>&1 || {
+		log "initdb failed:"
+		cat "$W/initdb.log" >&2
+		exit 1
+	}
+	echo "host all all 10.0.1.0/24 scram-sha-256" >>"$W/pg/data/pg_hba.conf"
+	chown mysql "$W/my"
+	mariadb-install-db --no-defaults --datadir="$W/my/data" --user=mysql \
+		--auth-root-authentication-method=normal --skip-test-db \
+		--innodb-log-file-size=4M --innodb-buffer-pool-size=16M >"$W/mariadb-install.log" 2>&1 || {
+		log "mariadb-install-db failed:"
+		tail -n 30 "$W/mariadb-install.log" >&2
+		exit 1
+	}
+	echo "$stamp" >"$W/stamp"
+}
+
 start() {
 	rm -rf "$W"
 	mkdir -p "$W"
 	chmod 755 "$W"
 	t0=$SECONDS
 	net
-	# Every server at once: most of their start-up is waiting (and the
-	# databases' bootstrap, which needs no certificate: they go first),
-	# so in series they took minutes.
+	[[ -f "$prepared/stamp" ]] || {
+		log "$prepared is missing: make e2e runs lab-servers.sh prepare"
+		exit 1
+	}
+	cp -a "$prepared/pki" "$W/pki"
+	# Every server at once: most of their start-up is waiting, so in
+	# series they took minutes.
 	local s
-	for s in postgres mariadb pki nginx dnsmasq vsftpd postfix dovecot slapd freeradius kamailio; do
-		if [[ $s == pki ]]; then
-			pki
-			continue
-		fi
+	for s in postgres mariadb nginx dnsmasq vsftpd postfix dovecot slapd freeradius kamailio; do
 		# Own session each, so that stop can end a set-up still running.
 		setsid bash "$0" setup "$W" "$s" >"$W/setup-$s.log" 2>&1 </dev/null &
 		echo $! >"$W/setup-$s.spid"
@@ -539,6 +566,7 @@ stop() {
 
 case "$cmd" in
 start) start ;;
+prepare) prepare ;;
 setup)
 	# One server's set-up, run by start; its status goes to a file.
 	set +e
