@@ -24,6 +24,7 @@ e2e-all:
 	$(MAKE) e2e E2E_ALL=1
 
 e2e: build lab
+	bash e2e/servers/lab-servers.sh prepare $(BIN)/lab-servers
 	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
 	$(GO) test -c -tags e2e -o $(BIN)/ipvsctl-e2e.test ./ipvsctl
 	bash e2e/run.sh

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCheckCmd(t *testing.T, args ...string) (string, int) {
@@ -83,5 +84,26 @@ func TestCheckCmdConfig(t *testing.T) {
 	ln.Close()
 	if out, code = runCheckCmd(t, "-c", cf, "192.0.2.1:80", "127.0.0.1"); code != 1 {
 		t.Errorf("config down: code %d, %q", code, out)
+	}
+}
+
+// An HTTP check that times out leaves a real's state unchanged in the
+// checks package; a one-shot check has no state to keep, so it answers
+// down (exit 1), within the timeout.
+func TestCheckCmdHTTPTimeoutIsDown(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	real := strings.TrimPrefix(srv.URL, "http://")
+	start := time.Now()
+	out, code := runCheckCmd(t, "--service", "http", "--real", real, "--timeout", "300ms")
+	if code != 1 || !strings.HasPrefix(out, "DOWN negotiate:http") || !strings.Contains(out, "timeout") {
+		t.Errorf("code %d, %q; want 1 and a DOWN timeout", code, out)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v with a 300ms timeout", d)
 	}
 }

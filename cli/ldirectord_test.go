@@ -294,3 +294,29 @@ func (w *syncWriter) String() string {
 	defer w.mu.Unlock()
 	return w.b.String()
 }
+
+// A check that cannot be run for real (service=oracle, a receive regexp
+// RE2 cannot express) refuses start and --check at config time, naming
+// the file, line and real, with nothing written to the table.
+func TestLdRefusesUncheckableConfig(t *testing.T) {
+	for _, c := range []struct{ name, cf, want string }{
+		{"oracle", "virtual=192.168.100.1:1521\n\treal=10.0.0.2:1521 gate\n\tservice=oracle\n\tlogin=\"u\"\n\tpasswd=\"p\"\n\trequest=\"SELECT 1 FROM DUAL\"\n",
+			`: real server 10.0.0.2 of tcp:192.168.100.1:1521: service "oracle" is not supported: it needs Oracle's client library`},
+		{"lookahead", "virtual=192.168.100.1:80\n\treal=10.0.0.2:80 gate\n\tservice=http\n\treceive=\"a(?=b)\"\n",
+			`: real server 10.0.0.2 of tcp:192.168.100.1:80: receive regexp "a(?=b)": lookahead is not supported`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lt := newLdTest(t)
+			lt.config("site.cf", c.cf)
+			for _, args := range [][]string{{"-d", "site.cf", "start"}, {"--check", "site.cf"}} {
+				code, _, errOut := lt.run(args...)
+				if code != 2 || !strings.Contains(errOut, "site.cf at line ") || !strings.Contains(errOut, c.want) {
+					t.Errorf("%q: exit %d, stderr %q; want 2 and %q", args, code, errOut, c.want)
+				}
+			}
+			if d := lt.fake.Dump(); d != "" {
+				t.Errorf("table written:\n%s", d)
+			}
+		})
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -17,24 +19,55 @@ import (
 // TestChecks runs every kind of health check against real servers from
 // Debian packages (e2e/servers/lab-servers.sh starts them in a network
 // namespace of the guest) with lvsctl check, and the same reals with
-// Debian's ldirectord: one ldirectord.cf holds one virtual per case, the
-// table ldirectord builds after its first check round (quiescent=no, so a
-// real is in it iff its check passed) is its verdict. Every case asserts
-// the expected verdict for lvsctl, and for ldirectord unless the case says
-// why it cannot (then it is a direct assertion only).
+// Debian's ldirectord: each case is one virtual with one real in an
+// ldirectord.cf, and the table ldirectord builds after its first check
+// round (quiescent=no, so a real is in it iff its check passed) is its
+// verdict. Every case asserts the expected verdict for lvsctl, and for
+// ldirectord unless the case says why it cannot (then it is a direct
+// assertion only). Both sides run at once, each concurrently (lvsctl a
+// few checks at a time, ldirectord as checkShards instances), so the
+// black holes' timeouts overlap instead of adding up.
 
 const (
 	srvAddr   = "10.0.1.2" // the real servers
 	holeAddr  = "10.0.1.3" // black hole (iptables DROP in the servers' namespace)
 	wrongAddr = "10.0.1.4" // the same servers, TLS certificate for another name
-	// okTimeout bounds checks that should answer (ldirectord's default
-	// negotiatetimeout: the guest is emulated and shares the machine);
-	// holeTimeout those that can only time out.
-	okTimeout   = 30
+	// okTimeout bounds checks that should answer (twice ldirectord's
+	// default negotiatetimeout: the guest is emulated, shares the
+	// machine, and runs many checks at once); holeTimeout those that
+	// can only time out.
+	okTimeout   = 60
 	holeTimeout = 3
-	// sentinelVIP is the virtual checked last (see TestChecks).
+	// sentinelVIP is the virtual lvsctl's config ends with, like
+	// ldirectord's (see TestChecks).
 	sentinelVIP = "10.200.255.1:80"
+	// checkShards: how many ldirectords check the cases at once.
+	checkShards = 5
 )
+
+// checkShard is the ldirectord that judges a case: by the Perl modules
+// its check loads (each instance loads those of its cases once, and in
+// the emulated guest loading them costs seconds), so that each module is
+// loaded by one instance only.
+func checkShard(c checkCase) int {
+	kind := ""
+	for _, l := range c.lines {
+		if k, v, ok := strings.Cut(l, "="); ok && (k == "service" || kind == "" && k == "checktype") {
+			kind = v
+		}
+	}
+	switch kind {
+	case "dns", "ldap", "ldaps", "radius", "sip":
+		return 1
+	case "pop", "pops", "imap", "imaps":
+		return 2
+	case "pgsql", "mysql":
+		return 3
+	case "smtp", "submission", "nntp", "ftp", "ping", "external", "external-perl":
+		return 4
+	}
+	return 0 // LWP (loaded by every instance), simpletcp, connect, on, off, none
+}
 
 // noSQLTimeout: ldirectord's check_sql has no timeout at all (no alarm,
 // no DBI connect timeout), so a black-holed database real holds the
@@ -84,12 +117,15 @@ func labCases(servers string) []checkCase {
 		{name: "http-closed", real: R(81), lines: http()},
 		{name: "http-blackhole", real: H(80), lines: http(), hole: true},
 		{name: "http-proxy", real: R(80), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="Test Page"`}, up: true},
+		{name: "http-proxy-wrong-receive", real: R(80), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="No Such Text"`}},
+		{name: "http-proxy-closed", real: R(81), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="Test Page"`}},
 		// HTTPS: the chain is verified (SSL_CERT_FILE = the lab CA),
 		// the name is not.
 		{name: "https-self-signed", real: R(443), lines: []string{"service=https", `receive="Test Page"`}},
 		{name: "https-ca-signed", real: R(8443), lines: []string{"service=https", `receive="Test Page"`}, up: true},
 		{name: "https-ca-signed-wrong-name", real: wrongAddr + ":8443", lines: []string{"service=https", `receive="Test Page"`}, up: true},
 		{name: "https-ca-signed-wrong-receive", real: R(8443), lines: []string{"service=https", `receive="Nope"`}},
+		{name: "https-closed", real: R(444), lines: []string{"service=https", `receive="Test Page"`}},
 		{name: "https-blackhole", real: H(443), lines: []string{"service=https"}, hole: true},
 		// DNS against dnsmasq.
 		{name: "dns-a", proto: "udp", real: R(53), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.9\.9\.9"`}, up: true},
@@ -97,7 +133,9 @@ func labCases(servers string) []checkCase {
 		{name: "dns-ptr", proto: "udp", real: R(53), lines: []string{"service=dns", `request="10.9.9.9"`, `receive="www\.example\.test"`}, up: true},
 		{name: "dns-nxdomain", proto: "udp", real: R(53), lines: []string{"service=dns", `request="nothere.example.test"`, `receive="."`}},
 		{name: "dns-tcp", real: R(53), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.9\.9\.9"`}, up: true},
-		{name: "dns-closed", proto: "udp", real: R(54), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.9\.9\.9"`}},
+		// ldirectord's resolver ignores the port-unreachable answer and
+		// waits out its timeout.
+		{name: "dns-closed", proto: "udp", real: R(54), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.9\.9\.9"`}, hole: true},
 		{name: "dns-blackhole", proto: "udp", real: H(53), lines: []string{"service=dns", `request="www.example.test"`, `receive="10\.9\.9\.9"`}, hole: true},
 		// FTP against vsftpd (anonymous, the default login).
 		{name: "ftp", real: R(21), lines: []string{"service=ftp", `request="welcome.txt"`, `receive="Welcome"`}, up: true},
@@ -120,6 +158,7 @@ func labCases(servers string) []checkCase {
 		{name: "pop-login-blackhole", real: H(110), lines: []string{"service=pop", `login="lab"`, `passwd="labpw"`}, hole: true},
 		{name: "pops-login", real: R(995), lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}, up: true},
 		{name: "pops-wrong-name", real: wrongAddr + ":995", lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}},
+		{name: "pops-login-closed", real: R(996), lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}},
 		{name: "imap-login", real: R(143), lines: []string{"service=imap", `login="lab"`, `passwd="labpw"`}, up: true},
 		{name: "imap-bad-password", real: R(143), lines: []string{"service=imap", `login="lab"`, `passwd="wrong"`}},
 		{name: "imap-no-login", real: R(143), lines: []string{"service=imap"}, up: true},
@@ -135,6 +174,7 @@ func labCases(servers string) []checkCase {
 		{name: "ldap-bind", real: R(389), lines: []string{"service=ldap", `request="ou=people,dc=example,dc=test"`, `login="cn=admin,dc=example,dc=test"`, `passwd="labsecret"`}, up: true},
 		{name: "ldap-bind-bad-password", real: R(389), lines: []string{"service=ldap", `request="ou=people,dc=example,dc=test"`, `login="cn=admin,dc=example,dc=test"`, `passwd="wrong"`}},
 		{name: "ldaps", real: R(636), lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`}, up: true},
+		{name: "ldaps-closed", real: R(637), lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`}},
 		{name: "ldap-closed", real: R(390), lines: []string{"service=ldap", `request="dc=example,dc=test"`}},
 		{name: "ldap-blackhole", real: H(389), lines: []string{"service=ldap", `request="dc=example,dc=test"`}, hole: true},
 		// PostgreSQL and MariaDB.
@@ -142,12 +182,15 @@ func labCases(servers string) []checkCase {
 		{name: "pgsql-bad-password", real: R(5432), lines: []string{"service=pgsql", `login="postgres"`, `passwd="wrong"`, `database="postgres"`, `request="SELECT 1"`}},
 		{name: "pgsql-no-rows", real: R(5432), lines: with(pg, `request="SELECT 1 WHERE false"`)},
 		{name: "pgsql-bad-query", real: R(5432), lines: with(pg, `request="SELECT FROM nothere"`)},
+		{name: "pgsql-closed", real: R(5433), lines: with(pg, `request="SELECT 1"`)},
 		{name: "pgsql-blackhole", real: H(5432), lines: with(pg, `request="SELECT 1"`), hole: true, noLD: noSQLTimeout},
 		// RADIUS against freeradius: an Access-Reject is down in
 		// ldirectord's code (check_pwd returns "" for it).
 		{name: "radius-accept", proto: "udp", real: R(1812), lines: with(rad, `passwd="radpw"`), up: true},
 		{name: "radius-reject", proto: "udp", real: R(1812), lines: with(rad, `passwd="wrong"`)},
-		{name: "radius-wrong-secret", proto: "udp", real: R(1812), lines: []string{"service=radius", `login="lab"`, `passwd="radpw"`, `secret="notthesecret"`}},
+		// freeradius drops a request signed with the wrong secret:
+		// no answer, so it ends by timeout.
+		{name: "radius-wrong-secret", proto: "udp", real: R(1812), lines: []string{"service=radius", `login="lab"`, `passwd="radpw"`, `secret="notthesecret"`}, hole: true},
 		{name: "radius-closed", proto: "udp", real: R(1813), lines: with(rad, `passwd="radpw"`)},
 		{name: "radius-blackhole", proto: "udp", real: H(1812), lines: with(rad, `passwd="radpw"`), hole: true},
 		// SIP against kamailio (OPTIONS; 5062 answers 404).
@@ -201,44 +244,18 @@ func TestChecks(t *testing.T) {
 	t.Cleanup(func() { resetKernel(t) })
 	servers, _ := filepath.Abs("servers")
 	work := "/tmp/e2e-servers"
+	// Registered first: a start that fails half-way leaves daemons too.
+	t.Cleanup(func() { exec.Command("bash", filepath.Join(servers, "lab-servers.sh"), "stop", work).Run() })
 	start := time.Now()
-	if out, err := exec.Command("bash", filepath.Join(servers, "lab-servers.sh"), "start", work).CombinedOutput(); err != nil {
+	out, err := exec.Command("bash", filepath.Join(servers, "lab-servers.sh"), "start", work).CombinedOutput()
+	if err != nil {
 		t.Fatalf("starting the lab servers: %v\n%s", err, out)
 	}
-	t.Cleanup(func() { exec.Command("bash", filepath.Join(servers, "lab-servers.sh"), "stop", work).Run() })
-	t.Logf("servers up in %v", time.Since(start).Round(time.Second))
-	ca := "SSL_CERT_FILE=" + work + "/pki/ca.crt"
-
-	cases := labCases(servers)
-	cf, vips := writeChecksConfig(t, cases, "lvsctl.cf", func(checkCase) bool { return true })
-	ldcf, _ := writeChecksConfig(t, cases, "ldirectord.cf", func(c checkCase) bool { return c.noLD == "" })
-
-	// lvsctl: every case from the config, a few at a time (most of the
-	// time goes to waiting for black holes).
-	lv := make([]bool, len(cases))
-	lvOut := make([]string, len(cases))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 2)
-	for i := range cases {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			lv[i], lvOut[i] = lvsctlCheck(t, []string{ca}, "check", "-c", cf, vips[i], cases[i].real)
-		}()
-	}
-	wg.Wait()
-	t.Run("lvsctl", func(t *testing.T) {
-		for i, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				if lv[i] != c.up {
-					t.Errorf("lvsctl: %s, want %s\n%s", verdict(lv[i]), verdict(c.up), lvOut[i])
-				}
-			})
-		}
-	})
-	t.Run("flags", func(t *testing.T) { checkFromFlags(t, ca) })
+	t.Logf("servers up in %v:\n%s", time.Since(start).Round(time.Second), out)
+	// The trust store: the lab CA, and no directory of certificates
+	// (Go would parse all of /etc/ssl/certs in every lvsctl check that
+	// verifies a chain, tens of seconds in the emulated guest).
+	ca := []string{"SSL_CERT_FILE=" + work + "/pki/ca.crt", "SSL_CERT_DIR=" + t.TempDir()}
 	defer func() {
 		if t.Failed() {
 			logs, _ := filepath.Glob(filepath.Join(work, "*.log"))
@@ -249,20 +266,78 @@ func TestChecks(t *testing.T) {
 		}
 	}()
 
-	// Debian's ldirectord on the same reals, one check round. The last
-	// virtual is a sentinel with checktype=on: fork=no checks virtuals
-	// in order, so once its real is in the table (and ldirectord
-	// sleeps) the round is over.
-	//
-	// MariaDB's cases come last: with them in the middle, ldirectord was
-	// seen hanging for good in the external-timeout check that came
-	// after them (its alarm never fired; cause not pinned down yet, the
-	// signal masks are logged if a run hangs again).
-	table, ldLog := runLdirectord(t, ldcf, 15*time.Minute, func(table string) bool {
-		return ldirectordVerdicts(table)["-t "+sentinelVIP]
-	}, ca)
-	ld := ldirectordVerdicts(table)
+	cases := labCases(servers)
+	cf, vips := writeChecksConfig(t, cases, "lvsctl.cf", sentinelVIP, func(int, checkCase) bool { return true })
+	// ldirectord's side: checkShards instances at once, each a fork=no
+	// ldirectord going through its share of the cases (checkShard) in
+	// list order, with its own sentinel. MariaDB's cases come last: with
+	// them in the middle of one long round, ldirectord was seen hanging
+	// for good in the external-timeout check after them (its alarm never
+	// fired; the signal masks are logged if a run hangs again).
+	var ldcfs, sentinels []string
+	for k := range checkShards {
+		sentinel := fmt.Sprintf("10.200.255.%d:80", k+1)
+		cf, _ := writeChecksConfig(t, cases, fmt.Sprintf("ldirectord-%d.cf", k), sentinel, func(i int, c checkCase) bool {
+			return c.noLD == "" && checkShard(c) == k
+		})
+		ldcfs, sentinels = append(ldcfs, cf), append(sentinels, sentinel)
+	}
 
+	// lvsctl's side runs meanwhile: every case from the config, a few at
+	// a time (the black holes are most of its time).
+	lv := make([]bool, len(cases))
+	lvOut := make([]string, len(cases))
+	lvTime := make([]time.Duration, len(cases))
+	var wg sync.WaitGroup
+	defer wg.Wait() // a Fatal below must not leave them running
+	sem := make(chan struct{}, 4)
+	lvStart := time.Now()
+	for i := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t0 := time.Now()
+			lv[i], lvOut[i] = lvsctlCheck(t, ca, "check", "-c", cf, vips[i], cases[i].real)
+			lvTime[i] = time.Since(t0)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t.Run("flags", func(t *testing.T) { checkFromFlags(t, ca) })
+	}()
+
+	// Debian's ldirectord on the same reals, one check round each.
+	ldStart := time.Now()
+	table, ldLog := runLdirectords(t, ldcfs, sentinels, 10*time.Minute, ca...)
+	t.Logf("ldirectord: %d instances through their round in %v", checkShards, time.Since(ldStart).Round(time.Second))
+	ld := ldirectordVerdicts(table)
+	wg.Wait()
+	t.Logf("lvsctl: every case and flag check done in %v", time.Since(lvStart).Round(time.Second))
+	ldTimes, summary := ldCheckTimes(ldLog)
+	t.Logf("ldirectord instances: %s", summary)
+	ldTime := make([]time.Duration, len(cases))
+	for i := range cases {
+		for id, d := range ldTimes {
+			if strings.HasSuffix(id, ":"+vips[i]) {
+				ldTime[i] = d
+			}
+		}
+	}
+	t.Logf("slowest checks, lvsctl: %s", slowest(cases, lvTime, 10))
+	t.Logf("slowest checks, ldirectord: %s", slowest(cases, ldTime, 10))
+
+	t.Run("lvsctl", func(t *testing.T) {
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				if lv[i] != c.up {
+					t.Errorf("lvsctl: %s, want %s\n%s", verdict(lv[i]), verdict(c.up), lvOut[i])
+				}
+			})
+		}
+	})
 	var agree, deviations, direct int
 	t.Run("ldirectord", func(t *testing.T) {
 		for i, c := range cases {
@@ -289,12 +364,25 @@ func TestChecks(t *testing.T) {
 		}
 	})
 	t.Logf("%d cases: %d decided alike by lvsctl and ldirectord, %d deliberate deviations, %d lvsctl only", len(cases), agree, deviations, direct)
+}
 
+// slowest names the n cases that took longest.
+func slowest(cases []checkCase, took []time.Duration, n int) string {
+	idx := make([]int, len(cases))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return took[idx[a]] > took[idx[b]] })
+	var out []string
+	for _, i := range idx[:min(n, len(idx))] {
+		out = append(out, fmt.Sprintf("%s %.1fs", cases[i].name, took[i].Seconds()))
+	}
+	return strings.Join(out, ", ")
 }
 
 // checkFromFlags: lvsctl check without a config, and the trust store
 // really in use (SSL_CERT_FILE unset: the lab CA is unknown).
-func checkFromFlags(t *testing.T, ca string) {
+func checkFromFlags(t *testing.T, ca []string) {
 	for _, c := range []struct {
 		env  []string
 		args []string
@@ -305,12 +393,17 @@ func checkFromFlags(t *testing.T, ca string) {
 		{nil, []string{"--type", "connect", "--real", srvAddr + ":80"}, true},
 		{nil, []string{"--type", "connect", "--real", srvAddr + ":81"}, false},
 		{nil, []string{"--service", "http", "--real", srvAddr + ":80", "--request", "/index.html", "--receive", "Test Page"}, true},
-		{[]string{ca}, []string{"--service", "https", "--real", srvAddr + ":8443", "--receive", "Test Page"}, true},
+		{ca, []string{"--service", "https", "--real", srvAddr + ":8443", "--receive", "Test Page"}, true},
 		{nil, []string{"--service", "https", "--real", srvAddr + ":8443", "--receive", "Test Page"}, false},
-		{[]string{ca}, []string{"--service", "pops", "--real", srvAddr + ":995", "--login", "lab", "--passwd", "labpw"}, true},
+		{ca, []string{"--service", "pops", "--real", srvAddr + ":995", "--login", "lab", "--passwd", "labpw"}, true},
 		{nil, []string{"--service", "pops", "--real", srvAddr + ":995", "--login", "lab", "--passwd", "labpw"}, false},
 	} {
-		got, out := lvsctlCheck(t, c.env, append([]string{"check"}, c.args...)...)
+		args := append([]string{"check"}, c.args...)
+		if !slices.Contains(args, "--timeout") {
+			// Generous: this runs beside everything else.
+			args = append(args, "--timeout", fmt.Sprint(okTimeout)+"s")
+		}
+		got, out := lvsctlCheck(t, c.env, args...)
 		if got != c.up {
 			t.Errorf("lvsctl check %s (%v): %s, want %s\n%s", strings.Join(c.args, " "), c.env, verdict(got), verdict(c.up), out)
 		}
@@ -320,14 +413,14 @@ func checkFromFlags(t *testing.T, ca string) {
 // writeChecksConfig writes one virtual per case: 10.200.X.Y, the real's
 // port, weight i+1 (ldirectord checks reals with identical settings once,
 // and weight is part of that identity).
-func writeChecksConfig(t *testing.T, cases []checkCase, name string, include func(checkCase) bool) (string, []string) {
+func writeChecksConfig(t *testing.T, cases []checkCase, name, sentinel string, include func(int, checkCase) bool) (string, []string) {
 	var b strings.Builder
 	b.WriteString("# generated by e2e/checks_test.go\ncheckinterval=3600\nquiescent=no\nfork=no\n\n")
 	vips := make([]string, len(cases))
 	for i, c := range cases {
 		_, port, _ := strings.Cut(c.real, ":")
 		vips[i] = fmt.Sprintf("10.200.%d.%d:%s", i/200, i%200+1, port)
-		if !include(c) {
+		if !include(i, c) {
 			continue
 		}
 		fmt.Fprintf(&b, "virtual=%s\n", vips[i])
@@ -346,7 +439,7 @@ func writeChecksConfig(t *testing.T, cases []checkCase, name string, include fun
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "virtual=%s\n\treal=%s:80 masq\n\tchecktype=on\n", sentinelVIP, srvAddr)
+	fmt.Fprintf(&b, "virtual=%s\n\treal=%s:80 masq\n\tchecktype=on\n", sentinel, srvAddr)
 	cf := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(cf, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)

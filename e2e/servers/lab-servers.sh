@@ -6,6 +6,9 @@
 #
 #   lab-servers.sh start WORK   network namespace "srv" + every server
 #   lab-servers.sh stop WORK    kill them (the namespace goes with resetKernel)
+#   lab-servers.sh prepare DIR  on the host (make e2e): what start copies
+#                               instead of making it in the guest
+#   (lab-servers.sh setup WORK NAME: one server's set-up, for start)
 #
 # Addresses (inside the VM only; the VM has no outside network):
 #   10.0.1.1  the director (root namespace, veth vd0)
@@ -24,6 +27,12 @@ NS="ip netns exec srv"
 
 log() { printf 'lab-servers: %s\n' "$*" >&2; }
 
+# The databases' bootstrap (initdb, mariadb-install-db) takes minutes in
+# the emulated guest and seconds on the host, and so do, to a lesser
+# degree, the certificates: make e2e prepares them here (bin/ of the
+# checkout, which the guest sees read-only) and start copies them.
+prepared=$(cd "$(dirname "$0")/../.." && pwd)/bin/lab-servers
+
 # bg NAME CMD...: start CMD in the srv namespace, in the background.
 bg() {
 	local name=$1
@@ -32,21 +41,66 @@ bg() {
 	echo $! >"$W/$name.pid"
 }
 
-# wait_port NAME PROTO PORT: wait until something listens on PORT in srv.
-wait_port() {
-	local name=$1 proto=$2 port=$3 i
-	for ((i = 0; i < 600; i++)); do
-		if $NS ss -lnH -"${proto:0:1}" "sport = :$port" | grep -q .; then
-			return 0
-		fi
-		if [[ -f "$W/$name.pid" ]] && ! kill -0 "$(cat "$W/$name.pid")" 2>/dev/null; then
-			break
-		fi
-		sleep 0.2
+# The ports each server must listen on before the tests start: NAME
+# PROTO/PORT... (NAME as given to bg, so its pid and log are found).
+ports=(
+	"nginx tcp/80 tcp/443 tcp/8443"
+	"dnsmasq udp/53 tcp/53"
+	"vsftpd tcp/21"
+	"postfix tcp/25 tcp/587"
+	"dovecot tcp/110 tcp/995 tcp/143 tcp/993"
+	"slapd tcp/389 tcp/636"
+	"freeradius udp/1812"
+	"kamailio udp/5060 udp/5062 tcp/5060"
+	"postgres tcp/5432"
+	"mariadb tcp/3306"
+)
+
+# fail NAME WHY: say why, with NAME's logs, and give up.
+fail() {
+	log "$1 $2; its logs:"
+	local f
+	for f in "$W/setup-$1.log" "$W/$1".log "$W/$1"-*.log; do
+		[[ -s "$f" ]] && { echo "--- $f" >&2; tail -n 30 "$f" >&2; }
 	done
-	log "$name did not listen on $proto/$port; its log:"
-	tail -n 30 "$W/$name.log" >&2 || true
 	exit 1
+}
+
+# wait_ready DEADLINE: poll (one ss per round, not one per port: every
+# process costs in the emulated guest) until every server of ports
+# listens; fail as soon as a set-up or a daemon dies, or at DEADLINE
+# ($SECONDS).
+wait_ready() {
+	local deadline=$1 pending=("${ports[@]}") left listening entry name want p ok f
+	while ((${#pending[@]})); do
+		listening=" $($NS ss -lntuH | awk '{n = split($5, a, ":"); printf "%s/%s ", $1, a[n]}') "
+		left=()
+		for entry in "${pending[@]}"; do
+			read -r name want <<<"$entry"
+			ok=1
+			for p in $want; do
+				[[ "$listening" == *" $p "* ]] || ok=0
+			done
+			if ((ok)); then
+				log "$name up after $((SECONDS - t0))s"
+				continue
+			fi
+			f=$W/setup-$name.rc
+			if [[ -f "$f" && "$(cat "$f")" != 0 ]]; then
+				fail "$name" "could not be set up"
+			fi
+			if [[ -f "$W/$name.pid" ]] && ! kill -0 "$(cat "$W/$name.pid")" 2>/dev/null; then
+				fail "$name" "died before listening on $want"
+			fi
+			if ((SECONDS > deadline)); then
+				fail "$name" "did not listen on $want within $((SECONDS - t0))s"
+			fi
+			left+=("$entry")
+		done
+		pending=("${left[@]}")
+		((${#pending[@]})) && sleep 0.5
+	done
+	return 0
 }
 
 net() {
@@ -65,7 +119,7 @@ net() {
 }
 
 pki() {
-	local d=$W/pki
+	local d=$1/pki
 	mkdir -p "$d"
 	cd "$d"
 	# P-256 keys: RSA handshakes are slow enough in the emulated guest
@@ -91,7 +145,7 @@ pki() {
 	cd - >/dev/null
 }
 
-web() {
+setup_nginx() {
 	local d=$W/nginx
 	mkdir -p "$d/tmp" "$W/www" "$W/vhost"
 	echo '<html><body>Test Page</body></html>' >"$W/www/index.html"
@@ -144,20 +198,16 @@ http {
 }
 EOF
 	bg nginx nginx -e "$W/nginx.log" -p "$d" -c "$d/nginx.conf"
-	wait_port nginx tcp 80
-	wait_port nginx tcp 8443
 }
 
-dns() {
+setup_dnsmasq() {
 	bg dnsmasq dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
 		--listen-address=10.0.1.2 --bind-interfaces --port=53 --user=root \
 		--pid-file="$W/dnsmasq.pidfile" --log-facility="$W/dnsmasq.log" \
 		--host-record=www.example.test,10.9.9.9
-	wait_port dnsmasq udp 53
-	wait_port dnsmasq tcp 53
 }
 
-ftp() {
+setup_vsftpd() {
 	mkdir -p "$W/ftp" "$W/ftp-empty"
 	echo 'Welcome to the lab FTP server' >"$W/ftp/welcome.txt"
 	cat >"$W/vsftpd.conf" <<EOF
@@ -178,10 +228,9 @@ xferlog_enable=NO
 vsftpd_log_file=$W/vsftpd.xfer
 EOF
 	bg vsftpd vsftpd "$W/vsftpd.conf"
-	wait_port vsftpd tcp 21
 }
 
-smtp() {
+setup_postfix() {
 	local d=$W/postfix
 	mkdir -p "$d/spool/pid" "$d/spool/private" "$d/spool/public" "$d/data"
 	# master binds the unix services as the postfix user: without these
@@ -203,6 +252,9 @@ smtpd_banner = \$myhostname ESMTP lab
 local_recipient_maps =
 alias_maps =
 alias_database =
+# No syslog in the guest: postlogd writes the log (start-up errors too)
+# to the master's stdout, postfix.log.
+maillog_file = /dev/stdout
 EOF
 	# smtpd asks anvil (connection limits) and proxymap at start-up; a
 	# missing one delays the greeting by its retries.
@@ -211,13 +263,12 @@ smtp       inet n - n - - smtpd
 submission inet n - n - - smtpd
 anvil      unix - - n - 1 anvil
 proxymap   unix - - n - - proxymap
+postlog    unix-dgram n - n - 1 postlogd
 EOF
 	bg postfix /usr/lib/postfix/sbin/master -c "$d" -d
-	wait_port postfix tcp 25
-	wait_port postfix tcp 587
 }
 
-mail() {
+setup_dovecot() {
 	local d=$W/dovecot
 	mkdir -p "$d/run" "$d/state" "$d/home"
 	chmod 777 "$d/home"
@@ -249,7 +300,11 @@ userdb {
 	args = uid=nobody gid=nogroup home=$d/home/%u
 }
 mail_location = maildir:~/Maildir
+# One long-lived login process per protocol (not one per connection):
+# each new one sets up TLS again, seconds in the emulated guest.
 service pop3-login {
+	service_count = 0
+	process_min_avail = 1
 	inet_listener pop3 {
 		port = 110
 	}
@@ -259,6 +314,8 @@ service pop3-login {
 	}
 }
 service imap-login {
+	service_count = 0
+	process_min_avail = 1
 	inet_listener imap {
 		port = 143
 	}
@@ -269,30 +326,19 @@ service imap-login {
 }
 EOF
 	bg dovecot dovecot -F -c "$d/dovecot.conf"
-	wait_port dovecot tcp 110
-	wait_port dovecot tcp 993
 }
 
-pgsql() {
+setup_postgres() {
 	local d=$W/pg
 	mkdir -p "$d"
 	chown postgres "$d"
-	echo pgpw >"$d/pw"
-	chown postgres "$d/pw"
-	$NS runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$d/data" -U postgres \
-		--pwfile="$d/pw" -A scram-sha-256 >"$W/initdb.log" 2>&1 || {
-		log "initdb failed:"
-		cat "$W/initdb.log" >&2
-		exit 1
-	}
-	echo "host all all 10.0.1.0/24 scram-sha-256" >>"$d/data/pg_hba.conf"
+	cp -a "$prepared/pg/data" "$d/data"
 	bg postgres runuser -u postgres -- /usr/lib/postgresql/15/bin/postgres -D "$d/data" \
 		-c listen_addresses='*' -c unix_socket_directories="$d" -c port=5432 \
 		-c shared_buffers=16MB -c max_connections=20 -c fsync=off
-	wait_port postgres tcp 5432
 }
 
-mysql() {
+setup_mariadb() {
 	local d=$W/my
 	mkdir -p "$d"
 	chown mysql "$d"
@@ -302,20 +348,14 @@ GRANT SELECT ON *.* TO 'lab'@'%';
 CREATE DATABASE IF NOT EXISTS labdb;
 EOF
 	chmod 644 "$d/init.sql"
-	$NS mariadb-install-db --no-defaults --datadir="$d/data" --user=mysql \
-		--auth-root-authentication-method=normal --skip-test-db >"$W/mariadb-install.log" 2>&1 || {
-		log "mariadb-install-db failed:"
-		tail -n 30 "$W/mariadb-install.log" >&2
-		exit 1
-	}
+	cp -a "$prepared/my/data" "$d/data"
 	bg mariadb mariadbd --no-defaults --datadir="$d/data" --socket="$d/sock" --port=3306 \
 		--bind-address=0.0.0.0 --user=mysql --pid-file="$d/pid" --skip-name-resolve \
-		--init-file="$d/init.sql" --performance-schema=OFF --innodb-buffer-pool-size=16M \
+		--init-file="$d/init.sql" --performance-schema=OFF --innodb-buffer-pool-size=16M --innodb-log-file-size=4M \
 		--skip-log-bin --log-error="$W/mariadb.log"
-	wait_port mariadb tcp 3306
 }
 
-ldap() {
+setup_slapd() {
 	local d=$W/ldap
 	mkdir -p "$d/db"
 	cat >"$d/slapd.conf" <<EOF
@@ -350,11 +390,9 @@ EOF
 		exit 1
 	}
 	bg slapd slapd -d 0 -f "$d/slapd.conf" -h "ldap:/// ldaps:///"
-	wait_port slapd tcp 389
-	wait_port slapd tcp 636
 }
 
-radius() {
+setup_freeradius() {
 	local d=$W/radius
 	mkdir -p "$d"
 	: >"$d/dictionary"
@@ -420,10 +458,9 @@ server default {
 }
 EOF
 	bg freeradius freeradius -f -l stdout -d "$d"
-	wait_port freeradius udp 1812
 }
 
-sip() {
+setup_kamailio() {
 	local d=$W/kamailio
 	mkdir -p "$d"
 	# 5060 answers OPTIONS with 200 OK, 5062 with 404: a SIP server that
@@ -451,42 +488,77 @@ request_route {
 }
 EOF
 	bg kamailio kamailio -f "$d/kamailio.cfg" -DD -E -P "$d/kamailio.pid" -Y "$d"
-	wait_port kamailio udp 5060
+}
+
+# prepare: remade when a server package changes, and daily (the
+# certificates are valid for two days).
+prepare() {
+	local stamp
+	W=$(realpath -m "$W")
+	stamp="$(date +%F) $(dpkg-query -W postgresql-15 mariadb-server openssl | tr '\n' ' ')"
+	if [[ -f "$W/stamp" && "$(cat "$W/stamp")" == "$stamp" ]]; then
+		return 0
+	fi
+	rm -rf "$W"
+	mkdir -p "$W/pg" "$W/my"
+	pki "$W"
+	chown postgres "$W/pg"
+	echo pgpw >"$W/pg/pw"
+	chown postgres "$W/pg/pw"
+	runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$W/pg/data" -U postgres \
+		--pwfile="$W/pg/pw" -A scram-sha-256 --no-sync >"$W/initdb.log" 2>&1 || {
+		log "initdb failed:"
+		cat "$W/initdb.log" >&2
+		exit 1
+	}
+	echo "host all all 10.0.1.0/24 scram-sha-256" >>"$W/pg/data/pg_hba.conf"
+	chown mysql "$W/my"
+	mariadb-install-db --no-defaults --datadir="$W/my/data" --user=mysql \
+		--auth-root-authentication-method=normal --skip-test-db \
+		--innodb-log-file-size=4M --innodb-buffer-pool-size=16M >"$W/mariadb-install.log" 2>&1 || {
+		log "mariadb-install-db failed:"
+		tail -n 30 "$W/mariadb-install.log" >&2
+		exit 1
+	}
+	echo "$stamp" >"$W/stamp"
 }
 
 start() {
 	rm -rf "$W"
 	mkdir -p "$W"
 	chmod 755 "$W"
+	t0=$SECONDS
 	net
-	pki
-	web
-	dns
-	ftp
-	smtp
-	mail
-	ldap
-	radius
-	sip
-	pgsql
-	mysql
+	[[ -f "$prepared/stamp" ]] || {
+		log "$prepared is missing: make e2e runs lab-servers.sh prepare"
+		exit 1
+	}
+	cp -a "$prepared/pki" "$W/pki"
+	# Every server at once: most of their start-up is waiting, so in
+	# series they took minutes.
+	local s
+	for s in postgres mariadb nginx dnsmasq vsftpd postfix dovecot slapd freeradius kamailio; do
+		# Own session each, so that stop can end a set-up still running.
+		setsid bash "$0" setup "$W" "$s" >"$W/setup-$s.log" 2>&1 </dev/null &
+		echo $! >"$W/setup-$s.spid"
+	done
+	wait_ready $((t0 + ${LAB_SERVERS_TIMEOUT:-600}))
+	wait
 	# A daemon can listen and still die right after (postfix did, on a
 	# permission): check they all live on.
 	sleep 2
 	local f
 	for f in "$W"/*.pid; do
 		if ! kill -0 "$(cat "$f")" 2>/dev/null; then
-			log "$(basename "$f" .pid) died after starting; its log:"
-			tail -n 30 "${f%.pid}.log" >&2 || true
-			exit 1
+			fail "$(basename "$f" .pid)" "died after starting"
 		fi
 	done
-	log "all servers up"
+	log "all servers up in $((SECONDS - t0))s"
 }
 
 stop() {
 	local f
-	for f in "$W"/*.pid; do
+	for f in "$W"/*.pid "$W"/*.spid; do
 		[[ -f "$f" ]] || continue
 		kill -TERM -- "-$(cat "$f")" 2>/dev/null || true
 	done
@@ -494,6 +566,13 @@ stop() {
 
 case "$cmd" in
 start) start ;;
+prepare) prepare ;;
+setup)
+	# One server's set-up, run by start; its status goes to a file.
+	set +e
+	(set -e; "setup_${3:?server}")
+	echo $? >"$W/setup-$3.rc"
+	;;
 stop) stop ;;
 *) echo "usage: $0 start|stop WORK" >&2; exit 2 ;;
 esac
