@@ -170,6 +170,10 @@ var ldActions = map[string]bool{
 func ldirectordMain(argv []string, ios *IOStreams, env *ldEnv) int {
 	// Take the readiness pipe before anything opens a file.
 	ready := director.TakeReadyPipe()
+	if ready != nil {
+		// pgrep ldirectord, killall -HUP ldirectord find the daemon.
+		_ = director.SetProcessName(argv[0])
+	}
 	o, err := parseLdArgs(argv[1:])
 	if err != nil {
 		fmt.Fprintln(ios.ErrOut, err)

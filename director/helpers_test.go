@@ -3,6 +3,7 @@ package director
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -112,6 +113,7 @@ type harness struct {
 	health  *health
 	logs    *syncBuffer
 	cmds    *syncBuffer
+	mails   *syncBuffer // one "To|Subject|Body" per alert
 	reload  chan struct{}
 	cancel  context.CancelCauseFunc
 	done    chan error
@@ -126,7 +128,7 @@ func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
 func newHarness(t *testing.T, cfg string) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir(), fake: ipvstest.NewFake(), health: newHealth(),
-		logs: &syncBuffer{}, cmds: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{})}
+		logs: &syncBuffer{}, cmds: &syncBuffer{}, mails: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{})}
 	h.cfgPath = filepath.Join(h.dir, "ld.cf")
 	h.write(cfg)
 	return h
@@ -154,10 +156,13 @@ func (h *harness) start() {
 		Client: h.fake, Log: log, NewChecker: h.health.checker,
 		Load:       func() (*ldconf.Config, error) { return parseConfig(h.t, h.cfgPath) },
 		ConfigPath: h.cfgPath, ConfigName: h.cfgPath, Reload: h.reload,
-		Ready:    func() { close(h.ready) },
-		Workers:  8,
-		Shell:    func(_ context.Context, cmd string) error { h.cmds.Write([]byte(cmd + "\n")); return nil },
-		Mail:     func(context.Context, Mail) error { return nil },
+		Ready:   func() { close(h.ready) },
+		Workers: 8,
+		Shell:   func(_ context.Context, cmd string) error { h.cmds.Write([]byte(cmd + "\n")); return nil },
+		Mail: func(_ context.Context, m Mail) error {
+			fmt.Fprintf(h.mails, "%s|%s|%s|%s\n", m.SMTP, m.To, m.Subject, m.Body)
+			return nil
+		},
 		Jitter:   func(time.Duration) time.Duration { return 0 },
 		Debounce: 20 * time.Millisecond, Poll: 50 * time.Millisecond,
 		Interval:            30 * time.Millisecond,
