@@ -113,7 +113,8 @@ type harness struct {
 	health  *health
 	logs    *syncBuffer
 	cmds    *syncBuffer
-	mails   *syncBuffer // one "To|Subject|Body" per alert
+	mails   *syncBuffer // one "SMTP|To|Subject|Body" per alert
+	execs   *syncBuffer // one "NAME ACTION" per execute= run
 	reload  chan struct{}
 	cancel  context.CancelCauseFunc
 	done    chan error
@@ -128,7 +129,7 @@ func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
 func newHarness(t *testing.T, cfg string) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir(), fake: ipvstest.NewFake(), health: newHealth(),
-		logs: &syncBuffer{}, cmds: &syncBuffer{}, mails: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{})}
+		logs: &syncBuffer{}, cmds: &syncBuffer{}, mails: &syncBuffer{}, execs: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{})}
 	h.cfgPath = filepath.Join(h.dir, "ld.cf")
 	h.write(cfg)
 	return h
@@ -161,6 +162,13 @@ func (h *harness) start() {
 		Shell:   func(_ context.Context, cmd string) error { h.cmds.Write([]byte(cmd + "\n")); return nil },
 		Mail: func(_ context.Context, m Mail) error {
 			fmt.Fprintf(h.mails, "%s|%s|%s|%s\n", m.SMTP, m.To, m.Subject, m.Body)
+			return nil
+		},
+		Execute: func(_ context.Context, name, action string) error {
+			fmt.Fprintf(h.execs, "%s %s\n", name, action)
+			if action == "reload" && strings.HasPrefix(name, "noreload") {
+				return fmt.Errorf("not running")
+			}
 			return nil
 		},
 		Jitter:   func(time.Duration) time.Duration { return 0 },
