@@ -507,10 +507,25 @@ func ldChecker(v *ldconf.Virtual, r *ldconf.Real) (checks.Checker, checks.Target
 	return c, t, nil
 }
 
-// osSignals turns TERM, INT and QUIT into a stop and HUP into a reload.
+// stopSignals are the signals on which ldirectord stops cleanly (its
+// ld_handler_term list), by the name it logs.
+var stopSignals = map[os.Signal]string{
+	syscall.SIGTERM: "TERM", syscall.SIGINT: "INT", syscall.SIGQUIT: "QUIT",
+	syscall.SIGILL: "ILL", syscall.SIGABRT: "ABRT", syscall.SIGFPE: "FPE",
+	syscall.SIGSEGV: "SEGV", syscall.SIGBUS: "BUS", syscall.SIGSYS: "SYS",
+	syscall.SIGXCPU: "XCPU", syscall.SIGXFSZ: "XFSZ",
+}
+
+// osSignals turns ldirectord's stop signals into a stop and HUP into a
+// reload. (A real fault is synchronous and still crashes; only these
+// signals sent by kill are caught.)
 func osSignals(ctx context.Context) (<-chan string, <-chan struct{}, func()) {
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP)
+	notify := []os.Signal{syscall.SIGHUP}
+	for s := range stopSignals {
+		notify = append(notify, s)
+	}
+	signal.Notify(sigs, notify...)
 	signal.Ignore(syscall.SIGPIPE)
 	stop := make(chan string, 1)
 	hup := make(chan struct{}, 1)
@@ -543,11 +558,8 @@ func osSignals(ctx context.Context) (<-chan string, <-chan struct{}, func()) {
 }
 
 func signalName(s os.Signal) string {
-	switch s {
-	case syscall.SIGINT:
-		return "INT"
-	case syscall.SIGQUIT:
-		return "QUIT"
+	if n, ok := stopSignals[s]; ok {
+		return n
 	}
 	return "TERM"
 }
