@@ -115,10 +115,12 @@ type harness struct {
 	cmds    *syncBuffer
 	mails   *syncBuffer // one "SMTP|To|Subject|Body" per alert
 	execs   *syncBuffer // one "NAME ACTION" per execute= run
-	reload  chan struct{}
-	cancel  context.CancelCauseFunc
-	done    chan error
-	ready   chan struct{}
+	// expire is the expire_quiescent_template file the daemon reads.
+	expire string
+	reload chan struct{}
+	cancel context.CancelCauseFunc
+	done   chan error
+	ready  chan struct{}
 }
 
 func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
@@ -131,6 +133,7 @@ func newHarness(t *testing.T, cfg string) *harness {
 	h := &harness{t: t, dir: t.TempDir(), fake: ipvstest.NewFake(), health: newHealth(),
 		logs: &syncBuffer{}, cmds: &syncBuffer{}, mails: &syncBuffer{}, execs: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{})}
 	h.cfgPath = filepath.Join(h.dir, "ld.cf")
+	h.expire = filepath.Join(h.dir, "nonexistent")
 	h.write(cfg)
 	return h
 }
@@ -174,7 +177,7 @@ func (h *harness) start() {
 		Jitter:   func(time.Duration) time.Duration { return 0 },
 		Debounce: 20 * time.Millisecond, Poll: 50 * time.Millisecond,
 		Interval:            30 * time.Millisecond,
-		ExpireQuiescentPath: filepath.Join(h.dir, "nonexistent"),
+		ExpireQuiescentPath: h.expire,
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {
