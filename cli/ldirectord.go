@@ -192,6 +192,9 @@ func ldirectordMain(argv []string, ios *IOStreams, env *ldEnv) int {
 	case o.check:
 		return ldCheckConfig(o.args, ios, env)
 	}
+	if ready != nil {
+		o.metricsListen = takeMetricsListen()
+	}
 	r := &ldRun{argv0: argv[0], ios: ios, env: env, debug: o.debug, ready: ready, metricsListen: o.metricsListen}
 	return r.main(o.args)
 }
@@ -379,8 +382,10 @@ func (r *ldRun) start() int {
 	if r.config == ldconf.DefaultConfig && r.cfgName == "ldirectord" {
 		argv = []string{r.argv0, "start"}
 	}
-	argv = withMetricsListen(argv, r.metricsListen)
-	if err := r.env.spawn(argv); err != nil {
+	passMetricsListen(r.metricsListen)
+	err := r.env.spawn(argv)
+	passMetricsListen("")
+	if err != nil {
 		director.RemovePidFile(r.pidPath)
 		msg := "Can not start the daemon: " + err.Error()
 		r.log.Log(msg)

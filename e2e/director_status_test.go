@@ -5,6 +5,9 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -61,7 +64,9 @@ func TestDirectorStatusCommand(t *testing.T) {
 		errOut != "lvsctl status: no director running for status.cf (no pid file /var/run/ldirectord.status.cf.pid)\n" {
 		t.Errorf("before start: exit %d, %q, %q", code, out, errOut)
 	}
-	if out, err := exec.Command(ldLink(t), cfg, "start").CombinedOutput(); err != nil {
+	// --metrics-listen reaches the daemon without changing its command
+	// line (the OCF agent's pgrep -f).
+	if out, err := exec.Command(ldLink(t), "--metrics-listen", "127.0.0.1:9798", cfg, "start").CombinedOutput(); err != nil {
 		t.Fatalf("start: %v\n%s", err, out)
 	}
 	waitTable(t, "10.0.2.2 up, 10.0.3.2 quiesced", 15*time.Second, func() bool {
@@ -95,6 +100,19 @@ func TestDirectorStatusCommand(t *testing.T) {
 	pid := livePid("/run/ldirectord.status.cf.pid")
 	if d.Config != cfg || d.PID != pid || pid == 0 {
 		t.Errorf("director %s pid %d, want %s pid %d", d.Config, d.PID, cfg, pid)
+	}
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if got, want := string(cmdline), ldLink(t)+"\x00"+cfg+"\x00start\x00"; got != want {
+		t.Errorf("daemon command line %q, want %q", got, want)
+	}
+	resp, err := http.Get("http://127.0.0.1:9798/metrics")
+	if err != nil {
+		t.Fatalf("daemon metrics: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `lvs_check_up{`) {
+		t.Errorf("daemon metrics lack lvs_check_up:\n%s", body)
 	}
 	v := d.Virtuals[0]
 	if v.Name != "192.168.100.1:80" || *v.Address != "192.168.100.1" || v.Scheduler != "wrr" || len(v.Reals) != 2 {
@@ -135,7 +153,7 @@ func TestDirectorStatusCommand(t *testing.T) {
 	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", lvsctlBin(t), "status", "status.cf")
 	var nbOut, nbErr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &nbOut, &nbErr
-	err := cmd.Run()
+	err = cmd.Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 4 || nbOut.Len() != 0 || !strings.Contains(nbErr.String(), "(the socket is root's)") {
 		t.Errorf("as nobody: %v, %q, %q", err, nbOut.String(), nbErr.String())
 	}
