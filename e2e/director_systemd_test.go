@@ -170,7 +170,7 @@ func TestDirectorSystemdCommands(t *testing.T) {
 			}
 			// start returns once the virtual is synced; the real follows
 			// its first check (checktype=on), within a second.
-			waitTable(t, "real added after start", 5*time.Second, func() bool {
+			waitTable(t, "real added after start", 15*time.Second, func() bool {
 				tab := ipvsTable()
 				return strings.Contains(tab, "-A -t 192.168.100.1:80 -s wrr\n") && strings.Contains(tab, "-a -t 192.168.100.1:80 -r 10.0.2.2:80 -g -w 1\n")
 			})
@@ -178,7 +178,7 @@ func TestDirectorSystemdCommands(t *testing.T) {
 			// Reload: the same daemon takes the new weight.
 			os.WriteFile(defaultConf, []byte(ldHeader+strings.Replace(systemdConf, "gate\n", "gate 5\n", 1)), 0o644)
 			run("ExecReload")
-			waitTable(t, "weight 5 after ExecReload", 10*time.Second, func() bool {
+			waitTable(t, "weight 5 after ExecReload", 20*time.Second, func() bool {
 				return strings.Contains(ipvsTable(), "-a -t 192.168.100.1:80 -r 10.0.2.2:80 -g -w 5\n")
 			})
 			if livePid(defaultPid) != pid {
