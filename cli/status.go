@@ -49,8 +49,9 @@ that has a pid file there is shown. The daemon answers on a root-only
 unix socket beside its pid file.
 
 Exit status: 0 shown; 1 the pid file is stale (the daemon died); 2 usage;
-3 no director running; 4 a director runs but cannot be asked (started
-with -d or supervised=yes, which have no socket; not root; no answer).`,
+3 no director running (a director started with -d or supervised=yes has
+no pid file and counts as none); 4 a director runs but cannot be asked
+(not root; no status socket, as with Debian's ldirectord; no answer).`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				err := fmt.Errorf("unexpected arguments %q", args[1:])
@@ -151,7 +152,7 @@ func statusHint(err error) string {
 	case errors.Is(err, fs.ErrPermission):
 		return " (the socket is root's)"
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED):
-		return " (no status socket: started with -d or supervised=yes?)"
+		return " (no status socket: another ldirectord, or one still starting?)"
 	}
 	return ""
 }

@@ -60,7 +60,7 @@ func TestStatusNoDirector(t *testing.T) {
 	if code != 1 || out != "" || errOut != "lvsctl status: stale pid file "+run+"/ldirectord.site.cf.pid: no director running for site.cf\n" {
 		t.Errorf("stale: exit %d, %q, %q", code, out, errOut)
 	}
-	// A running daemon without a socket (-d, supervised=yes).
+	// A running daemon without a socket (Debian's ldirectord).
 	writePid(t, run, "site.cf", fakeLdirectord(t))
 	code, out, errOut = runStatusCmd(run, "site.cf")
 	if code != 4 || out != "" || !strings.Contains(errOut, "does not answer") || !strings.Contains(errOut, "no status socket") {
