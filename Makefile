@@ -2,6 +2,7 @@
 GO      ?= go
 BIN     := bin
 PREFIX  ?= /usr/local
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 export GOFLAGS ?= -buildvcs=false
 
 .PHONY: build test unit e2e e2e-all lab bench demo install lint fuzz fuzz-short clean
@@ -59,6 +60,8 @@ install: build
 	$(BIN)/lvsctl completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/lvsctl
 	$(BIN)/lvsctl completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_lvsctl
 	$(BIN)/lvsctl completion fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/lvsctl.fish
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' dist/systemd/lvsctl-ldirectord.service >$(DESTDIR)$(UNITDIR)/lvsctl-ldirectord.service
 
 clean:
 	rm -rf $(BIN) e2e/out

@@ -11,7 +11,7 @@ import (
 // completionCommands are lvsctl's cobra subcommands, whose flags the
 // completion scripts offer. Subcommands dispatched otherwise (see
 // subcommands) still complete by name.
-var completionCommands = []func(*IOStreams) *cobra.Command{NewCmdCheck, NewCmdDrain, NewCmdMetrics}
+var completionCommands = []func(*IOStreams) *cobra.Command{NewCmdCheck, NewCmdDrain, NewCmdMetrics, NewCmdStatus}
 
 // The completion entries are registered at init, not in subcommands'
 // literal: the command tree they build reads subcommands, which would make

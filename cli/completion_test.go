@@ -22,7 +22,8 @@ func TestCompleteCallbacks(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"__complete", ""}, []string{"check\t", "drain\t", "metrics\t", "ldirectord\t", "completion\t", "diff", "apply"}},
+		{[]string{"__complete", ""}, []string{"check\t", "drain\t", "metrics\t", "ldirectord\t", "completion\t", "status\t", "diff", "apply"}},
+		{[]string{"__complete", "status", "--"}, []string{"--json\t"}},
 		{[]string{"__complete", "dr"}, []string{"drain\t"}},
 		{[]string{"__complete", "drain", "--"}, []string{"--timeout\t", "--expire-templates\t", "--keep\t", "--real-server\t"}},
 		{[]string{"__complete", "metrics", "-"}, []string{"--output\t"}},
@@ -144,7 +145,7 @@ func TestManPagesRender(t *testing.T) {
 	if err != nil || len(pages) == 0 {
 		t.Fatalf("no man pages: %v", err)
 	}
-	for _, want := range []string{"lvsctl", "lvsctl-check", "lvsctl-drain", "lvsctl-metrics", "lvsctl-ldirectord", "lvsctl-ipvsadm"} {
+	for _, want := range []string{"lvsctl", "lvsctl-check", "lvsctl-drain", "lvsctl-metrics", "lvsctl-ldirectord", "lvsctl-ipvsadm", "lvsctl-status"} {
 		if _, err := os.Stat("../man/" + want + ".8"); err != nil {
 			t.Errorf("no man page for %s", want)
 		}

@@ -34,6 +34,7 @@ var subcommandHelp = map[string][2]string{
 	"help":       {"help", "this text"},
 	"ldirectord": {"ldirectord [CONFIG] start|stop|status|reload...", "the ldirectord daemon (also: --check CONFIG)"},
 	"metrics":    {"metrics [-o FILE]", "the table in Prometheus' text format, once"},
+	"status":     {"status [--json] [CONFIG]", "the running director's virtuals, reals, checks and weights"},
 }
 
 // writeHelp is lvsctl -h: ipvsadm's usage under lvsctl's name, then what

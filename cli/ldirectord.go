@@ -170,6 +170,10 @@ var ldActions = map[string]bool{
 func ldirectordMain(argv []string, ios *IOStreams, env *ldEnv) int {
 	// Take the readiness pipe before anything opens a file.
 	ready := director.TakeReadyPipe()
+	if ready != nil {
+		// pgrep ldirectord, killall -HUP ldirectord find the daemon.
+		_ = director.SetProcessName(argv[0])
+	}
 	o, err := parseLdArgs(argv[1:])
 	if err != nil {
 		fmt.Fprintln(ios.ErrOut, err)
@@ -187,6 +191,9 @@ func ldirectordMain(argv []string, ios *IOStreams, env *ldEnv) int {
 		return 0
 	case o.check:
 		return ldCheckConfig(o.args, ios, env)
+	}
+	if ready != nil {
+		o.metricsListen = takeMetricsListen()
 	}
 	r := &ldRun{argv0: argv[0], ios: ios, env: env, debug: o.debug, ready: ready, metricsListen: o.metricsListen}
 	return r.main(o.args)
@@ -375,8 +382,10 @@ func (r *ldRun) start() int {
 	if r.config == ldconf.DefaultConfig && r.cfgName == "ldirectord" {
 		argv = []string{r.argv0, "start"}
 	}
-	argv = withMetricsListen(argv, r.metricsListen)
-	if err := r.env.spawn(argv); err != nil {
+	passMetricsListen(r.metricsListen)
+	err := r.env.spawn(argv)
+	passMetricsListen("")
+	if err != nil {
 		director.RemovePidFile(r.pidPath)
 		msg := "Can not start the daemon: " + err.Error()
 		r.log.Log(msg)
@@ -503,10 +512,25 @@ func ldChecker(v *ldconf.Virtual, r *ldconf.Real) (checks.Checker, checks.Target
 	return c, t, nil
 }
 
-// osSignals turns TERM, INT and QUIT into a stop and HUP into a reload.
+// stopSignals are the signals on which ldirectord stops cleanly (its
+// ld_handler_term list), by the name it logs.
+var stopSignals = map[os.Signal]string{
+	syscall.SIGTERM: "TERM", syscall.SIGINT: "INT", syscall.SIGQUIT: "QUIT",
+	syscall.SIGILL: "ILL", syscall.SIGABRT: "ABRT", syscall.SIGFPE: "FPE",
+	syscall.SIGSEGV: "SEGV", syscall.SIGBUS: "BUS", syscall.SIGSYS: "SYS",
+	syscall.SIGXCPU: "XCPU", syscall.SIGXFSZ: "XFSZ",
+}
+
+// osSignals turns ldirectord's stop signals into a stop and HUP into a
+// reload. (A real fault is synchronous and still crashes; only these
+// signals sent by kill are caught.)
 func osSignals(ctx context.Context) (<-chan string, <-chan struct{}, func()) {
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP)
+	notify := []os.Signal{syscall.SIGHUP}
+	for s := range stopSignals {
+		notify = append(notify, s)
+	}
+	signal.Notify(sigs, notify...)
 	signal.Ignore(syscall.SIGPIPE)
 	stop := make(chan string, 1)
 	hup := make(chan struct{}, 1)
@@ -539,11 +563,8 @@ func osSignals(ctx context.Context) (<-chan string, <-chan struct{}, func()) {
 }
 
 func signalName(s os.Signal) string {
-	switch s {
-	case syscall.SIGINT:
-		return "INT"
-	case syscall.SIGQUIT:
-		return "QUIT"
+	if n, ok := stopSignals[s]; ok {
+		return n
 	}
 	return "TERM"
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/lvsctl/lvsctl/director"
@@ -36,12 +37,25 @@ type missingArgumentError string
 
 func (e missingArgumentError) Error() string { return "Option " + string(e) + " requires an argument" }
 
-// withMetricsListen passes the flag on to the spawned daemon.
-func withMetricsListen(argv []string, addr string) []string {
+// metricsListenEnv carries --metrics-listen to the spawned daemon, whose
+// command line must stay exactly `<argv0> <config> start` (the OCF
+// agent finds it with pgrep -f).
+const metricsListenEnv = "LVSCTL_METRICS_LISTEN"
+
+// passMetricsListen sets (or clears) what the next spawned daemon reads.
+func passMetricsListen(addr string) {
 	if addr == "" {
-		return argv
+		os.Unsetenv(metricsListenEnv)
+		return
 	}
-	return append([]string{argv[0], "--" + metricsListenFlag + "=" + addr}, argv[1:]...)
+	os.Setenv(metricsListenEnv, addr)
+}
+
+// takeMetricsListen is the daemon's side; children never see it.
+func takeMetricsListen() string {
+	addr := os.Getenv(metricsListenEnv)
+	os.Unsetenv(metricsListenEnv)
+	return addr
 }
 
 // startDaemonMetrics serves the daemon's /metrics on addr: the kernel's

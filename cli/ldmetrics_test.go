@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -31,9 +32,36 @@ func TestLdArgsMetricsListen(t *testing.T) {
 	if _, err := parseLdArgs([]string{"--metrics-listen"}); err == nil || err.Error() != "Option metrics-listen requires an argument" {
 		t.Errorf("missing value: %v", err)
 	}
-	got := withMetricsListen([]string{"ldirectord", "ld.cf", "start"}, ":9799")
-	if want := []string{"ldirectord", "--metrics-listen=:9799", "ld.cf", "start"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("daemon argv %q", got)
+}
+
+// The daemon gets the address through its environment: its command line
+// stays exactly `<argv0> <config> start` for the OCF agent's pgrep -f.
+func TestLdStartPassesMetricsListen(t *testing.T) {
+	lt := newLdTest(t)
+	path := lt.config("site.cf", ldGood)
+	var env []string
+	lt.env.spawn = func(argv []string) error {
+		lt.spawns = append(lt.spawns, argv)
+		env = append(env, os.Getenv(metricsListenEnv))
+		return nil
+	}
+	if code, _, errOut := lt.run("--metrics-listen", "127.0.0.1:9799", path, "start"); code != 0 {
+		t.Fatalf("start: %d %q", code, errOut)
+	}
+	os.Remove(lt.pidPath("site.cf"))
+	if code, _, errOut := lt.run(path, "start"); code != 0 {
+		t.Fatalf("start: %d %q", code, errOut)
+	}
+	want := [][]string{{"/usr/sbin/ldirectord", path, "start"}, {"/usr/sbin/ldirectord", path, "start"}}
+	if !reflect.DeepEqual(lt.spawns, want) || !reflect.DeepEqual(env, []string{"127.0.0.1:9799", ""}) {
+		t.Errorf("spawned %q with %s=%q", lt.spawns, metricsListenEnv, env)
+	}
+	if v, ok := os.LookupEnv(metricsListenEnv); ok {
+		t.Errorf("%s=%q left set", metricsListenEnv, v)
+	}
+	os.Setenv(metricsListenEnv, ":1")
+	if got := takeMetricsListen(); got != ":1" || os.Getenv(metricsListenEnv) != "" {
+		t.Errorf("take: %q, then %q", got, os.Getenv(metricsListenEnv))
 	}
 }
 

@@ -61,6 +61,7 @@ var subcommands = map[string]func([]string, *IOStreams) int{
 	"diff":       tableCommand("diff", NewCmdDiff),
 	"apply":      tableCommand("apply", NewCmdApply),
 	"drain":      cobraRunner(NewCmdDrain),
+	"status":     cobraRunner(NewCmdStatus),
 	"metrics":    cobraRunner(NewCmdMetrics),
 }
 

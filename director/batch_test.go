@@ -66,18 +66,18 @@ func TestMassFailureIsBatched(t *testing.T) {
 	weights := func(w string) bool {
 		return strings.Count(client.Dump(), "-g -w "+w+"\n") == n
 	}
-	waitFor(t, func() bool { return weights("1") }, "every real up")
+	waitUntil(t, func() bool { return weights("1") }, "every real up")
 	before := client.reads.Load()
 	for i := range n {
 		health.set(fmt.Sprintf("10.0.%d.%d", i/250, i%250+1), false)
 	}
-	waitFor(t, func() bool { return weights("0") }, "every real quiesced")
+	waitUntil(t, func() bool { return weights("0") }, "every real quiesced")
 	if reads := client.reads.Load() - before; reads > n/4 {
 		t.Errorf("%d reals failing at once cost %d reads of the service's table", n, reads)
 	}
 }
 
-func waitFor(t *testing.T, cond func() bool, what string) {
+func waitUntil(t *testing.T, cond func() bool, what string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {

@@ -7,13 +7,16 @@ import (
 
 // RealStatus is the last known health of one real id, for status output.
 type RealStatus struct {
-	Up          bool          `json:"up"`
-	Maintenance bool          `json:"maintenance,omitempty"`
-	FailCount   int           `json:"failcount"`
-	LastCheck   time.Time     `json:"last_check"`
-	Latency     time.Duration `json:"latency_ns"`
-	Reason      string        `json:"reason,omitempty"`
-	Timeout     bool          `json:"timeout,omitempty"`
+	Up          bool `json:"up"`
+	Maintenance bool `json:"maintenance,omitempty"`
+	FailCount   int  `json:"failcount"`
+	// Failures counts failed checks since the last good one (FailCount
+	// stops counting once the real is down).
+	Failures  int           `json:"failures"`
+	LastCheck time.Time     `json:"last_check"`
+	Latency   time.Duration `json:"latency_ns"`
+	Reason    string        `json:"reason,omitempty"`
+	Timeout   bool          `json:"timeout,omitempty"`
 }
 
 // board is where probers publish their last results; readers (the status

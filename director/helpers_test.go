@@ -3,6 +3,7 @@ package director
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -112,10 +113,14 @@ type harness struct {
 	health  *health
 	logs    *syncBuffer
 	cmds    *syncBuffer
-	reload  chan struct{}
-	cancel  context.CancelCauseFunc
-	done    chan error
-	ready   chan struct{}
+	mails   *syncBuffer // one "SMTP|To|Subject|Body" per alert
+	execs   *syncBuffer // one "NAME ACTION" per execute= run
+	// expire is the expire_quiescent_template file the daemon reads.
+	expire string
+	reload chan struct{}
+	cancel context.CancelCauseFunc
+	done   chan error
+	ready  chan struct{}
 }
 
 func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
@@ -126,8 +131,9 @@ func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
 func newHarness(t *testing.T, cfg string) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir(), fake: ipvstest.NewFake(), health: newHealth(),
-		logs: &syncBuffer{}, cmds: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{})}
+		logs: &syncBuffer{}, cmds: &syncBuffer{}, mails: &syncBuffer{}, execs: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{})}
 	h.cfgPath = filepath.Join(h.dir, "ld.cf")
+	h.expire = filepath.Join(h.dir, "nonexistent")
 	h.write(cfg)
 	return h
 }
@@ -154,14 +160,24 @@ func (h *harness) start() {
 		Client: h.fake, Log: log, NewChecker: h.health.checker,
 		Load:       func() (*ldconf.Config, error) { return parseConfig(h.t, h.cfgPath) },
 		ConfigPath: h.cfgPath, ConfigName: h.cfgPath, Reload: h.reload,
-		Ready:    func() { close(h.ready) },
-		Workers:  8,
-		Shell:    func(_ context.Context, cmd string) error { h.cmds.Write([]byte(cmd + "\n")); return nil },
-		Mail:     func(context.Context, Mail) error { return nil },
+		Ready:   func() { close(h.ready) },
+		Workers: 8,
+		Shell:   func(_ context.Context, cmd string) error { h.cmds.Write([]byte(cmd + "\n")); return nil },
+		Mail: func(_ context.Context, m Mail) error {
+			fmt.Fprintf(h.mails, "%s|%s|%s|%s\n", m.SMTP, m.To, m.Subject, m.Body)
+			return nil
+		},
+		Execute: func(_ context.Context, name, action string) error {
+			fmt.Fprintf(h.execs, "%s %s\n", name, action)
+			if action == "reload" && strings.HasPrefix(name, "noreload") {
+				return fmt.Errorf("not running")
+			}
+			return nil
+		},
 		Jitter:   func(time.Duration) time.Duration { return 0 },
 		Debounce: 20 * time.Millisecond, Poll: 50 * time.Millisecond,
 		Interval:            30 * time.Millisecond,
-		ExpireQuiescentPath: filepath.Join(h.dir, "nonexistent"),
+		ExpireQuiescentPath: h.expire,
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {

@@ -95,6 +95,12 @@ func (p *prober) once(ctx context.Context) {
 	p.board.set(p.spec.id, func(s *RealStatus) {
 		s.Maintenance = false
 		s.LastCheck, s.Latency, s.Reason, s.Timeout = start, res.Latency, res.Reason, res.Timeout
+		switch {
+		case res.Up:
+			s.Failures = 0
+		case !res.Unchanged || res.Timeout:
+			s.Failures++
+		}
 	})
 	if res.Unchanged && !res.Timeout {
 		// checktype=off: nothing to decide.

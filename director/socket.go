@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -20,13 +21,8 @@ func SocketPath(runDir, cfgName string) string {
 // one JSON Snapshot. The returned stop closes the socket and waits for
 // the serving goroutines.
 func ServeStatus(path string, f StatusFunc) (stop func(), err error) {
-	os.Remove(path) // a stale socket of a killed daemon
-	ln, err := net.Listen("unix", path)
+	ln, err := listenPrivate(path)
 	if err != nil {
-		return nil, fmt.Errorf("status socket: %w", err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
 		return nil, fmt.Errorf("status socket: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -60,6 +56,33 @@ func ServeStatus(path string, f StatusFunc) (stop func(), err error) {
 		wg.Wait()
 		os.Remove(path)
 	}, nil
+}
+
+// listenPrivate listens on a unix socket at path that only root can
+// open from its first moment: it is bound in a private directory, made
+// 0600 there, and only then renamed into place (a stale socket of a
+// killed daemon is replaced).
+func listenPrivate(path string) (*net.UnixListener, error) {
+	dir, err := os.MkdirTemp(filepath.Dir(path), ".ldsock")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "s")
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: tmp, Net: "unix"})
+	if err != nil {
+		return nil, err
+	}
+	ln.SetUnlinkOnClose(false) // the caller removes path
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
 }
 
 // QueryStatus reads one Snapshot from a daemon's status socket.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -119,4 +120,19 @@ func (p *ReadyPipe) Report(err error) {
 		}
 		fmt.Fprint(p.f, "ready\n")
 	})
+}
+
+// SetProcessName sets the kernel's name of this process, the one ps's
+// comm column, pgrep and killall (without -f) match, to name's last path
+// component. The ldirectord script's daemon is named "ldirectord"; ours
+// would be named after the lvsctl binary the symlink resolves to.
+func SetProcessName(name string) error {
+	n := filepath.Base(name)
+	if len(n) > 15 { // TASK_COMM_LEN - 1
+		n = n[:15]
+	}
+	if err := os.WriteFile("/proc/self/comm", []byte(n), 0); err != nil {
+		return fmt.Errorf("set process name: %w", err)
+	}
+	return nil
 }

@@ -24,6 +24,11 @@ type VirtualSnapshot struct {
 	Fallback  string         `json:"fallback,omitempty"`
 	// FallbackActive says the fallback server is in the table.
 	FallbackActive bool `json:"fallback_active,omitempty"`
+	// Service is the virtual as the kernel holds it; FallbackDest the
+	// fallback server's kernel form (nil if none). `lvsctl status
+	// --json` publishes them in docs/json.md's shapes.
+	Service      ipvsctl.JSONServiceConfig      `json:"service"`
+	FallbackDest *ipvsctl.JSONDestinationConfig `json:"fallback_dest,omitempty"`
 }
 
 // RealSnapshot is one real of a virtual: its configuration, what the
@@ -35,6 +40,8 @@ type RealSnapshot struct {
 	// KernelWeight is the weight in the table, nil if absent.
 	KernelWeight *int32 `json:"kernel_weight"`
 	Up           bool   `json:"up"`
+	// Destination is the real's kernel form with its configured weight.
+	Destination ipvsctl.JSONDestinationConfig `json:"destination"`
 	RealStatus
 }
 
@@ -70,14 +77,18 @@ func (d *daemon) buildSnapshot(pid int) Snapshot {
 		for _, dd := range dests {
 			cur[dd.Key()] = dd.Weight
 		}
-		v := VirtualSnapshot{Name: vs.v.Name(), Protocol: vs.v.Protocol.String(), Scheduler: vs.svc.Scheduler}
+		v := VirtualSnapshot{Name: vs.v.Name(), Protocol: vs.v.Protocol.String(), Scheduler: vs.svc.Scheduler,
+			Service: ipvsctl.ServiceConfigJSON(&vs.svc)}
 		if vs.fallback != nil {
 			v.Fallback = addrPort(vs.fallback.Address, vs.fallback.Port)
 			_, v.FallbackActive = cur[vs.fallback.Key()]
+			fb := ipvsctl.DestinationConfigJSON(vs.fallback)
+			v.FallbackDest = &fb
 		}
 		for _, rs := range vs.reals {
 			r := RealSnapshot{Server: addrPort(rs.dest.Address, rs.dest.Port), Forward: rs.r.Forward.String(),
-				Weight: rs.r.Weight, Up: rs.up, RealStatus: d.board.get(rs.id)}
+				Weight: rs.r.Weight, Up: rs.up, RealStatus: d.board.get(rs.id),
+				Destination: ipvsctl.DestinationConfigJSON(&rs.dest)}
 			if w, ok := cur[rs.dest.Key()]; ok {
 				r.KernelWeight = &w
 			}

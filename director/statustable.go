@@ -16,13 +16,7 @@ func WriteStatusTable(w io.Writer, s Snapshot) error {
 	for _, v := range s.Virtuals {
 		name := v.Protocol + " " + v.Name
 		for _, r := range v.Reals {
-			state := "down"
-			switch {
-			case r.Maintenance:
-				state = "maintenance"
-			case r.Up:
-				state = "up"
-			}
+			state := r.State()
 			kernel := "-"
 			if r.KernelWeight != nil {
 				kernel = strconv.Itoa(int(*r.KernelWeight))
@@ -33,7 +27,7 @@ func WriteStatusTable(w io.Writer, s Snapshot) error {
 				lat = r.Latency.Round(time.Millisecond).String()
 			}
 			if err := t.Append(name, r.Server, r.Forward, state, strconv.FormatInt(r.Weight, 10), kernel,
-				strconv.Itoa(r.FailCount), last, lat, r.Reason); err != nil {
+				strconv.Itoa(r.Failures), last, lat, r.Reason); err != nil {
 				return fmt.Errorf("status table: %w", err)
 			}
 		}
@@ -51,4 +45,15 @@ func WriteStatusTable(w io.Writer, s Snapshot) error {
 		return fmt.Errorf("status table: %w", err)
 	}
 	return nil
+}
+
+// State is the real's health in a word: up, down or maintenance.
+func (r RealSnapshot) State() string {
+	switch {
+	case r.Maintenance:
+		return "maintenance"
+	case r.Up:
+		return "up"
+	}
+	return "down"
 }

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 )
 
 const ocfAgent = "/usr/lib/ocf/resource.d/heartbeat/ldirectord"
@@ -73,64 +72,5 @@ func TestDirectorOCFTester(t *testing.T) {
 	t.Logf("%s", out)
 	if err != nil {
 		t.Fatalf("ocf-tester: %v", err)
-	}
-}
-
-// TestDirectorSystemdCommands runs the Debian unit's commands as systemd
-// would (Type=forking, PIDFile=/run/ldirectord.ldirectord.pid): after
-// ExecStart returns the pid file names a live daemon; ExecReload and
-// ExecStop succeed; the daemon and its pid file are gone after stop.
-func TestDirectorSystemdCommands(t *testing.T) {
-	requireLab(t)
-	resetKernel(t)
-	ldCleanup()
-	defer ldCleanup()
-	if err := os.WriteFile("/etc/ha.d/ldirectord.cf", []byte(ldHeader+"virtual=192.168.100.1:80\n\treal=10.0.2.2:80 gate\n\tchecktype=on\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Remove("/etc/ha.d/ldirectord.cf")
-	ld := ldLink(t)
-	if out, err := exec.Command(ld, "start").CombinedOutput(); err != nil {
-		t.Fatalf("ExecStart: %v\n%s", err, out)
-	}
-	pid, err := os.ReadFile("/run/ldirectord.ldirectord.pid")
-	if err != nil || len(pid) == 0 {
-		t.Fatalf("no pid file after ExecStart returned: %v", err)
-	}
-	cmdline, _ := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/cmdline")
-	if got := strings.ReplaceAll(string(cmdline), "\x00", " "); got != ld+" start " {
-		t.Errorf("daemon command line %q", got)
-	}
-	// start returns once the virtual is synced; the real follows its
-	// first check (checktype=on), within a second.
-	deadline := time.Now().Add(3 * time.Second)
-	for !strings.Contains(ipvsTable(), "-a -t 192.168.100.1:80 -r 10.0.2.2:80 -g -w 1") {
-		if time.Now().After(deadline) {
-			t.Fatalf("table after start:\n%s", ipvsTable())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if !strings.Contains(ipvsTable(), "-A -t 192.168.100.1:80 -s wrr") {
-		t.Errorf("virtual missing after start:\n%s", ipvsTable())
-	}
-	if out, err := exec.Command(ld, "reload").CombinedOutput(); err != nil {
-		t.Fatalf("ExecReload: %v\n%s", err, out)
-	}
-	if out, err := exec.Command(ld, "stop").CombinedOutput(); err != nil {
-		t.Fatalf("ExecStop: %v\n%s", err, out)
-	}
-	deadline = time.Now().Add(5 * time.Second)
-	for {
-		_, err := os.Stat("/run/ldirectord.ldirectord.pid")
-		if os.IsNotExist(err) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("pid file still there 5 s after stop")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if tab := ipvsTable(); strings.Contains(tab, "192.168.100.1") {
-		t.Errorf("cleanstop left:\n%s", tab)
 	}
 }

@@ -1,0 +1,297 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/ipvsctl"
+)
+
+// Exit statuses of lvsctl status, LSB's for a status action.
+const (
+	statusStale    = 1 // the pid file names no running daemon
+	statusUsage    = 2
+	statusStopped  = 3 // no director running
+	statusNoAnswer = 4 // a director runs but cannot be asked
+)
+
+// statusTimeout bounds one question to a daemon.
+const statusTimeout = 3 * time.Second
+
+// NewCmdStatus is `lvsctl status [--json] [CONFIG]`: the running
+// director's view, read from its status socket.
+func NewCmdStatus(ios *IOStreams) *cobra.Command {
+	return newCmdStatus(ios, director.RunDir)
+}
+
+func newCmdStatus(ios *IOStreams, runDir string) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [--json] [CONFIG]",
+		Short: "Show the running director's virtual and real servers",
+		Long: `Ask the running director (lvsctl ldirectord) for its view: every virtual
+service and real server with its check state, configured and kernel
+weight, failure count, last check, latency and the last failure's reason.
+
+CONFIG names the configuration as ldirectord does (its base name picks
+the pid file /var/run/ldirectord.NAME.pid); without it every director
+that has a pid file there is shown. The daemon answers on a root-only
+unix socket beside its pid file.
+
+Exit status: 0 shown; 1 the pid file is stale (the daemon died); 2 usage;
+3 no director running (a director started with -d or supervised=yes has
+no pid file and counts as none); 4 a director runs but cannot be asked
+(not root; no status socket, as with Debian's ldirectord; no answer).`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				err := fmt.Errorf("unexpected arguments %q", args[1:])
+				fmt.Fprintf(ios.ErrOut, "lvsctl status: %v\n", err)
+				return &ExitError{Code: statusUsage, Err: err}
+			}
+			return nil
+		},
+		// CONFIG completes to the directors that have a pid file.
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			files, _ := filepath.Glob(director.PidPath(runDir, "*"))
+			for _, f := range files {
+				names = append(names, pidFileConfig(f))
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runStatus(ios, runDir, args, asJSON)
+		},
+	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		fmt.Fprintf(ios.ErrOut, "lvsctl status: %v\n", err)
+		return &ExitError{Code: statusUsage, Err: err}
+	})
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document (docs/json.md)")
+	return cmd
+}
+
+// statusTarget is one director to ask, named by its configuration's base
+// name.
+type statusTarget struct {
+	cfgName string
+	pid     director.PidState
+}
+
+func runStatus(ios *IOStreams, runDir string, args []string, asJSON bool) error {
+	targets, err := statusTargets(runDir, args)
+	if err != nil {
+		fmt.Fprintf(ios.ErrOut, "lvsctl status: %v\n", err)
+		return &ExitError{Code: statusNoAnswer, Err: err}
+	}
+	var snaps []director.Snapshot
+	code := 0
+	worse := func(c int) {
+		// A failure to ask outranks a stale file, which outranks none.
+		if code == 0 || c == statusNoAnswer || c == statusStale && code == statusStopped {
+			code = c
+		}
+	}
+	for _, tg := range targets {
+		pidPath := director.PidPath(runDir, tg.cfgName)
+		switch {
+		case !tg.pid.Running && tg.pid.Defined:
+			fmt.Fprintf(ios.ErrOut, "lvsctl status: stale pid file %s: no director running for %s\n", pidPath, tg.cfgName)
+			worse(statusStale)
+			continue
+		case !tg.pid.Running:
+			fmt.Fprintf(ios.ErrOut, "lvsctl status: no director running for %s (no pid file %s)\n", tg.cfgName, pidPath)
+			worse(statusStopped)
+			continue
+		}
+		snap, err := director.QueryStatus(director.SocketPath(runDir, tg.cfgName), statusTimeout)
+		if err != nil {
+			fmt.Fprintf(ios.ErrOut, "lvsctl status: director for %s (pid %d) does not answer: %v%s\n",
+				tg.cfgName, tg.pid.PID, err, statusHint(err))
+			worse(statusNoAnswer)
+			continue
+		}
+		snaps = append(snaps, snap)
+	}
+	if len(targets) == 0 {
+		fmt.Fprintf(ios.ErrOut, "lvsctl status: no director running (no pid file %s)\n", director.PidPath(runDir, "*"))
+		code = statusStopped
+	}
+	// Errors leave stdout empty, as the listings' --json does, unless
+	// some directors did answer.
+	if len(snaps) > 0 {
+		if err := writeStatus(ios, snaps, asJSON); err != nil {
+			fmt.Fprintf(ios.ErrOut, "lvsctl status: %v\n", err)
+			return err
+		}
+	}
+	if code != 0 {
+		return &ExitError{Code: code}
+	}
+	return nil
+}
+
+// statusHint explains the two common reasons a daemon cannot be asked.
+func statusHint(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return " (the socket is root's)"
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED):
+		return " (no status socket: another ldirectord, or one still starting?)"
+	}
+	return ""
+}
+
+// statusTargets is the named configuration, or every director with a pid
+// file in runDir.
+func statusTargets(runDir string, args []string) ([]statusTarget, error) {
+	if len(args) == 1 {
+		name := lastPathPart(args[0])
+		return []statusTarget{{cfgName: name, pid: director.ReadPidFile(director.PidPath(runDir, name))}}, nil
+	}
+	files, err := filepath.Glob(director.PidPath(runDir, "*"))
+	if err != nil {
+		return nil, fmt.Errorf("list pid files: %w", err)
+	}
+	sort.Strings(files)
+	var ts []statusTarget
+	for _, f := range files {
+		name := pidFileConfig(f)
+		st := director.ReadPidFile(f)
+		if !st.Defined {
+			continue // an empty file: a start in progress or long gone
+		}
+		ts = append(ts, statusTarget{cfgName: name, pid: st})
+	}
+	// Without a name, stale files only matter when nothing runs.
+	var running []statusTarget
+	for _, t := range ts {
+		if t.pid.Running {
+			running = append(running, t)
+		}
+	}
+	if len(running) > 0 {
+		return running, nil
+	}
+	return ts, nil
+}
+
+// pidFileConfig is the configuration name in a pid file's name.
+func pidFileConfig(path string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "ldirectord."), ".pid")
+}
+
+func writeStatus(ios *IOStreams, snaps []director.Snapshot, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(ios.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(statusDocument(snaps)); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		return nil
+	}
+	for i, s := range snaps {
+		if i > 0 {
+			fmt.Fprintln(ios.Out)
+		}
+		fmt.Fprintf(ios.Out, "Director for %s, pid %d\n", s.Config, s.PID)
+		if err := director.WriteStatusTable(ios.Out, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// JSONStatus is the document of `lvsctl status --json` (docs/json.md).
+type JSONStatus struct {
+	SchemaVersion int            `json:"schema_version"`
+	Directors     []JSONDirector `json:"directors"`
+}
+
+// JSONDirector is one running director.
+type JSONDirector struct {
+	Config   string        `json:"config"`
+	PID      int           `json:"pid"`
+	Virtuals []JSONVirtual `json:"virtuals"`
+}
+
+// JSONVirtual is SERVICE_CONFIG with the director's name for it, its
+// fallback server and its reals.
+type JSONVirtual struct {
+	Name string `json:"name"`
+	ipvsctl.JSONServiceConfig
+	Fallback *JSONFallback `json:"fallback"`
+	Reals    []JSONReal    `json:"reals"`
+}
+
+// JSONFallback is DESTINATION_CONFIG of the fallback server and whether
+// it is in the table.
+type JSONFallback struct {
+	ipvsctl.JSONDestinationConfig
+	Active bool `json:"active"`
+}
+
+// JSONReal is DESTINATION_CONFIG (with the configured weight) and the
+// real's health.
+type JSONReal struct {
+	ipvsctl.JSONDestinationConfig
+	State          string     `json:"state"` // up, down, maintenance
+	KernelWeight   *int32     `json:"kernel_weight"`
+	Failures       int        `json:"failures"`
+	LastCheck      *time.Time `json:"last_check"`
+	LatencySeconds *float64   `json:"latency_seconds"`
+	Reason         *string    `json:"reason"`
+	Timeout        bool       `json:"timeout"`
+}
+
+func statusDocument(snaps []director.Snapshot) JSONStatus {
+	doc := JSONStatus{SchemaVersion: ipvsctl.JSONSchemaVersion, Directors: []JSONDirector{}}
+	for _, s := range snaps {
+		d := JSONDirector{Config: s.Config, PID: s.PID, Virtuals: []JSONVirtual{}}
+		for _, v := range s.Virtuals {
+			jv := JSONVirtual{Name: v.Name, JSONServiceConfig: v.Service, Reals: []JSONReal{}}
+			if jv.SchedFlags == nil {
+				jv.SchedFlags = []string{}
+			}
+			if v.FallbackDest != nil {
+				jv.Fallback = &JSONFallback{JSONDestinationConfig: *v.FallbackDest, Active: v.FallbackActive}
+			}
+			for _, r := range v.Reals {
+				jv.Reals = append(jv.Reals, realJSON(r))
+			}
+			d.Virtuals = append(d.Virtuals, jv)
+		}
+		doc.Directors = append(doc.Directors, d)
+	}
+	return doc
+}
+
+func realJSON(r director.RealSnapshot) JSONReal {
+	j := JSONReal{JSONDestinationConfig: r.Destination, State: r.State(), KernelWeight: r.KernelWeight,
+		Failures: r.Failures, Timeout: r.Timeout}
+	if !r.LastCheck.IsZero() {
+		t := r.LastCheck
+		lat := r.Latency.Seconds()
+		j.LastCheck, j.LatencySeconds = &t, &lat
+	}
+	if r.Reason != "" {
+		reason := r.Reason
+		j.Reason = &reason
+	}
+	return j
+}

@@ -1,0 +1,256 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/ldconf"
+)
+
+func runStatusCmd(runDir string, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	cmd := newCmdStatus(&IOStreams{Out: &out, ErrOut: &errOut}, runDir)
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	return ExitCode(cmd.Execute()), out.String(), errOut.String()
+}
+
+// fakeLdirectord is a process whose command line says ldirectord, so a
+// pid file naming it counts as running.
+func fakeLdirectord(t *testing.T) int {
+	t.Helper()
+	cmd := &exec.Cmd{Path: "/bin/sleep", Args: []string{"ldirectord", "60"}}
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd.Process.Pid
+}
+
+func writePid(t *testing.T, runDir, cfgName string, pid int) {
+	t.Helper()
+	if err := os.WriteFile(director.PidPath(runDir, cfgName), fmt.Appendf(nil, "%d\n", pid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStatusNoDirector(t *testing.T) {
+	run := t.TempDir()
+	code, out, errOut := runStatusCmd(run)
+	if code != 3 || out != "" || errOut != "lvsctl status: no director running (no pid file "+run+"/ldirectord.*.pid)\n" {
+		t.Errorf("none: exit %d, %q, %q", code, out, errOut)
+	}
+	code, out, errOut = runStatusCmd(run, "--json", "/etc/ha.d/site.cf")
+	if code != 3 || out != "" || errOut != "lvsctl status: no director running for site.cf (no pid file "+run+"/ldirectord.site.cf.pid)\n" {
+		t.Errorf("named: exit %d, %q, %q", code, out, errOut)
+	}
+	writePid(t, run, "site.cf", 999999999)
+	code, out, errOut = runStatusCmd(run)
+	if code != 1 || out != "" || errOut != "lvsctl status: stale pid file "+run+"/ldirectord.site.cf.pid: no director running for site.cf\n" {
+		t.Errorf("stale: exit %d, %q, %q", code, out, errOut)
+	}
+	// A running daemon without a socket (Debian's ldirectord).
+	writePid(t, run, "site.cf", fakeLdirectord(t))
+	code, out, errOut = runStatusCmd(run, "site.cf")
+	if code != 4 || out != "" || !strings.Contains(errOut, "does not answer") || !strings.Contains(errOut, "no status socket") {
+		t.Errorf("no socket: exit %d, %q, %q", code, out, errOut)
+	}
+	if code, _, errOut := runStatusCmd(run, "a", "b"); code != 2 || errOut != "lvsctl status: unexpected arguments [\"b\"]\n" {
+		t.Errorf("usage: exit %d, %q", code, errOut)
+	}
+	if code, _, _ := runStatusCmd(run, "--frob"); code != 2 {
+		t.Errorf("bad flag: exit %d", code)
+	}
+}
+
+// statusDaemon runs the ldirectord personality's daemon in this process
+// against the fake IPVS, with its status socket in lt's run directory
+// and a pid file naming a process that looks like ldirectord.
+func statusDaemon(t *testing.T, lt *ldTest, cfgName string) {
+	t.Helper()
+	var out, errOut syncWriter
+	r := &ldRun{argv0: "ldirectord", ios: &IOStreams{Out: &out, ErrOut: &errOut}, env: lt.env, config: cfgName, cfgName: cfgName}
+	r.log = director.NewLogger(&out, &errOut, cfgName)
+	r.pidPath = director.PidPath(lt.env.runDir, cfgName)
+	path, err := ldconf.Resolve(cfgName, r.ldconfOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.path = path
+	if _, ok := r.load(); !ok {
+		t.Fatalf("load: %s", errOut.String())
+	}
+	writePid(t, lt.env.runDir, cfgName, fakeLdirectord(t))
+	done := make(chan int, 1)
+	go func() { done <- r.serve(r.pidPath) }()
+	t.Cleanup(func() {
+		lt.stop <- "TERM"
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("daemon did not stop")
+		}
+	})
+}
+
+const statusCfg = "checktimeout=1\nquiescent=yes\n" +
+	"virtual=192.168.100.1:80\n\treal=10.0.0.2:80 gate 3\n\treal=10.0.0.3:8080 masq\n\tchecktype=on\n\tfallback=127.0.0.1:80\n\n" +
+	"virtual=192.168.100.2:80\n\treal=127.0.0.1:1 masq 2\n\tchecktype=connect\n\tscheduler=rr\n\tpersistent=300\n"
+
+func TestStatusFromRunningDaemon(t *testing.T) {
+	lt := newLdTest(t)
+	lt.config("site.cf", statusCfg)
+	statusDaemon(t, lt, "site.cf")
+	run := lt.env.runDir
+	// Wait for every real's first check.
+	var doc JSONStatus
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, out, errOut := runStatusCmd(run, "--json")
+		if code == 0 {
+			doc = JSONStatus{}
+			dec := json.NewDecoder(strings.NewReader(out))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&doc); err != nil {
+				t.Fatalf("decode: %v\n%s", err, out)
+			}
+			checked := 0
+			for _, v := range doc.Directors[0].Virtuals {
+				for _, r := range v.Reals {
+					if r.LastCheck != nil {
+						checked++
+					}
+				}
+			}
+			if checked == 3 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no full status: exit %d\n%s\n%s", code, out, errOut)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if doc.SchemaVersion != 1 || len(doc.Directors) != 1 {
+		t.Fatalf("%+v", doc)
+	}
+	d := doc.Directors[0]
+	if d.Config != filepath.Join(lt.dir, "ha", "site.cf") || d.PID != os.Getpid() || len(d.Virtuals) != 2 {
+		t.Fatalf("director %+v", d)
+	}
+	v1, v2 := d.Virtuals[0], d.Virtuals[1]
+	if v1.Name != "192.168.100.1:80" || *v1.Protocol != "tcp" || *v1.Address != "192.168.100.1" || v1.Port != 80 ||
+		v1.Scheduler != "wrr" || v1.Persistent || len(v1.Reals) != 2 {
+		t.Errorf("virtual 1 %+v", v1)
+	}
+	if v1.Fallback == nil || v1.Fallback.Address != "127.0.0.1" || v1.Fallback.Port != 80 || v1.Fallback.Active {
+		t.Errorf("fallback %+v", v1.Fallback)
+	}
+	r := v1.Reals[0]
+	if r.Address != "10.0.0.2" || r.Port != 80 || r.Forward != "route" || r.Weight != 3 || r.State != "up" ||
+		r.KernelWeight == nil || *r.KernelWeight != 3 || r.Failures != 0 || r.LatencySeconds == nil || *r.LatencySeconds < 0 ||
+		time.Since(*r.LastCheck) > time.Minute || r.Reason == nil || *r.Reason != "checktype on" {
+		t.Errorf("real 1 %+v", r)
+	}
+	if r := v1.Reals[1]; r.Address != "10.0.0.3" || r.Port != 8080 || r.Forward != "masq" || r.Weight != 1 || r.State != "up" {
+		t.Errorf("real 2 %+v", r)
+	}
+	if v2.Name != "192.168.100.2:80" || v2.Scheduler != "rr" || !v2.Persistent || v2.PersistenceTimeout != 300 || v2.Fallback != nil {
+		t.Errorf("virtual 2 %+v", v2)
+	}
+	// Refused connection: down, quiesced (quiescent=yes), with a reason.
+	r = v2.Reals[0]
+	if r.State != "down" || r.Weight != 2 || r.KernelWeight == nil || *r.KernelWeight != 0 || r.Failures < 1 ||
+		r.Reason == nil || *r.Reason == "" || r.Timeout {
+		t.Errorf("down real %+v (reason %v)", r, r.Reason)
+	}
+
+	// The same view for people.
+	code, out, errOut := runStatusCmd(run, "site.cf")
+	if code != 0 || errOut != "" {
+		t.Fatalf("table: exit %d, %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if lines[0] != "Director for "+d.Config+fmt.Sprintf(", pid %d", os.Getpid()) {
+		t.Errorf("first line %q", lines[0])
+	}
+	for _, want := range []string{
+		"│       VIRTUAL        │     REAL      │   FWD    │  STATE  │ WEIGHT │ KERNEL │ FAILS │ LAST CHECK │ LATENCY │",
+		"│ tcp 192.168.100.1:80 │ 10.0.0.2:80   │ gate     │ up      │ 3      │ 3      │ 0     │ ",
+		"│ tcp 192.168.100.1:80 │ 127.0.0.1:80  │ fallback │ standby │ 1      │ -      │ -     │ -          │ -       │",
+		"│ tcp 192.168.100.2:80 │ 127.0.0.1:1   │ masq     │ down    │ 2      │ 0      │ ",
+		"│ connect 127.0.0.1:1: connection refused │",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestStatusJSONNullsAndEmptyLists(t *testing.T) {
+	lt := newLdTest(t)
+	// checktype=off: never checked, never in the table.
+	lt.config("off.cf", "virtual=192.168.100.3:80\n\treal=10.0.0.4:80 gate\n\tchecktype=off\n")
+	statusDaemon(t, lt, "off.cf")
+	var code int
+	var out string
+	deadline := time.Now().Add(10 * time.Second)
+	for code, out, _ = runStatusCmd(lt.env.runDir, "--json", "off.cf"); code != 0; code, out, _ = runStatusCmd(lt.env.runDir, "--json", "off.cf") {
+		if time.Now().After(deadline) {
+			t.Fatalf("exit %d", code)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatal(err)
+	}
+	v := raw["directors"].([]any)[0].(map[string]any)["virtuals"].([]any)[0].(map[string]any)
+	real := v["reals"].([]any)[0].(map[string]any)
+	for _, k := range []string{"kernel_weight", "reason", "latency_seconds", "last_check"} {
+		if val, ok := real[k]; !ok || val != nil {
+			t.Errorf("%s = %v (present %v), want null", k, val, ok)
+		}
+	}
+	if real["state"] != "down" || real["weight"] != float64(1) || real["failures"] != float64(0) {
+		t.Errorf("real %v", real)
+	}
+	if f, ok := v["fallback"]; !ok || f != nil {
+		t.Errorf("fallback %v", f)
+	}
+	if sf, ok := v["sched_flags"].([]any); !ok || len(sf) != 0 {
+		t.Errorf("sched_flags %v", v["sched_flags"])
+	}
+	if !strings.HasPrefix(out, "{\n  \"schema_version\": 1,\n  \"directors\": [\n") {
+		t.Errorf("layout:\n%s", out)
+	}
+}
+
+// A daemon that cannot build its answer is reported, not shown empty.
+func TestStatusSilentSocket(t *testing.T) {
+	lt := newLdTest(t)
+	run := lt.env.runDir
+	writePid(t, run, "x.cf", fakeLdirectord(t))
+	stop, err := director.ServeStatus(director.SocketPath(run, "x.cf"), func(ctx context.Context) (director.Snapshot, error) {
+		return director.Snapshot{}, errors.New("busy")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	code, out, errOut := runStatusCmd(run, "x.cf")
+	if code != 4 || out != "" || !strings.Contains(errOut, "lvsctl status: director for x.cf (pid ") {
+		t.Errorf("exit %d, %q, %q", code, out, errOut)
+	}
+}

@@ -1,0 +1,64 @@
+package director
+
+import (
+	"bytes"
+	"fmt"
+	"log/syslog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// ldirectord's ld_log destinations and line formats (SPEC §1.5).
+func TestLoggerFormats(t *testing.T) {
+	at := time.Date(2026, 11, 1, 20, 2, 38, 0, time.Local)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "ld.log")
+	var out, errOut bytes.Buffer
+	l := NewLogger(&out, &errOut, "site.cf")
+	l.now = func() time.Time { return at }
+
+	l.Configure(false, false, file)
+	l.Log("Added virtual server: 192.168.100.1:80\n") // one newline is chomped
+	want := fmt.Sprintf("[Sun Nov  1 20:02:38 2026|site.cf|%d] Added virtual server: 192.168.100.1:80\n", os.Getpid())
+	if b, _ := os.ReadFile(file); string(b) != want {
+		t.Errorf("logfile %q, want %q", b, want)
+	}
+
+	l.Configure(false, true, file)
+	l.Log("supervised")
+	if out.String() != "[Sun Nov  1 20:02:38 2026] supervised\n" {
+		t.Errorf("supervised stdout %q", out.String())
+	}
+
+	l.Configure(true, true, file)
+	l.Log("debug")
+	l.Debugf(3, "detail %d", 7)
+	if errOut.String() != "DEBUG2: debug\ndebug\nDEBUG3: detail 7\n" {
+		t.Errorf("-d stderr %q", errOut.String())
+	}
+
+	// An unwritable log file: the message goes to stderr.
+	errOut.Reset()
+	l.Configure(false, false, filepath.Join(dir, "no", "such", "dir.log"))
+	l.Log("lost?")
+	if errOut.String() != "lost?\n" {
+		t.Errorf("unwritable logfile: stderr %q", errOut.String())
+	}
+	l.Debugf(3, "hidden")
+	if errOut.String() != "lost?\n" {
+		t.Errorf("DEBUG line without -d: %q", errOut.String())
+	}
+}
+
+func TestSyslogFacility(t *testing.T) {
+	for name, want := range map[string]syslog.Priority{
+		"local0": syslog.LOG_LOCAL0, "LOCAL7": syslog.LOG_LOCAL7, "daemon": syslog.LOG_DAEMON,
+		"authpriv": syslog.LOG_AUTHPRIV, "bogus": syslog.LOG_DAEMON,
+	} {
+		if got := facility(name); got != want {
+			t.Errorf("facility(%q) = %d, want %d", name, got, want)
+		}
+	}
+}
