@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
 )
 
 // The differential runs many ldirectord instances at once, each in a
@@ -50,6 +52,41 @@ type ldWorker struct {
 const netnsSetup = "ip link set lo up && ip link add e2ehosts0 type dummy && ip link set e2ehosts0 up && " +
 	"ip addr add 10.254.254.1/32 dev e2ehosts0 && ip addr add 2001:db8:ffff::1/128 dev e2ehosts0 nodad"
 
+// ipvsLock serialises table writes against table listings across the
+// workers. The kernel keeps every namespace's services in one hash table
+// and resumes a netlink dump at an index counted over all of them, so a
+// service added in one namespace while another lists its table shifts
+// that listing: entries repeat or go missing, and Debian's ipvsadm was
+// seen spinning for minutes on such a listing. Listings share the lock.
+const ipvsLock = "/tmp/e2e-ldconf-ipvs.lock"
+
+// ipvsadmLocked is the ./ipvsadm ldirectord -d runs instead of
+// /sbin/ipvsadm (SPEC §1): Debian's ipvsadm, same arguments, under
+// ipvsLock.
+const ipvsadmLocked = `#!/bin/sh
+case "$1" in
+-L|-l|-S|--list|--save) exec flock -s ` + ipvsLock + ` /sbin/ipvsadm "$@" ;;
+*) exec flock ` + ipvsLock + ` /sbin/ipvsadm "$@" ;;
+esac
+`
+
+// withIPVSLock runs f holding ipvsLock, shared or exclusive.
+func withIPVSLock(shared bool, f func() error) error {
+	l, err := os.OpenFile(ipvsLock, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	how := unix.LOCK_EX
+	if shared {
+		how = unix.LOCK_SH
+	}
+	if err := unix.Flock(int(l.Fd()), how); err != nil {
+		return fmt.Errorf("flock %s: %w", ipvsLock, err)
+	}
+	return f()
+}
+
 // startWorkers starts n workers; they stop when t's cleanup runs.
 func startWorkers(t *testing.T, n int) chan *ldWorker {
 	t.Helper()
@@ -77,6 +114,9 @@ func startWorker(id int, dir string) (*ldWorker, error) {
 	// (the logs go to dir).
 	cmd.Dir = filepath.Join(dir, "cwd")
 	if err := os.Mkdir(cmd.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(cmd.Dir, "ipvsadm"), []byte(ipvsadmLocked), 0o755); err != nil {
 		return nil, err
 	}
 	cmd.Stderr = os.Stderr
@@ -242,15 +282,32 @@ func (w *ldWorker) inNetns(f func() error) error {
 // ipvsadm runs Debian's ipvsadm in the worker's namespace.
 func (w *ldWorker) ipvsadm(args ...string) (string, error) {
 	var out []byte
-	err := w.inNetns(func() error {
-		var err error
-		out, err = exec.Command(filepath.Join(realIpvsadmDir, "ipvsadm"), args...).Output()
-		if err != nil {
-			return fmt.Errorf("ipvsadm %s: %w", strings.Join(args, " "), err)
-		}
-		return nil
+	err := withIPVSLock(true, func() error {
+		return w.inNetns(func() error {
+			var err error
+			out, err = exec.Command(filepath.Join(realIpvsadmDir, "ipvsadm"), args...).Output()
+			if err != nil {
+				return fmt.Errorf("ipvsadm %s: %w", strings.Join(args, " "), err)
+			}
+			return nil
+		})
 	})
 	return string(out), err
+}
+
+// flush empties the worker's table through lvsctl's netlink client, in
+// process: one exec less per config than ipvsadm -C.
+func (w *ldWorker) flush() error {
+	return withIPVSLock(false, func() error { return w.inNetns(w.flushHere) })
+}
+
+func (w *ldWorker) flushHere() error {
+	n, err := ipvsctl.Open()
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	return n.Flush()
 }
 
 // table reads the worker's table in renderLab's layout.
@@ -267,13 +324,14 @@ func (w *ldWorker) table() (string, error) {
 	return rules + thresholdsMark + th, nil
 }
 
-// settle waits until the run's first check round is over: every process
-// of its group asleep (checkinterval) and its log still, at two polls
-// in a row, and again after the table was read. Returns the table.
+// settle waits until the run's first check round is over and returns
+// the table: every process of its group asleep (checkinterval) at two
+// polls in a row, the table read, and the group still asleep after it,
+// with its log unchanged meanwhile or the same table read twice (a
+// short checkinterval logs a round while the table is read).
 func (r *poolRun) settle(timeout time.Duration) (string, error) {
 	deadline := time.Now().Add(timeout)
-	quiet := 0
-	lastSize := int64(-2)
+	asleep, prev := 0, ""
 	for {
 		select {
 		case st := <-r.done:
@@ -284,21 +342,21 @@ func (r *poolRun) settle(timeout time.Duration) (string, error) {
 		if time.Now().After(deadline) {
 			return "", fmt.Errorf("ldirectord did not settle within %v\n%s", timeout, groupSignals(r.pid))
 		}
+		if !groupAsleep(r.pid) {
+			asleep, prev = 0, ""
+			continue
+		}
+		if asleep++; asleep < 2 {
+			continue
+		}
 		size := r.logSize()
-		if !groupAsleep(r.pid) || size != lastSize {
-			quiet, lastSize = 0, size
-			continue
-		}
-		if quiet++; quiet < 2 {
-			continue
-		}
 		table, err := r.w.table()
 		if err != nil {
 			return "", err
 		}
-		if groupAsleep(r.pid) && r.logSize() == size {
+		if groupAsleep(r.pid) && (r.logSize() == size || table == prev) {
 			return table, nil
 		}
-		quiet = 0
+		prev = table
 	}
 }

@@ -27,7 +27,8 @@ import (
 // valid config of the corpus is started with Debian's ldirectord, checks
 // forced to "on", and the table it builds in the kernel is compared with
 // the one ldconf asks for; every invalid config must make Debian's
-// ldirectord exit with the status ldconf gives it.
+// ldirectord exit with the status ldconf gives it. Runs go in parallel,
+// in workers of their own (ldconf_pool_test.go).
 
 const (
 	corpusDir = "../testdata/ldirectord"
@@ -269,7 +270,7 @@ func ldirectordTable(t *testing.T, pool chan *ldWorker, name, cf string) (table,
 	// (cleanstop=no configs would leave it anyway).
 	run.kill()
 	log = run.output()
-	if _, cerr := w.ipvsadm("-C"); cerr != nil {
+	if cerr := w.flush(); cerr != nil {
 		t.Errorf("clearing worker %d's table: %v", w.id, cerr)
 	}
 	if err != nil {
