@@ -329,8 +329,13 @@ func (w *ldWorker) table() (string, error) {
 // polls in a row, the table read, and the group still asleep after it,
 // with its log unchanged meanwhile or the same table read twice (a
 // short checkinterval logs a round while the table is read).
+//
+// timeout counts from the run's last log line: a config with twenty
+// virtuals makes ldirectord run ipvsadm some 150 times, minutes in a
+// loaded guest, all the while logging. A run gets at most 5*timeout.
 func (r *poolRun) settle(timeout time.Duration) (string, error) {
-	deadline := time.Now().Add(timeout)
+	start := time.Now()
+	progress, lastSize := start, int64(-2)
 	asleep, prev := 0, ""
 	for {
 		select {
@@ -339,8 +344,12 @@ func (r *poolRun) settle(timeout time.Duration) (string, error) {
 			return "", fmt.Errorf("ldirectord exited (status %d) before its first check round", st)
 		case <-time.After(200 * time.Millisecond):
 		}
-		if time.Now().After(deadline) {
-			return "", fmt.Errorf("ldirectord did not settle within %v\n%s", timeout, groupSignals(r.pid))
+		if size := r.logSize(); size != lastSize {
+			progress, lastSize = time.Now(), size
+		}
+		if time.Since(progress) > timeout || time.Since(start) > 5*timeout {
+			return "", fmt.Errorf("ldirectord did not settle: nothing logged for %v, %v in all\n%s",
+				time.Since(progress).Round(time.Second), time.Since(start).Round(time.Second), groupSignals(r.pid))
 		}
 		if !groupAsleep(r.pid) {
 			asleep, prev = 0, ""
