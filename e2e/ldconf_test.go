@@ -5,7 +5,6 @@ package e2e
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -28,7 +27,8 @@ import (
 // valid config of the corpus is started with Debian's ldirectord, checks
 // forced to "on", and the table it builds in the kernel is compared with
 // the one ldconf asks for; every invalid config must make Debian's
-// ldirectord exit with the status ldconf gives it.
+// ldirectord exit with the status ldconf gives it. Runs go in parallel,
+// in workers of their own (ldconf_pool_test.go).
 
 const (
 	corpusDir = "../testdata/ldirectord"
@@ -83,30 +83,37 @@ func TestLdconfDifferential(t *testing.T) {
 			t.Errorf("lab/invalid-exceptions.txt names %s, which is not an invalid config of the corpus", name)
 		}
 	}
+	// Configs run in parallel, each worker with its own IPVS table
+	// (ldconf_pool_test.go); the workers stop once every subtest is over.
+	pool := startWorkers(t, *ldWorkers)
 	t.Run("valid", func(t *testing.T) {
+		t.Parallel()
 		for _, path := range valid {
 			name := strings.TrimSuffix(filepath.Base(path), ".cf")
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				reason, isException := exceptions[name]
-				validDifferential(t, path, name, reason, isException, cliOK)
+				validDifferential(t, pool, path, name, reason, isException, cliOK)
 			})
 		}
 	})
 	t.Run("invalid", func(t *testing.T) {
+		t.Parallel()
 		for _, path := range invalid {
 			name := strings.TrimSuffix(filepath.Base(path), ".cf")
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				if reason, ok := accepted[name]; ok {
-					invalidOnlyForLvsctl(t, path, reason)
+					invalidOnlyForLvsctl(t, pool, path, name, reason)
 					return
 				}
-				invalidDifferential(t, path)
+				invalidDifferential(t, pool, path, name)
 			})
 		}
 	})
 }
 
-func validDifferential(t *testing.T, path, name, reason string, isException, cliOK bool) {
+func validDifferential(t *testing.T, pool chan *ldWorker, path, name, reason string, isException, cliOK bool) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +144,7 @@ func validDifferential(t *testing.T, path, name, reason string, isException, cli
 		t.Fatalf("forcing checktype=on changed ldconf's table:\n%s", lineDiff(o, want))
 	}
 
-	got, log := runLdirectord(t, cf, settleTimeout, nil)
+	got, log := ldirectordTable(t, pool, name, cf)
 	if hasReals(forced) && !strings.Contains(log, "Checking on") {
 		// The table would be the start-up one, not a checked one.
 		t.Errorf("ldirectord logged no check round:\n%s", tail(log, 30))
@@ -199,26 +206,19 @@ func hasReals(c *ldconf.Config) bool {
 // ldirectord accepts (lab/invalid-exceptions.txt says why). Asserted for
 // what it is: ldirectord has not rejected it (no exit 2) within
 // acceptWindow, while lvsctl rejects it.
-func invalidOnlyForLvsctl(t *testing.T, path, reason string) {
+func invalidOnlyForLvsctl(t *testing.T, pool chan *ldWorker, path, name, reason string) {
 	path, _ = filepath.Abs(path)
 	if _, err := ldconf.Load(path); ldconf.ExitStatus(err) != ldconf.ExitConfigError {
 		t.Fatalf("lvsctl does not reject it (%v); the exception %q is stale", err, reason)
 	}
-	cmd := exec.Command(ldirectordBin, path, "status")
-	cmd.Env = ldirectordEnv()
-	cmd.Dir = t.TempDir()
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
+	w := <-pool
+	defer func() { pool <- w }()
+	run, err := w.start(name, path, "status")
+	if err != nil {
 		t.Fatal(err)
 	}
-	timer := time.AfterFunc(acceptWindow, func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	defer timer.Stop()
-	cmd.Wait()
-	if rc := cmd.ProcessState.ExitCode(); rc == ldconf.ExitConfigError {
-		t.Errorf("ldirectord now rejects it too (exit %d); drop it from lab/invalid-exceptions.txt:\n%s", rc, tail(out.String(), 10))
+	if rc := run.wait(acceptWindow); rc == ldconf.ExitConfigError {
+		t.Errorf("ldirectord now rejects it too (exit %d); drop it from lab/invalid-exceptions.txt:\n%s", rc, tail(run.output(), 10))
 	}
 	t.Logf("deliberate difference (%s): lvsctl exits %d, ldirectord did not reject it within %v", reason, ldconf.ExitConfigError, acceptWindow)
 }
@@ -227,39 +227,56 @@ func invalidOnlyForLvsctl(t *testing.T, path, reason string) {
 // refuses on purpose (it rejects bad configs in a few seconds).
 const acceptWindow = 30 * time.Second
 
-func invalidDifferential(t *testing.T, path string) {
+func invalidDifferential(t *testing.T, pool chan *ldWorker, path, name string) {
 	path, _ = filepath.Abs(path)
 	_, err := ldconf.Load(path)
 	if err == nil {
 		t.Fatal("ldconf accepts it in the lab")
 	}
 	want := ldconf.ExitStatus(err)
-	cmd := exec.Command(ldirectordBin, path, "status")
-	cmd.Env = ldirectordEnv()
-	cmd.Dir = t.TempDir()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
+	// The exit status is decided while parsing, which every action does
+	// first (SPEC §1.1): status is the cheapest, it touches no table.
+	w := <-pool
+	defer func() { pool <- w }()
+	run, err := w.start(name, path, "status")
+	if err != nil {
 		t.Fatal(err)
 	}
-	timer := time.AfterFunc(settleTimeout, func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	defer timer.Stop()
-	err = cmd.Wait()
-	got := cmd.ProcessState.ExitCode()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("ldirectord: %v", err)
-	}
+	got := run.wait(settleTimeout)
+	out := run.output()
 	if got != want {
-		t.Errorf("exit status: ldirectord %d, ldconf %d (%v)\nldirectord said:\n%s", got, want, err, tail(out.String(), 20))
+		t.Errorf("exit status: ldirectord %d, ldconf %d (%v)\nldirectord said:\n%s", got, want, err, tail(out, 20))
 	}
 	// The message is ldconf's own (unit-tested); here only make sure
 	// ldirectord really rejected the config and did not fail elsewhere.
-	if !strings.Contains(out.String(), "reading file") {
-		t.Errorf("ldirectord did not report a config error:\n%s", tail(out.String(), 20))
+	if !strings.Contains(out, "reading file") {
+		t.Errorf("ldirectord did not report a config error:\n%s", tail(out, 20))
 	}
+}
+
+// ldirectordTable runs `ldirectord -d CF start` in a worker until its
+// first check round is over and returns the table it built and what it
+// logged. -d keeps it in the foreground without a pid file.
+func ldirectordTable(t *testing.T, pool chan *ldWorker, name, cf string) (table, log string) {
+	t.Helper()
+	w := <-pool
+	defer func() { pool <- w }()
+	run, err := w.start(name, "-d", cf, "start")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err = run.settle(settleTimeout)
+	// The table is taken; how ldirectord stops is not under test here
+	// (cleanstop=no configs would leave it anyway).
+	run.kill()
+	log = run.output()
+	if cerr := w.flush(); cerr != nil {
+		t.Errorf("clearing worker %d's table: %v", w.id, cerr)
+	}
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, tail(log, 30))
+	}
+	return table, log
 }
 
 // useCorpusHosts makes the corpus host names resolvable for ldirectord,
