@@ -18,6 +18,8 @@ type Printer struct {
 
 func (p *Printer) printf(format string, a ...any) { fmt.Fprintf(p.W, format, a...) }
 
+var newline = []byte{'\n'}
+
 // padRight is C's %-*s: s, then spaces up to width bytes.
 func padRight(b []byte, s string, width int) []byte {
 	b = append(b, s...)
@@ -213,22 +215,25 @@ func (p *Printer) Service(s *Service, dests []Destination) {
 	name := p.serviceName(s)
 	switch {
 	case f&FmtRule != 0:
-		p.printf("-A %s -s %s", name, s.Scheduler)
+		b := append(append(append(p.line[:0], "-A "...), name...), " -s "...)
+		b = append(b, s.Scheduler...)
 		if s.Flags&SvcFlagPersistent != 0 {
-			p.printf(" -p %d", s.Timeout)
+			b = strconv.AppendUint(append(b, " -p "...), uint64(s.Timeout), 10)
 			if m, ok := persistenceMask(s); ok {
-				p.printf(" -M %s", m)
+				b = append(append(b, " -M "...), m...)
 			}
 		}
 		if s.PEName != "" {
-			p.printf(" --pe %s", s.PEName)
+			b = append(append(b, " --pe "...), s.PEName...)
 		}
 		if s.Flags&SvcFlagOnePacket != 0 {
-			p.printf(" -o")
+			b = append(b, " -o"...)
 		}
 		if s.Flags&schedFlagsMask != 0 {
-			p.printf(" -b %s", schedFlagsString(s))
+			b = append(append(b, " -b "...), schedFlagsString(s)...)
 		}
+		p.W.Write(b)
+		p.line = b
 	case f&FmtStats != 0:
 		p.printf("%-33s", name)
 		for _, v := range []uint64{s.Stats.Conns, s.Stats.InPkts, s.Stats.OutPkts, s.Stats.InBytes, s.Stats.OutBytes} {
@@ -240,24 +245,26 @@ func (p *Printer) Service(s *Service, dests []Destination) {
 			p.largeNum(v)
 		}
 	default:
-		p.printf("%s %s", name, s.Scheduler)
+		b := append(append(append(p.line[:0], name...), ' '), s.Scheduler...)
 		if s.Flags&schedFlagsMask != 0 {
-			p.printf(" (%s)", schedFlagsString(s))
+			b = append(append(append(b, " ("...), schedFlagsString(s)...), ')')
 		}
 		if s.Flags&SvcFlagPersistent != 0 {
-			p.printf(" persistent %d", s.Timeout)
+			b = strconv.AppendUint(append(b, " persistent "...), uint64(s.Timeout), 10)
 			if m, ok := persistenceMask(s); ok {
-				p.printf(" mask %s", m)
+				b = append(append(b, " mask "...), m...)
 			}
 			if s.PEName != "" {
-				p.printf(" pe %s", s.PEName)
+				b = append(append(b, " pe "...), s.PEName...)
 			}
 		}
 		if s.Flags&SvcFlagOnePacket != 0 {
-			p.printf(" ops")
+			b = append(b, " ops"...)
 		}
+		p.W.Write(b)
+		p.line = b
 	}
-	p.printf("\n")
+	p.W.Write(newline)
 	if f&FmtNoSort == 0 {
 		SortDestinations(dests)
 	}
