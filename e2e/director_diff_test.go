@@ -47,8 +47,8 @@ const diffSentinelVIP = "192.168.254.254:80"
 
 // diffHeader starts every config: checks every second, files in the
 // world's directory {W}.
-const diffHeader = `checktimeout=1
-negotiatetimeout=2
+const diffHeader = `checktimeout=3
+negotiatetimeout=3
 checkinterval=1
 logfile="{W}/ldirectord.log"
 `
@@ -58,6 +58,7 @@ virtual=` + diffSentinelVIP + `
 	real=10.0.9.9:80 gate
 	checktype=external
 	checkcommand="/bin/true"
+	checktimeout=60
 	monitorfile="{W}/monitor"
 `
 
@@ -130,7 +131,7 @@ func (w *ldWorld) errorf(format string, args ...any) {
 
 // bash runs a script in the director namespace.
 func (w *ldWorld) bash(script string) (string, int) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", w.ns, "bash", "-c", worldPrelude+script)
 	cmd.WaitDelay = 5 * time.Second // a daemon holding the output open
@@ -289,9 +290,9 @@ func both(a, b *ldWorld, f func(w *ldWorld)) {
 // settle records the tables after a step: Debian's by its own evidence,
 // then lvsctl's once it equals Debian's (or at its deadline).
 func settle(deb, lv *ldWorld, stops bool) {
-	d := deb.settled(stops, "", time.Now().Add(90*time.Second))
+	d := deb.settled(stops, "", time.Now().Add(180*time.Second))
 	deb.tables = append(deb.tables, d)
-	lv.tables = append(lv.tables, lv.settled(stops, d, time.Now().Add(30*time.Second)))
+	lv.tables = append(lv.tables, lv.settled(stops, d, time.Now().Add(60*time.Second)))
 }
 
 func runDiffScenario(t *testing.T, sc ldScenario, deb, lv *ldWorld) {
