@@ -24,7 +24,7 @@ import (
 //
 // After each step both tables must be settled before they are compared,
 // and settled means concrete evidence, not a pause: every config ends
-// with a sentinel virtual whose real is checked by /bin/true and logged
+// with a sentinel virtual whose real, always up, is checked and logged
 // to a monitorfile. Debian's ldirectord checks every real one after the
 // other and applies each result before logging it, so between two
 // sentinel lines every real has been checked and acted on once; its table
@@ -53,11 +53,12 @@ checkinterval=1
 logfile="{W}/ldirectord.log"
 `
 
+// The sentinel's real is a busybox httpd on the director's loopback:
+// a connect check costs no process (an external one forks Perl).
 const diffSentinel = `
 virtual=` + diffSentinelVIP + `
-	real=10.0.9.9:80 gate
-	checktype=external
-	checkcommand="/bin/true"
+	real=127.0.0.1:81 gate
+	checktype=connect
 	checktimeout=60
 	monitorfile="{W}/monitor"
 `
@@ -163,7 +164,7 @@ ip -n %[1]s-r%[2]d link set r%[2]d up
 ip -n %[1]s-r%[2]d link set lo up
 `, w.ns, i)
 	}
-	script += fmt.Sprintf("mkdir -p %[1]s/maint\n", w.dir)
+	script += fmt.Sprintf("mkdir -p %[1]s/maint\nip netns exec %[2]s busybox httpd -p 127.0.0.1:81 -h /tmp/www\n", w.dir, w.ns)
 	if out, err := exec.Command("bash", "-c", script).CombinedOutput(); err != nil {
 		return fmt.Errorf("world %s: %w\n%s", w.ns, err, out)
 	}
@@ -227,7 +228,7 @@ func (w *ldWorld) sentinelChecks() int {
 	if err != nil || int64(len(b)) < w.mark {
 		return 0
 	}
-	return strings.Count(string(b[w.mark:]), " 10.0.9.9 80 ")
+	return strings.Count(string(b[w.mark:]), " 127.0.0.1 81 ")
 }
 
 // step runs one step and sets the mark for its evidence.
