@@ -7,25 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
-	"time"
 )
 
 // The director tests run Debian's ldirectord and lvsctl (behind a symlink
 // named ldirectord) on the same configurations, against the same real
 // servers: one network namespace per real (10.0.N.2, N = 2..5) with
 // busybox httpd on port 80 and a line server on port 7000.
-
-// ldPrelude is sourced before every step.
-const ldPrelude = `
-rs_up() { for i; do ip netns exec rs$i busybox httpd -p 80 -h /tmp/www; done; }
-rs_down() { for i; do ip netns pids rs$i | xargs -r kill; done; sleep 0.2; }
-tcp_up() { for i; do ip netns exec rs$i busybox setsid busybox nc -ll -p 7000 -e /bin/echo hello >/dev/null 2>&1 & done; }
-blackhole() { for i; do iptables -A OUTPUT -d 10.0.$i.2 -j DROP; done; }
-unblackhole() { for i; do iptables -D OUTPUT -d 10.0.$i.2 -j DROP; done; }
-`
 
 // ldBackends creates the real servers, all down.
 func ldBackends(t *testing.T) {
@@ -81,164 +69,7 @@ checkinterval=1
 logfile="/var/log/ldirectord.log"
 `
 
-type ldStep struct {
-	name string
-	do   string // bash, with $LD (the implementation) and $CFG
-	// record adds the step's output and exit status to the transcript.
-	record bool
-}
-
-type ldScenario struct {
-	name   string
-	config string
-	// before runs before the start (backends up etc.).
-	before string
-	steps  []ldStep
-	// files are compared after the run (e.g. fallback command logs);
-	// only their last line, since ldirectord's start runs extra pairs.
-	lastLine []string
-	// noStart skips the start (exit code scenarios on a stopped daemon).
-	noStart bool
-}
-
-var rePid = regexp.MustCompile(`pid: \d+|\[\d+\]`)
-
-// ldRun is one implementation's pass through a scenario.
-type ldRun struct {
-	t      *testing.T
-	ld     string
-	cfg    string
-	want   []string // tables to wait for (lvsctl), nil when recording
-	tables []string
-	lines  []string
-}
-
-func (r *ldRun) bash(script string) (string, int) {
-	cmd := exec.Command("bash", "-c", ldPrelude+script)
-	cmd.Env = append(os.Environ(), "LD="+r.ld, "CFG="+r.cfg)
-	out, err := cmd.CombinedOutput()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		r.t.Fatalf("%s: %v", script, err)
-	}
-	return string(out), code
-}
-
 func ipvsTable() string {
 	out, _ := exec.Command("/sbin/ipvsadm", "-Sn").CombinedOutput()
 	return string(out)
-}
-
-// settle records the table: Debian's is taken once it has been stable
-// for 3 s; lvsctl's as soon as it equals Debian's (or after 20 s).
-func (r *ldRun) settle() {
-	i := len(r.tables)
-	if r.want != nil && i < len(r.want) {
-		deadline := time.Now().Add(20 * time.Second)
-		tab := ipvsTable()
-		for tab != r.want[i] && time.Now().Before(deadline) {
-			time.Sleep(100 * time.Millisecond)
-			tab = ipvsTable()
-		}
-		// Stay equal for a moment (no flapping through the answer).
-		time.Sleep(500 * time.Millisecond)
-		r.tables = append(r.tables, ipvsTable())
-		return
-	}
-	start, last, since := time.Now(), ipvsTable(), time.Now()
-	for time.Since(start) < 25*time.Second {
-		time.Sleep(250 * time.Millisecond)
-		tab := ipvsTable()
-		if tab != last {
-			last, since = tab, time.Now()
-			continue
-		}
-		if time.Since(since) >= 3*time.Second && time.Since(start) >= 4*time.Second {
-			break
-		}
-	}
-	r.tables = append(r.tables, last)
-}
-
-func (r *ldRun) waitStopped() {
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if out, _ := r.bash(`pgrep -f "$LD $CFG start" || true`); strings.TrimSpace(out) == "" {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func runLdScenario(t *testing.T, sc ldScenario, ld string, want []string) *ldRun {
-	t.Helper()
-	resetKernel(t)
-	ldCleanup()
-	ldBackends(t)
-	sh(t, "mkdir -p /tmp/ld /tmp/ld/maint && rm -f /tmp/ld/*.log")
-	cfg := "/etc/ha.d/" + sc.name + ".cf"
-	if err := os.WriteFile(cfg, []byte(ldHeader+sc.config), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r := &ldRun{t: t, ld: ld, cfg: cfg, want: want}
-	if sc.before != "" {
-		r.bash(sc.before)
-	}
-	if !sc.noStart {
-		out, code := r.bash(`$LD $CFG start`)
-		r.lines = append(r.lines, fmt.Sprintf("start: rc %d %s", code, strings.TrimSpace(out)))
-		r.settle()
-	}
-	for _, st := range sc.steps {
-		out, code := r.bash(st.do)
-		if st.record {
-			out = rePid.ReplaceAllString(strings.TrimSpace(out), "PID")
-			r.lines = append(r.lines, fmt.Sprintf("%s: rc %d %s", st.name, code, out))
-		}
-		r.settle()
-	}
-	if !sc.noStart {
-		r.bash(`$LD $CFG stop; true`)
-		r.waitStopped()
-		r.settle()
-	}
-	for _, f := range sc.lastLine {
-		b, _ := os.ReadFile(f)
-		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-		r.lines = append(r.lines, fmt.Sprintf("%s last: %s", filepath.Base(f), lines[len(lines)-1]))
-	}
-	r.bash(`$LD $CFG stop >/dev/null 2>&1; true`)
-	r.waitStopped()
-	ldCleanup()
-	return r
-}
-
-// TestDirectorDifferential runs every scenario with Debian's ldirectord,
-// then with lvsctl, and requires the same table after each step, the same
-// exit statuses, and the same last fallback/check command arguments.
-func TestDirectorDifferential(t *testing.T) {
-	requireLab(t)
-	lv := ldLink(t)
-	for _, sc := range ldScenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			deb := runLdScenario(t, sc, debianLd, nil)
-			start := time.Now()
-			got := runLdScenario(t, sc, lv, deb.tables)
-			t.Logf("lvsctl pass took %s", time.Since(start).Round(100*time.Millisecond))
-			for i := range deb.tables {
-				if i >= len(got.tables) || got.tables[i] != deb.tables[i] {
-					g := ""
-					if i < len(got.tables) {
-						g = got.tables[i]
-					}
-					t.Errorf("table %d differs (-ldirectord +lvsctl):\n%s", i, lineDiff(deb.tables[i], g))
-				}
-			}
-			if a, b := strings.Join(deb.lines, "\n"), strings.Join(got.lines, "\n"); a != b {
-				t.Errorf("outputs differ (-ldirectord +lvsctl):\n%s", lineDiff(a, b))
-			}
-		})
-	}
 }

@@ -43,20 +43,22 @@ var ldScenarios = []ldScenario{
 		{name: "down 3", do: "rs_down 3"},
 		{name: "up 3", do: "rs_up 3"},
 	}},
-	{name: "fallback", config: "fallback=127.0.0.1:80\nfallbackcommand=\"/tmp/ld/fb.sh\"\n" + ldHTTP2,
-		before: `printf '#!/bin/sh\necho "$@" >>/tmp/ld/fb.log\n' >/tmp/ld/fb.sh; chmod +x /tmp/ld/fb.sh`,
+	// Virtual-level fallback: a global one would also apply to the
+	// sentinel virtual.
+	{name: "fallback", config: ldHTTP2 + "\tfallback=127.0.0.1:80\n\tfallbackcommand=\"{W}/fb.sh\"\n",
+		before: `printf '#!/bin/sh\necho "$@" >>$W/fb.log\n' >$W/fb.sh; chmod +x $W/fb.sh`,
 		steps: []ldStep{
 			{name: "up 2", do: "rs_up 2"},
 			{name: "down 2", do: "rs_down 2"},
-		}, lastLine: []string{"/tmp/ld/fb.log"}},
+		}, lastLine: []string{"fb.log"}},
 	{name: "virtual-fallback-masq", config: ldMasq + "\tfallback=127.0.0.1:8080 masq\n", before: "rs_up 3", steps: []ldStep{
 		{name: "down 3", do: "rs_down 3"},
 		{name: "up 2", do: "rs_up 2"},
 	}},
-	{name: "maintenance", config: "maintenancedir=/tmp/ld/maint\n" + ldHTTP2, before: "rs_up 2 3", steps: []ldStep{
-		{name: "maint 3", do: "touch /tmp/ld/maint/10.0.3.2:80"},
-		{name: "maint 2 by ip", do: "touch /tmp/ld/maint/10.0.2.2"},
-		{name: "end maint", do: "rm -f /tmp/ld/maint/*"},
+	{name: "maintenance", config: "maintenancedir={W}/maint\n" + ldHTTP2, before: "rs_up 2 3", steps: []ldStep{
+		{name: "maint 3", do: "touch $W/maint/10.0.3.2:80"},
+		{name: "maint 2 by ip", do: "touch $W/maint/10.0.2.2"},
+		{name: "end maint", do: "rm -f $W/maint/*"},
 	}},
 	{name: "checktype-on", config: "virtual=192.168.100.1:80\n\treal=10.0.2.2:80 gate\n\treal=10.0.3.2:80 gate\n\tchecktype=on\n"},
 	{name: "checktype-off", config: "virtual=192.168.100.1:80\n\treal=10.0.2.2:80 gate\n\tchecktype=off\n", before: "rs_up 2"},
@@ -83,22 +85,23 @@ var ldScenarios = []ldScenario{
 	}},
 	{name: "bad-config-on-reload", config: ldHTTP2, before: "rs_up 2 3", steps: []ldStep{
 		// HUP with a broken file: the daemon keeps its config and table.
-		{name: "break+HUP", do: `cp /run/ldirectord.bad-config-on-reload.cf.pid /tmp/ld/pid; printf 'bogus=1\n' >>$CFG; kill -HUP $(cat /tmp/ld/pid)`},
+		{name: "break+HUP", do: `cp $PIDF $W/pid; printf 'bogus=1\n' >>$CFG; kill -HUP $(cat $W/pid)`},
 		{name: "down 3", do: "rs_down 3"},
 		// Any action on a broken file exits 2 and deletes the pid file.
-		{name: "status broken", do: `$LD $CFG status; test -f /run/ldirectord.bad-config-on-reload.cf.pid; echo pidfile $?`, record: true},
+		{name: "status broken", do: `$LD $CFG status; test -f $PIDF; echo pidfile $?`, record: true},
 		{name: "reload broken", do: `$LD $CFG reload`, record: true},
-		{name: "kill", do: `kill $(cat /tmp/ld/pid); sleep 1`},
+		{name: "kill", do: `kill $(cat $W/pid)`, stops: true},
 	}},
 	{name: "cleanstop-no", config: "cleanstop=no\n" + ldHTTP2, before: "rs_up 2 3"},
+	{name: "cleanstop-yes", config: "cleanstop=yes\nquiescent=yes\n" + ldHTTP2, before: "rs_up 2"},
 	{name: "fwmark-persistent-netmask", config: "virtual=7\n\treal=10.0.2.2 gate\n\treal=10.0.3.2 gate\n\tchecktype=connect\n\tcheckport=80\n\tpersistent=600\n\tnetmask=255.255.255.0\n\tscheduler=rr\n",
 		before: "rs_up 2 3", steps: []ldStep{{name: "down 2", do: "rs_down 2"}}},
 	{name: "range", config: "virtual=192.168.100.1:80\n\treal=10.0.2.2->10.0.2.4:80 gate\n\tchecktype=connect\n", before: "rs_up 2"},
 	{name: "masq-port-vs-gate", config: "virtual=192.168.100.1:8080\n\treal=10.0.2.2:80 masq\n\treal=10.0.3.2:80 gate\n\tchecktype=connect\n", before: "rs_up 2 3",
 		steps: []ldStep{{name: "down 3", do: "rs_down 3"}}},
-	{name: "external", config: "virtual=192.168.100.1:80\n\treal=10.0.2.2:80 gate\n\treal=10.0.3.2:80 gate\n\tchecktype=external\n\tcheckcommand=\"/tmp/ld/check.sh\"\n",
-		before:   `printf '#!/bin/sh\necho "$@" >>/tmp/ld/check-$3.log\n[ "$3" = 10.0.2.2 ]\n' >/tmp/ld/check.sh; chmod +x /tmp/ld/check.sh`,
-		lastLine: []string{"/tmp/ld/check-10.0.2.2.log", "/tmp/ld/check-10.0.3.2.log"}},
+	{name: "external", config: "virtual=192.168.100.1:80\n\treal=10.0.2.2:80 gate\n\treal=10.0.3.2:80 gate\n\tchecktype=external\n\tcheckcommand=\"{W}/check.sh\"\n",
+		before:   `printf '#!/bin/sh\necho "$@" >>%s/check-$3.log\n[ "$3" = 10.0.2.2 ]\n' "$W" >$W/check.sh; chmod +x $W/check.sh`,
+		lastLine: []string{"check-10.0.2.2.log", "check-10.0.3.2.log"}},
 	{name: "simpletcp", config: "virtual=192.168.100.1:7000\n\treal=10.0.2.2:7000 gate\n\treal=10.0.3.2:7000 gate\n\tservice=simpletcp\n\trequest=\"hi\"\n\treceive=\"hello\"\n",
 		before: "tcp_up 2"},
 	{name: "exit-codes-stopped", noStart: true, config: ldHTTP2, steps: []ldStep{
@@ -106,12 +109,12 @@ var ldScenarios = []ldScenario{
 		{name: "stop", do: `$LD $CFG stop`, record: true},
 		{name: "reload", do: `$LD $CFG reload`, record: true},
 		{name: "try-restart", do: `$LD $CFG try-restart`, record: true},
-		{name: "stale", do: `echo 999999 >/run/ldirectord.exit-codes-stopped.cf.pid; $LD $CFG status; rm -f /run/ldirectord.*.pid`, record: true},
+		{name: "stale", do: `echo 999999 >$PIDF; $LD $CFG status; rm -f $PIDF`, record: true},
 	}},
 	{name: "exit-codes-running", config: ldHTTP2, before: "rs_up 2", steps: []ldStep{
 		status("status"),
 		{name: "start again", do: `$LD $CFG start`, record: true},
 		{name: "reload", do: `$LD $CFG reload`, record: true},
-		{name: "restart", do: `$LD $CFG restart; sleep 1; $LD $CFG status`, record: true},
+		{name: "restart", do: `$LD $CFG restart; $LD $CFG status`, record: true},
 	}},
 }
