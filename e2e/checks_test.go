@@ -75,6 +75,10 @@ func checkShard(c checkCase) int {
 // would end down, as lvsctl says within negotiatetimeout.
 const noSQLTimeout = "check_sql sets no timeout: a black hole blocks ldirectord's round for the kernel's connect timeout"
 
+// noNNTPTimeout: check_nntp passes "TimeOut" to IO::Socket::INET6,
+// which only knows "Timeout", and sets no alarm: like noSQLTimeout.
+const noNNTPTimeout = "check_nntp's connect has no timeout (TimeOut, misspelt): a black hole blocks ldirectord's round for the kernel's connect timeout"
+
 type checkCase struct {
 	name  string
 	proto string // tcp (default) or udp
@@ -119,6 +123,7 @@ func labCases(servers string) []checkCase {
 		{name: "http-proxy", real: R(80), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="Test Page"`}, up: true},
 		{name: "http-proxy-wrong-receive", real: R(80), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="No Such Text"`}},
 		{name: "http-proxy-closed", real: R(81), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="Test Page"`}},
+		{name: "http-proxy-blackhole", real: H(80), lines: []string{"service=http_proxy", `request="http://www.example.test/index.html"`, `receive="Test Page"`}, hole: true},
 		// HTTPS: the chain is verified (SSL_CERT_FILE = the lab CA),
 		// the name is not.
 		{name: "https-self-signed", real: R(443), lines: []string{"service=https", `receive="Test Page"`}},
@@ -146,6 +151,8 @@ func labCases(servers string) []checkCase {
 		// SMTP against postfix.
 		{name: "smtp", real: R(25), lines: []string{"service=smtp"}, up: true},
 		{name: "submission", real: R(587), lines: []string{"service=submission"}, up: true},
+		{name: "submission-closed", real: R(588), lines: []string{"service=submission"}},
+		{name: "submission-blackhole", real: H(587), lines: []string{"service=submission"}, hole: true},
 		{name: "smtp-on-a-pop-server", real: R(110), lines: []string{"service=smtp"}},
 		{name: "smtp-closed", real: R(26), lines: []string{"service=smtp"}},
 		{name: "smtp-blackhole", real: H(25), lines: []string{"service=smtp"}, hole: true},
@@ -159,6 +166,7 @@ func labCases(servers string) []checkCase {
 		{name: "pops-login", real: R(995), lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}, up: true},
 		{name: "pops-wrong-name", real: wrongAddr + ":995", lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}},
 		{name: "pops-login-closed", real: R(996), lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}},
+		{name: "pops-login-blackhole", real: H(995), lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`}, hole: true},
 		{name: "imap-login", real: R(143), lines: []string{"service=imap", `login="lab"`, `passwd="labpw"`}, up: true},
 		{name: "imap-bad-password", real: R(143), lines: []string{"service=imap", `login="lab"`, `passwd="wrong"`}},
 		{name: "imap-no-login", real: R(143), lines: []string{"service=imap"}, up: true},
@@ -167,6 +175,7 @@ func labCases(servers string) []checkCase {
 		{name: "imap-blackhole", real: H(143), lines: []string{"service=imap"}, hole: true},
 		{name: "imaps-login", real: R(993), lines: []string{"service=imaps", `login="lab"`, `passwd="labpw"`}, up: true},
 		{name: "imaps-wrong-name", real: wrongAddr + ":993", lines: []string{"service=imaps", `login="lab"`, `passwd="labpw"`}},
+		{name: "imaps-blackhole", real: H(993), lines: []string{"service=imaps", `login="lab"`, `passwd="labpw"`}, hole: true},
 		// LDAP against slapd.
 		{name: "ldap", real: R(389), lines: []string{"service=ldap", `request="dc=example,dc=test"`, `receive="dc=example"`}, up: true},
 		{name: "ldap-wrong-receive", real: R(389), lines: []string{"service=ldap", `request="dc=example,dc=test"`, `receive="ou=nothing"`}},
@@ -175,6 +184,8 @@ func labCases(servers string) []checkCase {
 		{name: "ldap-bind-bad-password", real: R(389), lines: []string{"service=ldap", `request="ou=people,dc=example,dc=test"`, `login="cn=admin,dc=example,dc=test"`, `passwd="wrong"`}},
 		{name: "ldaps", real: R(636), lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`}, up: true},
 		{name: "ldaps-closed", real: R(637), lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`}},
+		{name: "ldaps-wrong-receive", real: R(636), lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="ou=nothing"`}},
+		{name: "ldaps-blackhole", real: H(636), lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`}, hole: true},
 		{name: "ldap-closed", real: R(390), lines: []string{"service=ldap", `request="dc=example,dc=test"`}},
 		{name: "ldap-blackhole", real: H(389), lines: []string{"service=ldap", `request="dc=example,dc=test"`}, hole: true},
 		// PostgreSQL and MariaDB.
@@ -199,8 +210,13 @@ func labCases(servers string) []checkCase {
 		{name: "sip-404", proto: "udp", real: R(5062), lines: []string{"service=sip"}},
 		{name: "sip-closed", proto: "udp", real: R(5061), lines: []string{"service=sip"}},
 		{name: "sip-blackhole", proto: "udp", real: H(5060), lines: []string{"service=sip"}, hole: true},
-		// NNTP's rule (the first bytes start with "2"), with no NNTP
-		// server in the lab: postfix greets "220", dovecot "+OK".
+		// NNTP against leafnode: the first bytes must start with "2"
+		// (there is no receive string); 1119 greets "503".
+		{name: "nntp", real: R(119), lines: []string{"service=nntp"}, up: true},
+		{name: "nntp-503-greeting", real: R(1119), lines: []string{"service=nntp"}},
+		{name: "nntp-closed", real: R(120), lines: []string{"service=nntp"}},
+		{name: "nntp-blackhole", real: H(119), lines: []string{"service=nntp"}, hole: true, noLD: noNNTPTimeout},
+		// The rule on other servers: postfix greets "220", dovecot "+OK".
 		{name: "nntp-rule-220-greeting", real: R(25), lines: []string{"service=nntp"}, up: true},
 		{name: "nntp-rule-ok-greeting", real: R(110), lines: []string{"service=nntp"}},
 		// simpletcp: the request must really be sent, "\n" as newlines

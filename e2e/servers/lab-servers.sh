@@ -52,6 +52,7 @@ ports=(
 	"slapd tcp/389 tcp/636"
 	"freeradius udp/1812"
 	"kamailio udp/5060 udp/5062 tcp/5060"
+	"leafnode tcp/119 tcp/1119"
 	"postgres tcp/5432"
 	"mariadb tcp/3306"
 )
@@ -490,6 +491,19 @@ EOF
 	bg kamailio kamailio -f "$d/kamailio.cfg" -DD -E -P "$d/kamailio.pid" -Y "$d"
 }
 
+setup_leafnode() {
+	# leafnode is an inetd service: socat accepts and runs it on the
+	# connection itself (nofork: leafnode asks its stdin for the peer).
+	# It greets 200 only if its host name is a unique FQDN, else 503: its
+	# own UTS namespace names it, and 1119 is the same server named
+	# "nntp", an NNTP server that is there but refuses service.
+	local opts=bind=10.0.1.2,fork,reuseaddr
+	bg leafnode unshare --uts sh -c "hostname news.lvsctl-lab.net &&
+		exec socat TCP-LISTEN:119,$opts EXEC:/usr/sbin/leafnode,nofork"
+	bg leafnode-503 unshare --uts sh -c "hostname nntp &&
+		exec socat TCP-LISTEN:1119,$opts EXEC:/usr/sbin/leafnode,nofork"
+}
+
 # prepare: remade when a server package changes, and daily (the
 # certificates are valid for two days).
 prepare() {
@@ -537,7 +551,7 @@ start() {
 	# Every server at once: most of their start-up is waiting, so in
 	# series they took minutes.
 	local s
-	for s in postgres mariadb nginx dnsmasq vsftpd postfix dovecot slapd freeradius kamailio; do
+	for s in postgres mariadb nginx dnsmasq vsftpd postfix dovecot slapd freeradius kamailio leafnode; do
 		# Own session each, so that stop can end a set-up still running.
 		setsid bash "$0" setup "$W" "$s" >"$W/setup-$s.log" 2>&1 </dev/null &
 		echo $! >"$W/setup-$s.spid"
