@@ -67,12 +67,13 @@ daemon_round() {
 
 # daemon_rows LABEL TARGET_BH TARGET_BACK LVSCTL_FIGURES LDIRECTORD_FIGURES
 daemon_rows() {
-	local -a l=($4) i=($5)
-	row "$1: all up after start (s)" "${i[0]:--}" "${l[0]}" "" ""
-	row "$1: steady CPU (% of a core)" "${i[1]:--}" "${l[1]}" "" "<5%"
-	row "$1: RSS (MB)" "${i[2]:--}" "${l[2]}" "" "<25 MB"
-	row "$1: black hole, all quiesced (s)" "${i[3]:--}" "${l[3]}" "" "$2"
-	row "$1: back, all restored (s)" "${i[4]:--}" "${l[4]}" "" "$3"
+	# "-" where a tool was not measured (empty figures)
+	local -a l=(${4:-- - - - -}) i=(${5:-- - - - -})
+	row "$1: all up after start (s)" "${i[0]}" "${l[0]}" "" ""
+	row "$1: steady CPU (% of a core)" "${i[1]}" "${l[1]}" "" "<5%"
+	row "$1: RSS (MB)" "${i[2]}" "${l[2]}" "" "<25 MB"
+	row "$1: black hole, all quiesced (s)" "${i[3]}" "${l[3]}" "" "$2"
+	row "$1: back, all restored (s)" "${i[4]}" "${l[4]}" "" "$3"
 }
 
 daemon_bench() {

@@ -38,7 +38,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: benchtool serve ADDR | until COND -- CMD...")
+		return errors.New("usage: benchtool serve ADDR | until COND -- CMD [ARG]")
 	}
 	switch args[0] {
 	case "serve":
@@ -77,7 +77,7 @@ func until(args []string) error {
 	}
 	rest := fs.Args()
 	if len(rest) < 3 || rest[1] != "--" {
-		return errors.New("usage: benchtool until [-timeout D] COND -- CMD...")
+		return errors.New("usage: benchtool until [-timeout D] COND -- CMD [ARG]")
 	}
 	cond, err := parseCond(rest[0])
 	if err != nil {
