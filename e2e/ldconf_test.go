@@ -14,8 +14,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -420,77 +418,6 @@ func kernelTable(t *testing.T) string {
 	return string(rules) + thresholdsMark + string(th)
 }
 
-// runLdirectord runs `ldirectord -d CONFIG start` on an empty table until
-// its first check round is over, returns the table it built and what it
-// logged, and kills it. -d keeps it in the foreground without a pid file.
-//
-// done, if not nil, must also hold for the table: the groupAsleep test
-// alone is fooled by libraries that sleep inside a check (e.g.
-// Net::IMAP::Simple between connection retries).
-func runLdirectord(t *testing.T, cf string, timeout time.Duration, done func(table string) bool, env ...string) (table, log string) {
-	t.Helper()
-	ipvsadmClear(t)
-	defer ipvsadmClear(t)
-	cmd := exec.Command(ldirectordBin, "-d", cf, "start")
-	cmd.Env = ldirectordEnv(env...)
-	cmd.Dir = t.TempDir()
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pgid := cmd.Process.Pid
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		// The table is taken; how ldirectord stops is not under test
-		// here (cleanstop=no configs would leave it anyway).
-		syscall.Kill(-pgid, syscall.SIGKILL)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			t.Errorf("ldirectord did not die")
-		}
-	}()
-	deadline := time.Now().Add(timeout)
-	prev := ""
-	// Polling runs ipvsadm twice; with a large table (the checks' run,
-	// which has a done test) that competes with ldirectord for the
-	// guest's CPU, so poll it less often.
-	poll := 250 * time.Millisecond
-	if done != nil {
-		poll = time.Second
-	}
-	for stable := 0; stable < 2; {
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("ldirectord exited (%v) before its first check round:\n%s", err, tail(out.String(), 30))
-		case <-time.After(poll):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ldirectord did not settle within %v:\n%s\n%s", timeout, tail(out.String(), 30), groupSignals(pgid))
-		}
-		if !groupAsleep(pgid) {
-			stable = 0
-			continue
-		}
-		cur := kernelTable(t)
-		if done != nil && !done(cur) {
-			stable = 0
-			continue
-		}
-		if cur == prev {
-			stable++
-		} else {
-			stable, prev = 1, cur
-		}
-	}
-	return prev, out.String()
-}
-
 // groupAsleep tells whether every live process of the group is in
 // (clock_)nanosleep: ldirectord's main loop (and fork=yes children)
 // sleep checkinterval after a check round, and nowhere else while
@@ -586,22 +513,4 @@ func tail(s string, n int) string {
 		l = l[len(l)-n:]
 	}
 	return strings.Join(l, "\n")
-}
-
-// lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
