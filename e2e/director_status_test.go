@@ -20,17 +20,8 @@ import (
 
 func lvsctlStatus(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(lvsctlBin(t), append([]string{"status"}, args...)...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return code, out.String(), errOut.String()
+	out, errOut, code := runIn(t, "", lvsctlBin(t), append([]string{"status"}, args...)...)
+	return code, out, errOut
 }
 
 const statusLabConf = `quiescent=yes

@@ -220,18 +220,9 @@ func actionTranscript(t *testing.T, ld string) []string {
 	var lines []string
 	do := func(name string, args ...string) {
 		t.Helper()
-		cmd := exec.Command(ld, args...)
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
+		out, errOut, code := runIn(t, "", ld, args...)
 		lines = append(lines, fmt.Sprintf("%s: exit %d stdout %q stderr %q", name, code,
-			reStatusPid.ReplaceAllString(out.String(), "PID"), reStatusPid.ReplaceAllString(errOut.String(), "PID")))
+			reStatusPid.ReplaceAllString(out, "PID"), reStatusPid.ReplaceAllString(errOut, "PID")))
 	}
 	os.Remove(defaultPid)
 	do("stopped status", "status")
