@@ -156,16 +156,14 @@ func procDest(f []string) (Destination, error) {
 	if a.Is6() {
 		d.Family = AFInet6
 	}
-	switch f[1] {
-	case "Masq":
-		d.FwdMethod = FwdMasq
-	case "Local":
-		d.FwdMethod = FwdLocal
-	case "Tunnel":
-		d.FwdMethod = FwdTunnel
-	case "Route":
-		d.FwdMethod = FwdRoute
-	default:
+	// the kernel writes the names -L prints (fwdName)
+	d.FwdMethod = FwdMask + 1
+	for _, m := range []uint32{FwdMasq, FwdLocal, FwdTunnel, FwdRoute} {
+		if fwdName(m) == f[1] {
+			d.FwdMethod = m
+		}
+	}
+	if d.FwdMethod > FwdMask {
 		return Destination{}, errProcFormat
 	}
 	w, err1 := strconv.ParseInt(f[2], 10, 32)
