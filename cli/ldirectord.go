@@ -79,6 +79,17 @@ type ldEnv struct {
 	spawn    func(argv []string) error
 	signals  func(ctx context.Context) (stop <-chan string, hup <-chan struct{}, cleanup func())
 	isTTY    func(w any) bool
+	// ldconfOpts come after the defaults (tests: a static resolver).
+	ldconfOpts []ldconf.Option
+}
+
+// configOptions are ldconf's options for this environment.
+func (e *ldEnv) configOptions(debug bool) []ldconf.Option {
+	opts := []ldconf.Option{ldconf.WithDebug(debug)}
+	if e.haDir != "" {
+		opts = append(opts, ldconf.WithHADir(e.haDir))
+	}
+	return append(opts, e.ldconfOpts...)
 }
 
 func defaultLdEnv() *ldEnv {
@@ -252,11 +263,7 @@ func (r *ldRun) main(args []string) int {
 }
 
 func (r *ldRun) ldconfOptions() []ldconf.Option {
-	opts := []ldconf.Option{ldconf.WithDebug(r.debug)}
-	if r.env.haDir != "" {
-		opts = append(opts, ldconf.WithHADir(r.env.haDir))
-	}
-	return opts
+	return r.env.configOptions(r.debug)
 }
 
 // lastPathPart is ldirectord's /([^\/]+)$/ on the config argument.
@@ -601,11 +608,9 @@ func ldCheckConfig(args []string, ios *IOStreams, env *ldEnv) int {
 	if len(args) > 0 {
 		name = args[0]
 	}
-	var opts []ldconf.Option
-	opts = append(opts, ldconf.WithDebug(true))
-	if env.haDir != "" {
-		opts = append(opts, ldconf.WithHADir(env.haDir))
-	}
+	// Files are probed, not created; logfile= is judged as the daemon
+	// (not -d) would open it.
+	opts := append([]ldconf.Option{ldconf.WithFS(ldconf.ProbeFS{})}, env.configOptions(false)...)
 	path, err := ldconf.Resolve(name, opts...)
 	if err != nil {
 		fmt.Fprintln(ios.ErrOut, err)

@@ -174,8 +174,11 @@ ip -n %[1]s-r%[2]d link set lo up
 
 // teardown stops whatever is left and removes the world.
 func (w *ldWorld) teardown() {
-	w.bash(`$LD $CFG stop >/dev/null 2>&1; true`)
-	w.waitStopped()
+	// Only when still running: each Perl ldirectord command is seconds.
+	if w.running() {
+		w.bash(`$LD $CFG stop >/dev/null 2>&1; true`)
+		w.waitStopped()
+	}
 	if b, err := os.ReadFile(filepath.Join(w.dir, "ldirectord.log")); err == nil {
 		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 		w.log = strings.Join(lines[max(0, len(lines)-40):], "\n")
@@ -278,46 +281,74 @@ func (w *ldWorld) settled(stops bool, want string, deadline time.Time) string {
 	}
 }
 
-// both runs f in the two worlds at once.
-func both(a, b *ldWorld, f func(w *ldWorld)) {
+// settle records the tables after a step: Debian's by its own evidence,
+// then lvsctl's once it equals Debian's, live or recorded (or at its
+// deadline). deb or lv is nil when only one side runs.
+func settle(deb, lv *ldWorld, rec *ldRecording, stops bool) {
+	want := ""
+	if deb != nil {
+		want = deb.settled(stops, "", time.Now().Add(180*time.Second))
+		deb.tables = append(deb.tables, want)
+	} else if n := len(lv.tables); n < len(rec.tables) {
+		want = rec.tables[n]
+	}
+	if lv != nil {
+		lv.tables = append(lv.tables, lv.settled(stops, want, time.Now().Add(60*time.Second)))
+	}
+}
+
+// worlds are the sides that run.
+func worlds(deb, lv *ldWorld) []*ldWorld {
+	var ws []*ldWorld
+	for _, w := range []*ldWorld{deb, lv} {
+		if w != nil {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// inAll runs f in every world at once.
+func inAll(ws []*ldWorld, f func(w *ldWorld)) {
 	var wg sync.WaitGroup
-	for _, w := range []*ldWorld{a, b} {
+	for _, w := range ws {
 		wg.Add(1)
 		go func() { defer wg.Done(); f(w) }()
 	}
 	wg.Wait()
 }
 
-// settle records the tables after a step: Debian's by its own evidence,
-// then lvsctl's once it equals Debian's (or at its deadline).
-func settle(deb, lv *ldWorld, stops bool) {
-	d := deb.settled(stops, "", time.Now().Add(180*time.Second))
-	deb.tables = append(deb.tables, d)
-	lv.tables = append(lv.tables, lv.settled(stops, d, time.Now().Add(60*time.Second)))
+// scenarioSteps is what a scenario runs: its steps, between a start and
+// a stop unless it says otherwise.
+func scenarioSteps(sc ldScenario) []ldStep {
+	steps := sc.steps
+	if !sc.noStart {
+		steps = append([]ldStep{{name: "start", do: `$LD $CFG start`, record: true}}, steps...)
+		steps = append(steps, ldStep{name: "stop", do: `$LD $CFG stop`, record: true, stops: true})
+	}
+	return steps
 }
 
-func runDiffScenario(t *testing.T, sc ldScenario, deb, lv *ldWorld) {
-	for _, w := range []*ldWorld{deb, lv} {
+func runDiffScenario(t *testing.T, sc ldScenario, deb, lv *ldWorld, rec *ldRecording) {
+	ws := worlds(deb, lv)
+	for _, w := range ws {
 		defer w.teardown()
 		if err := w.setup(); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if sc.before != "" {
-		both(deb, lv, func(w *ldWorld) { w.bash(sc.before) })
+		inAll(ws, func(w *ldWorld) { w.bash(sc.before) })
 	}
-	steps := sc.steps
-	if !sc.noStart {
-		steps = append([]ldStep{{name: "start", do: `$LD $CFG start`, record: true}}, steps...)
-		steps = append(steps, ldStep{name: "stop", do: `$LD $CFG stop`, record: true, stops: true})
-	}
-	for _, st := range steps {
-		both(deb, lv, func(w *ldWorld) { w.step(st) })
-		settle(deb, lv, st.stops)
-		deb.names = append(deb.names, st.name)
+	for _, st := range scenarioSteps(sc) {
+		inAll(ws, func(w *ldWorld) { w.step(st) })
+		settle(deb, lv, rec, st.stops)
+		for _, w := range ws {
+			w.names = append(w.names, st.name)
+		}
 	}
 	for _, f := range sc.lastLine {
-		for _, w := range []*ldWorld{deb, lv} {
+		for _, w := range ws {
 			b, _ := os.ReadFile(filepath.Join(w.dir, f))
 			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 			w.lines = append(w.lines, fmt.Sprintf("%s last: %s", f, lines[len(lines)-1]))
@@ -327,13 +358,20 @@ func runDiffScenario(t *testing.T, sc ldScenario, deb, lv *ldWorld) {
 
 func TestDirectorDifferential(t *testing.T) {
 	requireLab(t)
+	mode := *ldDiffMode
+	if mode != "replay" && mode != "record" && mode != "live" {
+		t.Fatalf("-director-diff %q: replay, record or live", mode)
+	}
 	lv := ldLink(t)
 	resetKernel(t)
 	ldCleanup()
 	sh(t, "mkdir -p /tmp/www /tmp/ld && echo ok >/tmp/www/index.html")
-	start := time.Now()
-	perlLib := debianPerlCache(t)
-	t.Logf("Perl module cache for ldirectord: %s", time.Since(start).Round(100*time.Millisecond))
+	perlLib := ""
+	if mode != "replay" {
+		start := time.Now()
+		perlLib = debianPerlCache(t)
+		t.Logf("Perl module cache for ldirectord: %s", time.Since(start).Round(100*time.Millisecond))
+	}
 	if len(ldScenarios) < 25 {
 		t.Errorf("%d scenarios, the issue asks for at least 25", len(ldScenarios))
 	}
@@ -341,33 +379,74 @@ func TestDirectorDifferential(t *testing.T) {
 		for i, sc := range ldScenarios {
 			t.Run(sc.name, func(t *testing.T) {
 				t.Parallel()
-				start := time.Now()
-				deb, got := newWorld(sc, i, "d", debianLd), newWorld(sc, i, "l", lv)
-				deb.perlLib, got.perlLib = perlLib, perlLib
-				runDiffScenario(t, sc, deb, got)
-				t.Logf("took %s", time.Since(start).Round(100*time.Millisecond))
-				for _, w := range []*ldWorld{deb, got} {
-					for _, e := range w.errs {
-						t.Errorf("%s: %s", w.ns, e)
-					}
-				}
-				for i := range deb.tables {
-					if i >= len(got.tables) || got.tables[i] != deb.tables[i] {
-						g := ""
-						if i < len(got.tables) {
-							g = got.tables[i]
-						}
-						t.Errorf("table after %q differs (-ldirectord +lvsctl):\n%s", deb.names[i], lineDiff(deb.tables[i], g))
-					}
-				}
-				if a, b := strings.Join(deb.lines, "\n"), strings.Join(got.lines, "\n"); a != b {
-					t.Errorf("outputs differ (-ldirectord +lvsctl):\n%s", lineDiff(a, b))
-				}
-				if t.Failed() {
-					t.Logf("ldirectord's log:\n%s\nlvsctl's log:\n%s", deb.log, got.log)
-				}
+				runDiffTest(t, mode, sc, i, lv, perlLib)
 			})
 		}
 	})
 	ldCleanup()
+}
+
+func runDiffTest(t *testing.T, mode string, sc ldScenario, idx int, lv, perlLib string) {
+	start := time.Now()
+	var deb, got *ldWorld
+	var rec *ldRecording
+	if mode == "replay" {
+		var err error
+		if rec, err = loadRecording(sc.name); err != nil {
+			t.Fatalf("Debian's recording: %v (record it: RECORD=1 E2E_ARGS=-director-diff=record make e2e TESTS=^TestDirectorDifferential$)", err)
+		}
+		var names []string
+		for _, st := range scenarioSteps(sc) {
+			names = append(names, st.name)
+		}
+		if strings.Join(names, "|") != strings.Join(rec.names, "|") {
+			t.Fatalf("recording has steps %q, the scenario %q: record it again", rec.names, names)
+		}
+	} else {
+		deb = newWorld(sc, idx, "d", debianLd)
+		deb.perlLib = perlLib
+	}
+	if mode != "record" {
+		got = newWorld(sc, idx, "l", lv)
+	}
+	runDiffScenario(t, sc, deb, got, rec)
+	t.Logf("took %s", time.Since(start).Round(100*time.Millisecond))
+	for _, w := range worlds(deb, got) {
+		for _, e := range w.errs {
+			t.Errorf("%s: %s", w.ns, e)
+		}
+	}
+	if deb != nil {
+		rec = &ldRecording{names: deb.names, tables: deb.tables, out: strings.Join(deb.lines, "\n")}
+	}
+	if mode == "record" {
+		if !t.Failed() {
+			header := fmt.Sprintf("# Debian's ldirectord in scenario %s of TestDirectorDifferential (e2e/director_scenarios_test.go),\n# recorded in the lab %s.\n", sc.name, time.Now().UTC().Format("2006-01-02"))
+			if err := saveRecording(sc.name, rec, header); err != nil {
+				t.Error(err)
+			}
+		}
+		if t.Failed() {
+			t.Logf("ldirectord's log:\n%s", deb.log)
+		}
+		return
+	}
+	for i := range rec.tables {
+		if i >= len(got.tables) || got.tables[i] != rec.tables[i] {
+			g := ""
+			if i < len(got.tables) {
+				g = got.tables[i]
+			}
+			t.Errorf("table after %q differs (-ldirectord +lvsctl):\n%s", rec.names[i], lineDiff(rec.tables[i], g))
+		}
+	}
+	if b := strings.Join(got.lines, "\n"); rec.out != b {
+		t.Errorf("outputs differ (-ldirectord +lvsctl):\n%s", lineDiff(rec.out, b))
+	}
+	if t.Failed() {
+		if deb != nil {
+			t.Logf("ldirectord's log:\n%s", deb.log)
+		}
+		t.Logf("lvsctl's log:\n%s", got.log)
+	}
 }

@@ -1,16 +1,12 @@
 package ldconf
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/netip"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,59 +17,15 @@ import (
 
 const corpusDir = "../testdata/ldirectord"
 
-// fakeResolver resolves from the corpus' hosts and services files, so
+// newFakeResolver resolves from the corpus' hosts and services files, so
 // tests never depend on the machine's /etc files or DNS.
-type fakeResolver struct {
-	hosts    map[string][]netip.Addr
-	services []byte
-}
-
-func newFakeResolver(t testing.TB) *fakeResolver {
+func newFakeResolver(t testing.TB) *StaticResolver {
 	t.Helper()
-	hosts, err := os.ReadFile(filepath.Join(corpusDir, "hosts"))
+	r, err := CorpusResolver(corpusDir)
 	if err != nil {
 		t.Fatal(err)
-	}
-	services, err := os.ReadFile(filepath.Join(corpusDir, "services"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &fakeResolver{hosts: map[string][]netip.Addr{}, services: services}
-	sc := bufio.NewScanner(bytes.NewReader(hosts))
-	for sc.Scan() {
-		f := strings.Fields(strings.SplitN(sc.Text(), "#", 2)[0])
-		if len(f) < 2 {
-			continue
-		}
-		a := netip.MustParseAddr(f[0])
-		for _, n := range f[1:] {
-			r.hosts[strings.ToLower(n)] = append(r.hosts[strings.ToLower(n)], a)
-		}
 	}
 	return r
-}
-
-func (r *fakeResolver) LookupHost(_ context.Context, name string, fam Family) (netip.Addr, error) {
-	if fam == IPv4 {
-		if a, ok := inetAton(name); ok {
-			return a, nil
-		}
-	} else if a, err := netip.ParseAddr(name); err == nil && a.Is6() && a.Zone() == "" {
-		return a, nil
-	}
-	for _, a := range r.hosts[strings.ToLower(name)] {
-		if (fam == IPv4) == a.Is4() {
-			return a, nil
-		}
-	}
-	return netip.Addr{}, fmt.Errorf("lookup %s: no such host", name)
-}
-
-func (r *fakeResolver) LookupPort(_ context.Context, name, proto string) (int, error) {
-	if p, ok := servicesLookup(r.services, name, proto); ok {
-		return p, nil
-	}
-	return 0, fmt.Errorf("unknown service %s/%s", name, proto)
 }
 
 // fakeFS: files under /nonexistent cannot be created; /srv/maint is the

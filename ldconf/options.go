@@ -2,8 +2,11 @@ package ldconf
 
 import (
 	"context"
+	"io/fs"
 	"net/netip"
 	"os"
+	"path/filepath"
+	"syscall"
 )
 
 // Resolver turns host and service names into addresses and ports, the way
@@ -119,3 +122,28 @@ func (OSFS) IsFile(path string) bool {
 
 // ReadFile implements FS.
 func (OSFS) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// ProbeFS is the real file system read-only: OpenAppend tells whether
+// root could open the file for appending, without creating or touching
+// it, for `ldirectord --check` (which needs no root and changes nothing).
+// Permissions are not judged: the daemon runs as root.
+type ProbeFS struct{ OSFS }
+
+// OpenAppend implements FS.
+func (ProbeFS) OpenAppend(path string) error {
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return &fs.PathError{Op: "open", Path: path, Err: syscall.EISDIR}
+		}
+		return nil
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: path, Err: syscall.ENOENT}
+	}
+	if !st.IsDir() {
+		return &fs.PathError{Op: "open", Path: path, Err: syscall.ENOTDIR}
+	}
+	return nil
+}
