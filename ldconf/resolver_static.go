@@ -32,7 +32,7 @@ func NewStaticResolver(hosts, services []byte) (*StaticResolver, error) {
 		}
 		a, err := netip.ParseAddr(f[0])
 		if err != nil || len(f) < 2 {
-			return nil, fmt.Errorf("hosts line %d: want ADDRESS NAME...", n)
+			return nil, fmt.Errorf("hosts line %d: want an address and names", n)
 		}
 		for _, name := range f[1:] {
 			k := strings.ToLower(name)
