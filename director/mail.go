@@ -97,7 +97,12 @@ func (a *alerts) mail(vs *vstate, subject string) {
 	m := Mail{SMTP: v.SMTP, From: a.from(), To: v.EmailAlert, Subject: subject, Body: body}
 	a.q.do(func(ctx context.Context) {
 		if err := a.send(ctx, m); err != nil {
-			a.log.Printf("failed to send SMTP email message: %v", err)
+			// ldirectord's two texts: Net::SMTP's and Mail::Send's.
+			what := "SMTP email message"
+			if m.SMTP == "" {
+				what = "email message"
+			}
+			a.log.Printf("failed to send %s: %v", what, err)
 		}
 	})
 }
@@ -126,25 +131,25 @@ func defaultFrom() string {
 	return name + "@" + host
 }
 
+// sendmailPaths are where Mail::Mailer (ldirectord's Mail::Send) looks
+// for sendmail, in order.
+var sendmailPaths = []string{"/usr/sbin/sendmail", "/usr/lib/sendmail", "/usr/ucblib/sendmail"}
+
 // SendMail delivers m over SMTP (port 25 unless given), bounded by a
-// minute, or through /usr/sbin/sendmail when no server is configured
-// (ldirectord's Mail::Send path).
+// minute, or through sendmail when no server is configured, as
+// ldirectord's Mail::Send does: `sendmail -t`, the To, Subject and (if
+// emailalertfrom is set) From headers, then the body; sendmail sets the
+// sender.
 func SendMail(ctx context.Context, m Mail) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	if m.SMTP == "" {
+		return sendmail(ctx, m)
+	}
 	to := splitAddrs(m.To)
 	sender := defaultFrom()
 	msg := "From: " + firstNonEmpty(m.From, sender) + "\r\nTo: " + m.To + "\r\nSubject: " + m.Subject + "\r\n\r\n" +
 		strings.ReplaceAll(m.Body, "\n", "\r\n")
-	if m.SMTP == "" {
-		c := exec.CommandContext(ctx, "/usr/sbin/sendmail", "-t", "-oi")
-		c.Stdin = strings.NewReader(strings.ReplaceAll(msg, "\r\n", "\n"))
-		c.Env = childEnv()
-		if err := c.Run(); err != nil {
-			return fmt.Errorf("sendmail: %w", err)
-		}
-		return nil
-	}
 	addr := m.SMTP
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		addr = net.JoinHostPort(addr, "25")
@@ -184,6 +189,30 @@ func SendMail(ctx context.Context, m Mail) error {
 	}
 	if err := c.Quit(); err != nil {
 		return fmt.Errorf("smtp QUIT: %w", err)
+	}
+	return nil
+}
+
+func sendmail(ctx context.Context, m Mail) error {
+	bin := ""
+	for _, p := range sendmailPaths {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		return fmt.Errorf("sendmail: none of %s", strings.Join(sendmailPaths, ", "))
+	}
+	msg := "To: " + m.To + "\nSubject: " + m.Subject + "\n"
+	if m.From != "" {
+		msg += "From: " + m.From + "\n"
+	}
+	c := exec.CommandContext(ctx, bin, "-t")
+	c.Stdin = strings.NewReader(msg + "\n" + m.Body)
+	c.Env = childEnv()
+	if out, err := c.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s -t: %w: %s", bin, err, strings.TrimSpace(string(out)))
 	}
 	return nil
 }

@@ -3,7 +3,10 @@ package director
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +98,55 @@ func TestSendMailUnreachable(t *testing.T) {
 	err = SendMail(context.Background(), Mail{SMTP: addr, To: "a@example.org", Subject: "s"})
 	if err == nil || !strings.Contains(err.Error(), "smtp "+addr) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// fakeSendmail installs a sendmail that records its arguments and input
+// in dir/args and dir/in, and exits with code.
+func fakeSendmail(t *testing.T, code int) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "sendmail")
+	script := fmt.Sprintf("#!/bin/sh\necho \"$@\" >%[1]s/args\ncat >%[1]s/in\nexit %[2]d\n", dir, code)
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := sendmailPaths
+	sendmailPaths = []string{filepath.Join(dir, "missing"), bin}
+	t.Cleanup(func() { sendmailPaths = old })
+	return dir
+}
+
+func TestSendMailSendmail(t *testing.T) {
+	for _, tc := range []struct {
+		from, head string
+	}{
+		{"", "To: a@example.org, b@example.org\nSubject: Deleted real server: 10.0.0.2:80 (192.168.100.1:80)\n\n"},
+		{"lvs@example.org", "To: a@example.org, b@example.org\nSubject: Deleted real server: 10.0.0.2:80 (192.168.100.1:80)\nFrom: lvs@example.org\n\n"},
+	} {
+		dir := fakeSendmail(t, 0)
+		body := "ldirectord host: h\nLog-Message: x\nDaemon-Status: running\n"
+		m := Mail{From: tc.from, To: "a@example.org, b@example.org",
+			Subject: "Deleted real server: 10.0.0.2:80 (192.168.100.1:80)", Body: body}
+		if err := SendMail(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		args, _ := os.ReadFile(filepath.Join(dir, "args"))
+		in, _ := os.ReadFile(filepath.Join(dir, "in"))
+		if string(args) != "-t\n" || string(in) != tc.head+body {
+			t.Errorf("sendmail got args %q, input:\n%s\nwant -t and:\n%s", args, in, tc.head+body)
+		}
+	}
+}
+
+func TestSendMailSendmailFails(t *testing.T) {
+	fakeSendmail(t, 75)
+	err := SendMail(context.Background(), Mail{To: "a@example.org", Subject: "s"})
+	if err == nil || !strings.Contains(err.Error(), "exit status 75") {
+		t.Errorf("err = %v", err)
+	}
+	sendmailPaths = []string{"/nonexistent/sendmail"}
+	if err := SendMail(context.Background(), Mail{To: "a@example.org", Subject: "s"}); err == nil {
+		t.Error("no sendmail: no error")
 	}
 }
