@@ -30,7 +30,9 @@ type Logger struct {
 	stderr     io.Writer
 	sys        *syslog.Writer
 	sysFac     string
-	now        func() time.Time
+	// sysAddr is the syslog socket ("" → the system's, /dev/log).
+	sysAddr string
+	now     func() time.Time
 }
 
 // NewLogger returns a logger writing to the given streams; cfgName is the
@@ -93,7 +95,13 @@ func (l *Logger) Debugf(level int, format string, args ...any) {
 
 func (l *Logger) syslog(msg string) {
 	if l.sys == nil {
-		w, err := syslog.New(facility(l.logfile)|syslog.LOG_INFO, "ldirectord")
+		var w *syslog.Writer
+		var err error
+		if l.sysAddr == "" {
+			w, err = syslog.New(facility(l.logfile)|syslog.LOG_INFO, "ldirectord")
+		} else {
+			w, err = syslog.Dial("unixgram", l.sysAddr, facility(l.logfile)|syslog.LOG_INFO, "ldirectord")
+		}
 		if err != nil {
 			fmt.Fprintf(l.stderr, "%s\n", msg)
 			return

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"log/syslog"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,5 +62,43 @@ func TestSyslogFacility(t *testing.T) {
 		if got := facility(name); got != want {
 			t.Errorf("facility(%q) = %d, want %d", name, got, want)
 		}
+	}
+}
+
+// TestSyslogDelivery: a facility logfile sends each line to syslog with
+// that facility, priority info, ident ldirectord and the pid (ldirectord's
+// openlog("ldirectord", "pid", FACILITY)).
+func TestSyslogDelivery(t *testing.T) {
+	addr := filepath.Join(t.TempDir(), "log")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: addr, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var out, errOut bytes.Buffer
+	l := NewLogger(&out, &errOut, "site.cf")
+	l.sysAddr = addr
+	l.Configure(false, false, "local0")
+	defer l.Close()
+	l.Log("Added real server: 10.0.0.2:80 (192.168.100.1:80) (Weight set to 1)\n")
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 4096)
+	n, err := conn.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(buf[:n])
+	// <134> is local0 (16<<3) | info (6).
+	if !strings.HasPrefix(got, "<134>") || !strings.HasSuffix(got, fmt.Sprintf(" ldirectord[%d]: Added real server: 10.0.0.2:80 (192.168.100.1:80) (Weight set to 1)\n", os.Getpid())) {
+		t.Errorf("syslog got %q", got)
+	}
+	if out.Len()+errOut.Len() != 0 {
+		t.Errorf("also printed %q %q", out.String(), errOut.String())
+	}
+	// A reload to another facility reconnects with it.
+	l.Configure(false, false, "daemon")
+	l.Log("x")
+	if n, err = conn.Read(buf); err != nil || !strings.HasPrefix(string(buf[:n]), "<30>") {
+		t.Errorf("after reload: %q %v", buf[:n], err)
 	}
 }
