@@ -118,9 +118,11 @@ type harness struct {
 	// expire is the expire_quiescent_template file the daemon reads.
 	expire string
 	reload chan struct{}
-	cancel context.CancelCauseFunc
-	done   chan error
-	ready  chan struct{}
+	// interval overrides every checkinterval (0: the config's own).
+	interval time.Duration
+	cancel   context.CancelCauseFunc
+	done     chan error
+	ready    chan struct{}
 }
 
 func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
@@ -131,7 +133,8 @@ func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
 func newHarness(t *testing.T, cfg string) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir(), fake: ipvstest.NewFake(), health: newHealth(),
-		logs: &syncBuffer{}, cmds: &syncBuffer{}, mails: &syncBuffer{}, execs: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{})}
+		logs: &syncBuffer{}, cmds: &syncBuffer{}, mails: &syncBuffer{}, execs: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{}),
+		interval: 30 * time.Millisecond}
 	h.cfgPath = filepath.Join(h.dir, "ld.cf")
 	h.expire = filepath.Join(h.dir, "nonexistent")
 	h.write(cfg)
@@ -176,7 +179,7 @@ func (h *harness) start() {
 		},
 		Jitter:   func(time.Duration) time.Duration { return 0 },
 		Debounce: 20 * time.Millisecond, Poll: 50 * time.Millisecond,
-		Interval:            30 * time.Millisecond,
+		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
