@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -206,11 +207,12 @@ func (d *daemon) pendingTransitions(t transition) []transition {
 }
 
 // startProbers starts one prober per real id of p, owned by a context
-// that stopProbers cancels and waits for.
+// that stopProbers cancels; it then waits for every running check.
 func (d *daemon) startProbers(p *plan) {
 	d.gen++
 	ctx, cancel := context.WithCancel(context.Background())
-	var g errgroup.Group
+	var wg sync.WaitGroup
+	loops := make([]*probeLoop, 0, len(p.ids))
 	sem := make(chan struct{}, workersFor(d.o.Workers, len(p.ids)))
 	for _, id := range p.ids {
 		spec := p.probe[id]
@@ -221,11 +223,14 @@ func (d *daemon) startProbers(p *plan) {
 			maintDir: p.cfg.Global.MaintenanceDir, log: d.o.Log, sem: sem, out: d.events,
 			jitter: d.o.Jitter, board: d.board, now: time.Now, metrics: d.o.Metrics}
 		d.board.set(id, func(s *RealStatus) { s.Up = pr.state == pUp })
-		g.Go(func() error { return pr.run(ctx) })
+		loops = append(loops, startLoop(ctx, pr, &wg))
 	}
 	d.stopProbers = func() {
 		cancel()
-		_ = g.Wait()
+		for _, l := range loops {
+			l.stop()
+		}
+		wg.Wait()
 	}
 }
 

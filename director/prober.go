@@ -3,6 +3,7 @@ package director
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -41,22 +42,56 @@ type prober struct {
 	metrics  *Metrics // nil without --metrics-listen
 }
 
-// run checks until ctx is done. The first check comes after a short
-// random delay so that a start does not fire every check at once; later
-// ones every interval ±10%.
-func (p *prober) run(ctx context.Context) error {
-	delay := p.jitter(min(p.spec.interval, time.Second))
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		p.once(ctx)
-		iv := p.spec.interval
-		t.Reset(iv - iv/10 + p.jitter(iv/5))
+// probeLoop runs a prober's checks on a timer: the first after a short
+// random delay, so that a start does not fire every check at once, later
+// ones every interval ±10%. Between checks no goroutine exists (the timer
+// starts one per check), so a thousand idle reals cost a thousand timers
+// rather than a thousand goroutine stacks. Checks of one prober never
+// overlap: the next timer is armed when a check is over.
+type probeLoop struct {
+	p       *prober
+	ctx     context.Context
+	wg      *sync.WaitGroup // Done once the loop has ended for good
+	mu      sync.Mutex
+	stopped bool
+	t       *time.Timer
+}
+
+// startLoop starts p's checks; wg counts the loop until stop ends it.
+func startLoop(ctx context.Context, p *prober, wg *sync.WaitGroup) *probeLoop {
+	l := &probeLoop{p: p, ctx: ctx, wg: wg}
+	wg.Add(1)
+	l.mu.Lock() // a zero delay must not fire before l.t is set
+	l.t = time.AfterFunc(p.jitter(min(p.spec.interval, time.Second)), l.tick)
+	l.mu.Unlock()
+	return l
+}
+
+func (l *probeLoop) tick() {
+	l.mu.Lock()
+	stopped := l.stopped
+	l.mu.Unlock()
+	if !stopped {
+		l.p.once(l.ctx)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped {
+		l.wg.Done()
+		return
+	}
+	iv := l.p.spec.interval
+	l.t.Reset(iv - iv/10 + l.p.jitter(iv/5))
+}
+
+// stop ends the loop: at once if its timer is pending, else when the
+// running check returns (cancel ctx first so that it returns soon).
+func (l *probeLoop) stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.stopped = true
+	if l.t.Stop() {
+		l.wg.Done()
 	}
 }
 

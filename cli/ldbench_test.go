@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+	"github.com/lvsctl/lvsctl/ldconf"
+)
+
+// BenchmarkDaemon1000Reals runs the daemon natively (fake IPVS table)
+// with issue 7's load: 1,000 reals in 10 virtuals, connect checks every
+// second against a local listener (127.1.V.R, all on lo), for 10 s, and
+// reports the process's peak RSS and the Go runtime's view of it. The
+// lab figures (e2e/bench-daemon.sh) add the kernel's side.
+func BenchmarkDaemon1000Reals(b *testing.B) {
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	var accepted atomic.Int64
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			c.Close()
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	var cfg strings.Builder
+	cfg.WriteString("checkinterval=1\nchecktimeout=2\nquiescent=yes\n")
+	for v := 1; v <= 10; v++ {
+		fmt.Fprintf(&cfg, "virtual=192.168.100.%d:%d\n\tchecktype=connect\n", v, port)
+		for r := 1; r <= 100; r++ {
+			fmt.Fprintf(&cfg, "\treal=127.1.%d.%d:%d gate\n", v, r, port)
+		}
+	}
+	path := filepath.Join(b.TempDir(), "bench.cf")
+	if err := os.WriteFile(path, []byte(cfg.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	c, err := ldconf.Load(path, ldconf.WithDebug(true))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dur := 10 * time.Second
+	if s := os.Getenv("LVS_BENCH_DAEMON_SECONDS"); s != "" {
+		n, _ := strconv.Atoi(s)
+		dur = time.Duration(n) * time.Second
+	}
+	for b.Loop() {
+		log := director.NewLogger(&discard{}, &discard{}, "bench.cf")
+		log.Configure(false, true, "")
+		ctx, cancel := context.WithTimeout(context.Background(), dur)
+		done := make(chan error, 1)
+		go func() {
+			done <- director.Run(ctx, c, director.Options{Client: ipvstest.NewFake(), Log: log, NewChecker: ldChecker,
+				Load: func() (*ldconf.Config, error) { return c, nil }, ConfigPath: path, ConfigName: path,
+				Reload: make(chan struct{})})
+		}()
+		var peak int64
+		var ms runtime.MemStats
+		cpu0 := cpuTime()
+		for t := time.NewTicker(500 * time.Millisecond); ; {
+			select {
+			case <-t.C:
+				peak = max(peak, rssKB())
+				runtime.ReadMemStats(&ms)
+				if f := os.Getenv("LVS_BENCH_HEAPPROFILE"); f != "" && ctx.Err() == nil {
+					writeHeapProfile(b, f)
+				}
+				continue
+			case err := <-done:
+				t.Stop()
+				if err != nil && ctx.Err() == nil {
+					b.Fatal(err)
+				}
+			}
+			break
+		}
+		cancel()
+		b.ReportMetric(100*(cpuTime()-cpu0).Seconds()/dur.Seconds(), "cpu-%")
+		b.ReportMetric(float64(peak)/1024, "peak-rss-MB")
+		b.ReportMetric(float64(ms.StackInuse)/(1<<20), "stack-MB")
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MB")
+		b.ReportMetric(float64(accepted.Load())/dur.Seconds(), "checks/s")
+	}
+}
+
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// cpuTime is the process's user and system CPU time so far (the local
+// listener's accepts included: a small part of each check).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// rssKB is VmRSS from /proc/self/status.
+func rssKB() int64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
