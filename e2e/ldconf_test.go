@@ -245,6 +245,12 @@ func invalidDifferential(t *testing.T, pool chan *ldWorker, path, name string) {
 	if got != want {
 		t.Errorf("exit status: ldirectord %d, ldconf %d (%v)\nldirectord said:\n%s", got, want, err, tail(out, 20))
 	}
+	// And the command users run: lvsctl ldirectord --check.
+	cli := exec.Command(lvsctlBin(t), "ldirectord", "--check", path)
+	cliOut, _ := cli.CombinedOutput()
+	if rc := cli.ProcessState.ExitCode(); rc != got {
+		t.Errorf("exit status: ldirectord %d, lvsctl ldirectord --check %d:\n%s", got, rc, cliOut)
+	}
 	// The message is ldconf's own (unit-tested); here only make sure
 	// ldirectord really rejected the config and did not fail elsewhere.
 	if !strings.Contains(out, "reading file") {
