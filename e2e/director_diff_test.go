@@ -47,17 +47,19 @@ const diffSentinelVIP = "192.168.254.254:80"
 
 // diffHeader starts every config: checks every second, files in the
 // world's directory {W}.
-const diffHeader = `checktimeout=3
-negotiatetimeout=3
+const diffHeader = `checktimeout=5
+negotiatetimeout=5
 checkinterval=1
 logfile="{W}/ldirectord.log"
 `
 
 // The sentinel's real is a busybox httpd on the director's loopback:
-// a connect check costs no process (an external one forks Perl).
+// a connect check costs no process (an external one forks Perl). Its
+// port is the virtual's: with quiescent=yes ldirectord never restores a
+// gate real whose port differs (SPEC §9.3, which lvsctl fixes).
 const diffSentinel = `
 virtual=` + diffSentinelVIP + `
-	real=127.0.0.1:81 gate
+	real=127.0.0.1:80 gate
 	checktype=connect
 	checktimeout=60
 	monitorfile="{W}/monitor"
@@ -164,7 +166,7 @@ ip -n %[1]s-r%[2]d link set r%[2]d up
 ip -n %[1]s-r%[2]d link set lo up
 `, w.ns, i)
 	}
-	script += fmt.Sprintf("mkdir -p %[1]s/maint\nip netns exec %[2]s busybox httpd -p 127.0.0.1:81 -h /tmp/www\n", w.dir, w.ns)
+	script += fmt.Sprintf("mkdir -p %[1]s/maint\nip netns exec %[2]s busybox httpd -p 127.0.0.1:80 -h /tmp/www\n", w.dir, w.ns)
 	if out, err := exec.Command("bash", "-c", script).CombinedOutput(); err != nil {
 		return fmt.Errorf("world %s: %w\n%s", w.ns, err, out)
 	}
@@ -180,8 +182,7 @@ func (w *ldWorld) teardown() {
 		w.waitStopped()
 	}
 	if b, err := os.ReadFile(filepath.Join(w.dir, "ldirectord.log")); err == nil {
-		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-		w.log = strings.Join(lines[max(0, len(lines)-40):], "\n")
+		w.log = string(b)
 	}
 	script := fmt.Sprintf(`for i in 2 3 4 5; do ip netns pids %[1]s-r$i | xargs -r kill -9; ip netns del %[1]s-r$i; done
 ip netns pids %[1]s | xargs -r kill -9; ip netns del %[1]s; rm -rf %[2]s %[3]s /run/ldirectord.%[4]s.*; true`, w.ns, w.dir, w.cfg, w.name)
@@ -231,7 +232,7 @@ func (w *ldWorld) sentinelChecks() int {
 	if err != nil || int64(len(b)) < w.mark {
 		return 0
 	}
-	return strings.Count(string(b[w.mark:]), " 127.0.0.1 81 ")
+	return strings.Count(string(b[w.mark:]), " 127.0.0.1 80 ")
 }
 
 // step runs one step and sets the mark for its evidence.
@@ -427,7 +428,11 @@ func runDiffTest(t *testing.T, mode string, sc ldScenario, idx int, lv, perlLib 
 			}
 		}
 		if t.Failed() {
-			t.Logf("ldirectord's log:\n%s", deb.log)
+			t.Logf("ldirectord's log:\n%s", tail(deb.log, 40))
+		}
+		// Kept beside the recording, for its review.
+		if err := saveRecordingLog(sc.name, deb.log); err != nil {
+			t.Error(err)
 		}
 		return
 	}
@@ -445,8 +450,8 @@ func runDiffTest(t *testing.T, mode string, sc ldScenario, idx int, lv, perlLib 
 	}
 	if t.Failed() {
 		if deb != nil {
-			t.Logf("ldirectord's log:\n%s", deb.log)
+			t.Logf("ldirectord's log:\n%s", tail(deb.log, 40))
 		}
-		t.Logf("lvsctl's log:\n%s", got.log)
+		t.Logf("lvsctl's log:\n%s", tail(got.log, 40))
 	}
 }

@@ -91,3 +91,18 @@ func saveRecording(name string, r *ldRecording, header string) error {
 	}
 	return os.WriteFile(filepath.Join(dir, name+".txt"), []byte(r.encode(header)), 0o644)
 }
+
+// saveRecordingLog keeps ldirectord's log of a recorded scenario beside
+// the recording (not in testdata): what to read when a recorded table
+// looks wrong.
+func saveRecordingLog(name, log string) error {
+	dir := os.Getenv("RECORD_DIR")
+	if dir == "" {
+		return nil
+	}
+	dir = filepath.Join(dir, "director-diff")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, name+".log"), []byte(log), 0o644)
+}

@@ -45,7 +45,14 @@ const (
 // exception's description and copy them to testdata/ldirectord/lab/.
 var recordDir = flag.String("ldirectord-record", "", "write Debian's tables for the exception configs to this directory")
 
-func TestLdconfDifferential(t *testing.T) {
+// The corpus is split in two tests so that CI's two lab VMs share it
+// (e2e/run.sh balances whole tests): TestLdconfDifferential takes the
+// invalid configs and every other valid one, TestLdconfDifferentialB the
+// rest of the valid ones.
+func TestLdconfDifferential(t *testing.T)  { ldconfDifferential(t, 0) }
+func TestLdconfDifferentialB(t *testing.T) { ldconfDifferential(t, 1) }
+
+func ldconfDifferential(t *testing.T, part int) {
 	requireLab(t)
 	useCorpusHosts(t)
 	if _, err := os.Stat("/etc/ha.d/ldirectord.cf"); err == nil {
@@ -80,6 +87,16 @@ func TestLdconfDifferential(t *testing.T) {
 		if !invalidNames[name] {
 			t.Errorf("lab/invalid-exceptions.txt names %s, which is not an invalid config of the corpus", name)
 		}
+	}
+	var half []string
+	for i, p := range valid {
+		if i%2 == part {
+			half = append(half, p)
+		}
+	}
+	valid = half
+	if part != 0 {
+		invalid = nil
 	}
 	// Configs run in parallel, each worker with its own IPVS table
 	// (ldconf_pool_test.go); the workers stop once every subtest is over.
