@@ -80,7 +80,8 @@ func (e *engine) sync(p *plan, old *plan) {
 // and applies it.
 func (e *engine) adopt(vs *vstate) {
 	dests, err := e.c.Destinations(&vs.svc)
-	if err != nil && !errors.Is(err, syscall.ESRCH) {
+	readOK := err == nil || errors.Is(err, syscall.ESRCH)
+	if !readOK {
 		e.log.Printf("Could not read the real servers of %s: %v", vs.v.Name(), err)
 	}
 	cur := map[ipvsctl.DestinationKey]ipvsctl.Destination{}
@@ -97,8 +98,10 @@ func (e *engine) adopt(vs *vstate) {
 		delete(cur, rs.dest.Key())
 		items = append(items, e.realItem(rs, true))
 	}
+	kept := dests[:0:0]
 	for _, d := range dests {
 		if _, stale := cur[d.Key()]; !stale {
+			kept = append(kept, d)
 			continue
 		}
 		e.w.do(ipvsDel(&vs.svc, &d), e.c.DeleteDestination(&vs.svc, &d))
@@ -107,7 +110,11 @@ func (e *engine) adopt(vs *vstate) {
 		e.w.alert(vs, addrPort(d.Address, d.Port), msg, false)
 	}
 	items = append(items, e.fallbackItems(vs)...)
-	e.w.apply(vs, items)
+	if !readOK {
+		e.w.apply(vs, items) // reads again, writes nothing if it fails again
+	} else if len(items) > 0 {
+		e.w.applyTo(vs, items, kept)
+	}
 	e.fallbackCommand(vs)
 }
 

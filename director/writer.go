@@ -52,12 +52,18 @@ func (w *writer) apply(vs *vstate, items []item) {
 	if len(items) == 0 {
 		return
 	}
-	cur := map[ipvsctl.DestinationKey]ipvsctl.Destination{}
 	dests, err := w.c.Destinations(&vs.svc)
 	if err != nil && !errors.Is(err, syscall.ESRCH) {
 		w.log.Printf("Could not read the real servers of %s: %v", vs.v.Name(), err)
 		return
 	}
+	w.applyTo(vs, items, dests)
+}
+
+// applyTo is apply on destinations the caller has just read (the
+// start-up sync reads each service once, not once more to write).
+func (w *writer) applyTo(vs *vstate, items []item, dests []ipvsctl.Destination) {
+	cur := make(map[ipvsctl.DestinationKey]ipvsctl.Destination, len(dests))
 	for _, d := range dests {
 		cur[d.Key()] = d
 	}
