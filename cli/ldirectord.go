@@ -475,6 +475,7 @@ func (r *ldRun) serve(pidPath string) int {
 		}
 		defer stop()
 	}
+	tuneDaemon()
 	err = director.Run(ctx, r.cfg, opts)
 	if stopStatus != nil {
 		stopStatus()

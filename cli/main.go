@@ -53,6 +53,17 @@ func tuneOneShot() {
 	}
 }
 
+// tuneDaemon sets the Go runtime up for the long-running director: its
+// live heap is small (a few MB for 1,000 reals) and most of what it
+// allocates is per-check garbage, so collecting at 50% growth instead of
+// 100% keeps its RSS under 25 MB with 1,000 reals for no measurable CPU
+// (lab, docs/performance.md). GOGC in the environment still wins.
+func tuneDaemon() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+}
+
 // subcommands are lvsctl's own commands; ipvsadm's words all start with
 // '-', so the two grammars never meet.
 var subcommands = map[string]func([]string, *IOStreams) int{
