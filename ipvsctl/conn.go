@@ -195,7 +195,7 @@ func (p *Printer) Connections(r io.Reader) error {
 // PE columns "%-16s %-18s %s" in the middle), built by hand because -Lc
 // prints up to millions of them.
 func (p *Printer) connLine(c *Conn, pe bool) {
-	proto := protoNumber(c.Protocol)
+	proto := c.Proto()
 	b := padRight(p.line[:0], c.Protocol, 3)
 	b = append(b, ' ')
 	start := len(b)
@@ -208,17 +208,15 @@ func (p *Printer) connLine(c *Conn, pe bool) {
 	b = append(b, ' ')
 	b = padTo(p.appendAddrPort(b, c.Family, c.Client, c.ClientPort, proto), len(b), 18)
 	b = append(b, ' ')
+	b = padTo(p.appendAddrPort(b, c.Family, c.Virtual, c.VPort, proto), len(b), 18)
+	b = append(b, ' ')
 	if pe {
-		b = padTo(p.appendAddrPort(b, c.Family, c.Virtual, c.VPort, proto), len(b), 18)
-		b = append(b, ' ')
 		b = padTo(p.appendAddrPort(b, c.DestFamily, c.Dest, c.DestPort, proto), len(b), 16)
 		b = append(b, ' ')
 		b = padRight(b, c.PEName, 18)
 		b = append(b, ' ')
 		b = append(b, c.PEData...)
 	} else {
-		b = padTo(p.appendAddrPort(b, c.Family, c.Virtual, c.VPort, proto), len(b), 18)
-		b = append(b, ' ')
 		b = p.appendAddrPort(b, c.DestFamily, c.Dest, c.DestPort, proto)
 	}
 	b = append(b, '\n')

@@ -139,11 +139,10 @@ func procAddrPort(s string) (netip.Addr, uint16, error) {
 		}
 		return a, uint16(p), nil
 	}
-	v, err := strconv.ParseUint(h, 16, 32)
-	if err != nil || len(h) != 8 {
+	if !isHex8(h) {
 		return netip.Addr{}, 0, errProcFormat
 	}
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), uint16(p), nil
+	return hexAddr(h), uint16(p), nil
 }
 
 // procDest parses ADDR:PORT FORWARD WEIGHT ACTIVE INACTIVE.

@@ -5,15 +5,7 @@ import "net/netip"
 // ipvsadm sorts with glibc's qsort, which is a top-down merge sort, and
 // comparators that subtract unsigned values into an int. The comparators
 // are not transitive, so the exact algorithm decides the order people see:
-// both are reproduced here.
-
-func msort[T any](v []T, cmp func(a, b *T) int) {
-	if len(v) <= 1 {
-		return
-	}
-	tmp := make([]T, len(v))
-	msortRec(v, tmp, cmp)
-}
+// both are reproduced here (msortRec, and sortBig on indexes).
 
 func msortRec[T any](b, tmp []T, cmp func(a, b *T) int) {
 	n := len(b)

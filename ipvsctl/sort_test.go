@@ -82,3 +82,13 @@ func TestSortBigMatchesMsort(t *testing.T) {
 		}
 	}
 }
+
+// msort is glibc's merge sort on the elements themselves: the reference
+// sortBig must agree with.
+func msort[T any](v []T, cmp func(a, b *T) int) {
+	if len(v) <= 1 {
+		return
+	}
+	tmp := make([]T, len(v))
+	msortRec(v, tmp, cmp)
+}
