@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -198,9 +197,7 @@ func pidFileConfig(path string) string {
 
 func writeStatus(ios *IOStreams, snaps []director.Snapshot, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(ios.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(statusDocument(snaps)); err != nil {
+		if err := newJSONEncoder(ios.Out).Encode(statusDocument(snaps)); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
 		return nil

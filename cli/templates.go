@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -244,7 +243,7 @@ func writeTemplatesJSON(ios *IOStreams, rows []templateRow) error {
 	for i, r := range rows {
 		c := &r.conn
 		if rp := netip.AddrPortFrom(c.Dest, c.DestPort); i == 0 || rp != lastReal {
-			doc.Reals = append(doc.Reals, ipvsctl.JSONTemplatesReal{Family: familyWord(c.DestFamily),
+			doc.Reals = append(doc.Reals, ipvsctl.JSONTemplatesReal{Family: ipvsctl.FamilyName(c.DestFamily),
 				Address: c.Dest.String(), Port: c.DestPort, Services: []ipvsctl.JSONTemplatesService{}})
 			cur, lastReal, group = &doc.Reals[len(doc.Reals)-1], rp, nil
 		}
@@ -265,18 +264,8 @@ func writeTemplatesJSON(ios *IOStreams, rows []templateRow) error {
 			Protocol: strings.ToLower(c.Protocol), ClientNetwork: r.prefix.String(), PrefixLength: r.prefix.Bits(),
 			VirtualAddress: c.Virtual.String(), VirtualPort: c.VPort, State: c.State, Expires: c.Expires})
 	}
-	enc := json.NewEncoder(ios.Out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
+	if err := newJSONEncoder(ios.Out).Encode(doc); err != nil {
 		return fmt.Errorf("encode json: %w", err)
 	}
 	return nil
-}
-
-func familyWord(f uint16) string {
-	if f == ipvsctl.AFInet6 {
-		return "inet6"
-	}
-	return "inet"
 }

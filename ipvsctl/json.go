@@ -154,7 +154,8 @@ type JSONDaemons struct {
 
 func ptr[T any](v T) *T { return &v }
 
-func familyName(f uint16) string {
+// FamilyName is a family as the JSON documents write it: "inet" or "inet6".
+func FamilyName(f uint16) string {
 	if f == AFInet6 {
 		return "inet6"
 	}
@@ -171,7 +172,7 @@ func addrString(a netip.Addr) string {
 // ServiceConfigJSON renders a service's identity and configuration.
 func ServiceConfigJSON(s *Service) JSONServiceConfig {
 	j := JSONServiceConfig{
-		Family:     familyName(s.Family),
+		Family:     FamilyName(s.Family),
 		Scheduler:  s.Scheduler,
 		SchedFlags: []string{},
 		Persistent: s.Flags&SvcFlagPersistent != 0,
@@ -224,7 +225,7 @@ var fwdJSONNames = map[uint32]string{FwdMasq: "masq", FwdLocal: "local", FwdTunn
 // configuration.
 func DestinationConfigJSON(d *Destination) JSONDestinationConfig {
 	j := JSONDestinationConfig{
-		Family:         familyName(d.Family),
+		Family:         FamilyName(d.Family),
 		Address:        addrString(d.Address),
 		Port:           d.Port,
 		Forward:        fwdJSONNames[d.FwdMethod&FwdMask],
