@@ -56,8 +56,9 @@ func tuneOneShot() {
 // tuneDaemon sets the Go runtime up for the long-running director: its
 // live heap is small (a few MB for 1,000 reals) and most of what it
 // allocates is per-check garbage, so collecting at 50% growth instead of
-// 100% keeps its RSS under 25 MB with 1,000 reals for no measurable CPU
-// (lab, docs/performance.md). GOGC in the environment still wins.
+// 100% took 4 MB off its RSS with 1,000 reals in the lab for no
+// measurable CPU (docs/performance.md). GOGC in the environment still
+// wins.
 func tuneDaemon() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)

@@ -196,7 +196,7 @@ func SendMail(ctx context.Context, m Mail) error {
 func sendmail(ctx context.Context, m Mail) error {
 	bin := ""
 	for _, p := range sendmailPaths {
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+		if isExecutable(p) { // Mail::Mailer's is_exe: -x and not -d
 			bin = p
 			break
 		}
