@@ -24,11 +24,7 @@ type SystemResolver struct {
 
 // LookupHost implements Resolver.
 func (SystemResolver) LookupHost(ctx context.Context, name string, family Family) (netip.Addr, error) {
-	if family == IPv4 {
-		if a, ok := inetAton(name); ok {
-			return a, nil
-		}
-	} else if a, err := netip.ParseAddr(name); err == nil && a.Is6() && !a.Is4In6() && a.Zone() == "" {
+	if a, ok := numericHost(name, family); ok {
 		return a, nil
 	}
 	network := "ip4"
@@ -46,6 +42,17 @@ func (SystemResolver) LookupHost(ctx context.Context, name string, family Family
 		}
 	}
 	return netip.Addr{}, fmt.Errorf("resolve %s: no %s address", name, family)
+}
+
+// numericHost reads name as a numeric address of the family, the way
+// getaddrinfo does before it looks anything up: IPv4 in inet_aton's forms,
+// IPv6 without a zone and not IPv4-mapped.
+func numericHost(name string, family Family) (netip.Addr, bool) {
+	if family == IPv4 {
+		return inetAton(name)
+	}
+	a, err := netip.ParseAddr(name)
+	return a, err == nil && a.Is6() && !a.Is4In6() && a.Zone() == ""
 }
 
 // LookupPort implements Resolver.

@@ -44,11 +44,7 @@ func NewStaticResolver(hosts, services []byte) (*StaticResolver, error) {
 
 // LookupHost implements Resolver.
 func (r *StaticResolver) LookupHost(_ context.Context, name string, fam Family) (netip.Addr, error) {
-	if fam == IPv4 {
-		if a, ok := inetAton(name); ok {
-			return a, nil
-		}
-	} else if a, err := netip.ParseAddr(name); err == nil && a.Is6() && a.Zone() == "" {
+	if a, ok := numericHost(name, fam); ok {
 		return a, nil
 	}
 	for _, a := range r.hosts[strings.ToLower(name)] {
