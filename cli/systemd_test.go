@@ -19,8 +19,12 @@ const (
 func unitService(t *testing.T, path string) map[string]string {
 	t.Helper()
 	f, err := os.Open(path)
-	if err != nil {
+	if err != nil && path != ourUnit {
+		// Debian's, from the ldirectord package `make test` installs first
 		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer f.Close()
 	m := map[string]string{}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,11 +112,10 @@ type ldWorld struct {
 	tables []string
 	lines  []string
 	errs   []string
-	names  []string // the step after which each table was taken
-	mark   int64    // monitorfile size when the last step ended
+	mark   int64 // monitorfile size when the last step ended
 	// perlLib: Debian ldirectord's modules on tmpfs (debianPerlCache).
 	perlLib string
-	log     string // the end of its logfile, for failures
+	log     string // its logfile, for failures and recordings
 }
 
 func newWorld(sc ldScenario, idx int, impl, ld string) *ldWorld {
@@ -330,6 +330,15 @@ func scenarioSteps(sc ldScenario) []ldStep {
 	return steps
 }
 
+// stepNames names the table taken after each step.
+func stepNames(sc ldScenario) []string {
+	var names []string
+	for _, st := range scenarioSteps(sc) {
+		names = append(names, st.name)
+	}
+	return names
+}
+
 func runDiffScenario(t *testing.T, sc ldScenario, deb, lv *ldWorld, rec *ldRecording) {
 	ws := worlds(deb, lv)
 	for _, w := range ws {
@@ -344,9 +353,6 @@ func runDiffScenario(t *testing.T, sc ldScenario, deb, lv *ldWorld, rec *ldRecor
 	for _, st := range scenarioSteps(sc) {
 		inAll(ws, func(w *ldWorld) { w.step(st) })
 		settle(deb, lv, rec, st.stops)
-		for _, w := range ws {
-			w.names = append(w.names, st.name)
-		}
 	}
 	for _, f := range sc.lastLine {
 		for _, w := range ws {
@@ -396,11 +402,7 @@ func runDiffTest(t *testing.T, mode string, sc ldScenario, idx int, lv, perlLib 
 		if rec, err = loadRecording(sc.name); err != nil {
 			t.Fatalf("Debian's recording: %v (record it: RECORD=1 E2E_ARGS=-director-diff=record make e2e TESTS=^TestDirectorDifferential$)", err)
 		}
-		var names []string
-		for _, st := range scenarioSteps(sc) {
-			names = append(names, st.name)
-		}
-		if strings.Join(names, "|") != strings.Join(rec.names, "|") {
+		if names := stepNames(sc); !slices.Equal(names, rec.names) {
 			t.Fatalf("recording has steps %q, the scenario %q: record it again", rec.names, names)
 		}
 	} else {
@@ -418,7 +420,7 @@ func runDiffTest(t *testing.T, mode string, sc ldScenario, idx int, lv, perlLib 
 		}
 	}
 	if deb != nil {
-		rec = &ldRecording{names: deb.names, tables: deb.tables, out: strings.Join(deb.lines, "\n")}
+		rec = &ldRecording{names: stepNames(sc), tables: deb.tables, out: strings.Join(deb.lines, "\n")}
 	}
 	if mode == "record" {
 		if !t.Failed() {

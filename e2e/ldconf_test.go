@@ -61,7 +61,6 @@ func ldconfDifferential(t *testing.T, part int) {
 		t.Fatal("/etc/ha.d/ldirectord.cf exists in the guest")
 	}
 	exceptions := readExceptions(t)
-	cliOK := checkCLIExists(t)
 
 	valid, _ := filepath.Glob(filepath.Join(corpusDir, "valid", "*.cf"))
 	invalid, _ := filepath.Glob(filepath.Join(corpusDir, "invalid", "*.cf"))
@@ -108,7 +107,7 @@ func ldconfDifferential(t *testing.T, part int) {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				reason, isException := exceptions[name]
-				validDifferential(t, pool, path, name, reason, isException, cliOK)
+				validDifferential(t, pool, path, name, reason, isException)
 			})
 		}
 	})
@@ -128,7 +127,7 @@ func ldconfDifferential(t *testing.T, part int) {
 	})
 }
 
-func validDifferential(t *testing.T, pool chan *ldWorker, path, name, reason string, isException, cliOK bool) {
+func validDifferential(t *testing.T, pool chan *ldWorker, path, name, reason string, isException bool) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -188,9 +187,6 @@ func validDifferential(t *testing.T, pool chan *ldWorker, path, name, reason str
 	}
 
 	t.Run("cli", func(t *testing.T) {
-		if !cliOK {
-			t.Skip("lvsctl ldirectord --check is not implemented yet (cli/ldirectord.go); compared through ldconf.Table only")
-		}
 		out, err := exec.Command(lvsctlBin(t), "ldirectord", "--check", cf).Output()
 		if err != nil {
 			t.Fatalf("lvsctl ldirectord --check %s: %v\n%s", cf, err, out)
@@ -361,13 +357,6 @@ func readNameList(t *testing.T, path string) map[string]string {
 		m[name] = reason
 	}
 	return m
-}
-
-// checkCLIExists tells whether lvsctl ldirectord --check is implemented
-// yet (another issue); until then the comparison goes through ldconf.
-func checkCLIExists(t *testing.T) bool {
-	out, _ := exec.Command(lvsctlBin(t), "ldirectord", "--check", filepath.Join(corpusDir, "valid", "debian-example.cf")).CombinedOutput()
-	return !strings.Contains(string(out), "not implemented")
 }
 
 var (
