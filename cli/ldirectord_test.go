@@ -349,3 +349,30 @@ func TestLdStopSignals(t *testing.T) {
 		}
 	}
 }
+
+// --check judges logfile= and monitorfile= as the daemon would open them
+// (not as -d, which never opens the logfile) but creates neither.
+func TestLdCheckCreatesNoFile(t *testing.T) {
+	lt := newLdTest(t)
+	logf, mon := filepath.Join(lt.dir, "new.log"), filepath.Join(lt.dir, "web.monitor")
+	cf := filepath.Join(lt.dir, "ha", "files.cf")
+	body := fmt.Sprintf("logfile=%q\nvirtual=192.168.100.1:80\n\treal=10.0.0.2:80 gate\n\tmonitorfile=%q\n", logf, mon)
+	if err := os.WriteFile(cf, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := lt.run("--check", "files.cf"); code != 0 || out == "" {
+		t.Fatalf("exit %d, %q %q", code, out, errOut)
+	}
+	for _, f := range []string{logf, mon} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("--check created %s", f)
+		}
+	}
+	missing := fmt.Sprintf("logfile=%q\n", filepath.Join(lt.dir, "nodir", "ld.log"))
+	if err := os.WriteFile(cf, []byte(missing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := lt.run("--check", "files.cf"); code != 2 || !strings.Contains(errOut, "unable to open logfile") {
+		t.Errorf("logfile in a missing directory: exit %d, %q", code, errOut)
+	}
+}
