@@ -2,7 +2,8 @@ package checks
 
 import (
 	"context"
-	"net"
+	"net/netip"
+	"time"
 )
 
 // Connect is checktype=connect: a TCP connect to the check port within
@@ -16,21 +17,19 @@ func (Connect) Check(ctx context.Context, t Target) Result {
 	if t.Protocol == "udp" {
 		return Ping{}.Check(ctx, t)
 	}
-	addr := t.Addr()
-	return timed(ctx, t.checkTimeout(), func(ctx context.Context) Result {
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err != nil {
-			return fail("connect "+addr, err)
-		}
-		// The handshake is the whole check: end it with a reset, as
-		// HAProxy's health checks do. A FIN would cost the director and
-		// the real twice the packets and leave a TIME_WAIT socket per
-		// check, a thousand a second on a big director.
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetLinger(0)
-		}
-		_ = c.Close()
-		return up("connected to " + addr)
-	})
+	ap := netip.AddrPortFrom(t.RealAddr.Unmap(), t.Port())
+	start := time.Now()
+	deadline := start.Add(t.checkTimeout())
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	var r Result
+	if err := connectReset(ctx, ap, deadline); err != nil {
+		r = fail("connect "+t.Addr(), err)
+		r.Timeout = timedOut(ctx, err)
+	} else {
+		r = up("connected to " + t.Addr())
+	}
+	r.Latency = time.Since(start)
+	return r
 }

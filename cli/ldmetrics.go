@@ -71,6 +71,7 @@ func startDaemonMetrics(addr string, open func() (ipvsctl.Client, error), m *dir
 			return err
 		}
 		m.Gather(s)
+		metrics.CollectProcess(s)
 		return nil
 	})
 	if err != nil {

@@ -53,15 +53,22 @@ func tuneOneShot() {
 	}
 }
 
-// tuneDaemon sets the Go runtime up for the long-running director: its
-// live heap is small (a few MB for 1,000 reals) and most of what it
-// allocates is per-check garbage, so collecting at 50% growth instead of
-// 100% took 4 MB off its RSS with 1,000 reals in the lab for no
-// measurable CPU (docs/performance.md). GOGC in the environment still
-// wins.
+// tuneDaemon sets the Go runtime up for the long-running director. It
+// waits on sockets nearly all the time, so one processor is enough and
+// saves the wake-ups of idle ones looking for work (1,000 connect checks
+// a second: 15% of a core instead of 20% natively, 102% instead of 145%
+// in the emulated lab); its live heap is small (about 3 MB for 1,000
+// reals) and nearly all it allocates is per-check garbage, so collecting
+// at 25% growth keeps its RSS down (lab, 1,000 reals every 10 s: 16.5 MB
+// instead of 20.3 MB) for no CPU that could be measured
+// (docs/performance.md). GOMAXPROCS and GOGC in the environment still
+// win.
 func tuneDaemon() {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
+		debug.SetGCPercent(25)
 	}
 }
 
