@@ -1,0 +1,120 @@
+package checks
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fullBacklog returns a port on 127.0.0.1 whose listener never accepts
+// and whose queue is already full, so the kernel drops further SYNs: a
+// connect there waits until its deadline, as with a black-holed real.
+func fullBacklog(t *testing.T) uint16 {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := sa.(*syscall.SockaddrInet4).Port
+	// Backlog 0 queues one connection; these fill the queue.
+	for range 2 {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 300*time.Millisecond); err == nil {
+			t.Cleanup(func() { c.Close() })
+		}
+	}
+	return uint16(port)
+}
+
+func TestConnectTimeout(t *testing.T) {
+	tg := target("none", fullBacklog(t))
+	tg.CheckType, tg.CheckTimeout = TypeConnect, 300*time.Millisecond
+	start := time.Now()
+	r := check(t, Connect{}, tg)
+	wantDown(t, r)
+	if !r.Timeout || !strings.HasSuffix(r.Reason, ": timeout") {
+		t.Errorf("want a timeout, got %+v", r)
+	}
+	if d := time.Since(start); d < 250*time.Millisecond || d > 3*time.Second {
+		t.Errorf("a 300 ms checktimeout took %v", d)
+	}
+	if r.Latency < 250*time.Millisecond {
+		t.Errorf("latency %v", r.Latency)
+	}
+}
+
+// The context ends a connect that is still waiting, deadline or not.
+func TestConnectContext(t *testing.T) {
+	tg := target("none", fullBacklog(t))
+	tg.CheckType, tg.CheckTimeout = TypeConnect, time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	r := Connect{}.Check(ctx, tg)
+	if r.Up || !r.Timeout || time.Since(start) > 3*time.Second {
+		t.Fatalf("ctx deadline not honoured: %+v after %v", r, time.Since(start))
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start = time.Now()
+	r = Connect{}.Check(ctx, tg)
+	if r.Up || time.Since(start) > 3*time.Second || !strings.Contains(r.Reason, "canceled") {
+		t.Fatalf("cancel not honoured: %+v after %v", r, time.Since(start))
+	}
+}
+
+func TestConnectIPv6(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	tg := target("none", uint16(ln.Addr().(*net.TCPAddr).Port))
+	tg.CheckType, tg.RealAddr = TypeConnect, netip.MustParseAddr("::1")
+	r := check(t, Connect{}, tg)
+	wantUp(t, r)
+	if want := "connected to [::1]:" + strconv.Itoa(int(tg.RealPort)); r.Reason != want {
+		t.Errorf("reason %q, want %q", r.Reason, want)
+	}
+}
+
+// The errors read as net.Dialer's, which the logs and monitor files have
+// always shown.
+func TestConnectErrorText(t *testing.T) {
+	tg := target("none", closedPort(t))
+	tg.CheckType = TypeConnect
+	r := check(t, Connect{}, tg)
+	want := "connect 127.0.0.1:" + strconv.Itoa(int(tg.RealPort)) + ": dial tcp 127.0.0.1:" + strconv.Itoa(int(tg.RealPort)) + ": connect: connection refused"
+	if r.Err == nil || r.Err.Error() != want {
+		t.Errorf("error %v, want %s", r.Err, want)
+	}
+	var d net.Dialer
+	_, derr := d.Dial("tcp", tg.Addr())
+	if derr == nil || !strings.HasSuffix(want, derr.Error()) {
+		t.Errorf("net.Dialer says %v, the check %v", derr, r.Err)
+	}
+}
