@@ -31,7 +31,7 @@ func TestTuneRuntime(t *testing.T) {
 		env               map[string]string
 		wantProcs, wantGC int // 0: left as it was
 	}{
-		{"daemon", tuneDaemon, nil, 1, 25},
+		{"daemon", tuneDaemon, nil, 0, 25},
 		{"daemon, environment wins", tuneDaemon, map[string]string{"GOMAXPROCS": "2", "GOGC": "80"}, 0, 0},
 		{"one-shot", tuneOneShot, nil, 1, 400},
 		{"one-shot, environment wins", tuneOneShot, map[string]string{"GOMAXPROCS": "2", "GOGC": "80"}, 0, 0},

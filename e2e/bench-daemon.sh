@@ -62,7 +62,8 @@ daemon_round() {
 	start=$("$B" until -timeout "$cap" up="$n" -- "$tool" "/etc/ha.d/$name.cf" start)
 	pid=$(pid_of "$name")
 	sleep 5
-	read -r cpu rss < <(steady "$pid" 30)
+	cpu=$(steady "$pid" 30) # "CPU RSS" (no process substitution: the lab has no /dev/fd)
+	rss=${cpu#* } cpu=${cpu%% *}
 	bh=$("$B" until -timeout "$cap" -every 50ms zero="$n" -- "${drop[@]}" -I INPUT -p tcp --dport 80 -j DROP)
 	back=$("$B" until -timeout "$cap" -every 50ms up="$n" -- "${drop[@]}" -D INPUT -p tcp --dport 80 -j DROP)
 	"$tool" "/etc/ha.d/$name.cf" stop >/dev/null 2>&1
@@ -96,9 +97,17 @@ daemon_bench() {
 	# take it over half an hour: it checks one real after the other)
 	ld_conf 5 10 1 >/etc/ha.d/bench50.cf
 	c=$(daemon_round /usr/sbin/ldirectord bench50 50 300s)
+	# the floor: the CPU the kernel charges for the same handshakes with
+	# no checker around them (blocking connects from one thread)
+	local reals=() f1 f10
+	for v in $(seq 1 10); do for r in $(seq 1 100); do reals+=("10.200.$v.$r:80"); done; done
+	f1=$("$B" floor -rate 1000 -seconds 30 "${reals[@]}")
+	f10=$("$B" floor -rate 100 -seconds 30 "${reals[@]}")
 	row "" "ldirectord" "lvsctl" "" ""
 	daemon_rows "1,000 reals, interval 1" "<=4 s" "<=3 s" "$a" ""
+	row "1,000 bare connects/s: CPU (% of a core)" "-" "$f1" "" "(floor)"
 	daemon_rows "1,000 reals, interval 10" "<=13 s" "<=12 s" "$b" ""
+	row "100 bare connects/s: CPU (% of a core)" "-" "$f10" "" "(floor)"
 	daemon_rows "50 reals, interval 1" "<=4 s" "<=3 s" "" "$c"
 
 	# reload: one weight in a 1,000-virtual config, by rename as editors do
@@ -115,6 +124,6 @@ daemon_bench() {
 	ipvsadm -C
 	row "reload 1 weight, 1,000 virtuals (s)" "-" "$t" "" "<=0.1 s"
 	row "reload: netlink writes" "-" "$((w1 - w0))" "" "1"
-	printf 'daemon\t%s\t%s\t%s\t%s\t%s\n' "$a" "$b" "$c" "$t" "$((w1 - w0))" >>"$out/bench.tsv"
+	printf 'daemon\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$a" "$b" "$c" "$t" "$((w1 - w0))" "$f1" "$f10" >>"$out/bench.tsv"
 	kill "$rs_pid" 2>/dev/null
 }

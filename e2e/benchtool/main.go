@@ -1,9 +1,11 @@
 // Command benchtool is the daemon benchmark's helper in the lab (make
-// bench): a cheap TCP server for a thousand real servers, and a clock
-// that runs a command and waits for the IPVS table to reach a state.
+// bench): a cheap TCP server for a thousand real servers, a clock that
+// runs a command and waits for the IPVS table to reach a state, and the
+// CPU floor of bare TCP handshakes at a given rate.
 //
 //	benchtool serve ADDR
 //	benchtool until [-timeout D] COND -- CMD [ARG...]
+//	benchtool floor [-rate N] [-seconds S] ADDR:PORT...
 //
 // COND is one of
 //
@@ -38,7 +40,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: benchtool serve ADDR | until COND -- CMD [ARG]")
+		return errors.New("usage: benchtool serve ADDR | until COND -- CMD [ARG] | floor ADDR:PORT...")
 	}
 	switch args[0] {
 	case "serve":
@@ -48,6 +50,8 @@ func run(args []string) error {
 		return serve(args[1])
 	case "until":
 		return until(args[1:])
+	case "floor":
+		return floor(args[1:])
 	}
 	return fmt.Errorf("unknown command %q", args[0])
 }
