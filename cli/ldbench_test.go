@@ -64,6 +64,8 @@ func BenchmarkDaemon1000Reals(b *testing.B) {
 		n, _ := strconv.Atoi(s)
 		dur = time.Duration(n) * time.Second
 	}
+	restoreRuntime(b)
+	tuneDaemon() // as the daemon runs
 	for b.Loop() {
 		log := director.NewLogger(&discard{}, &discard{}, "bench.cf")
 		log.Configure(false, true, "")

@@ -7,7 +7,7 @@ import (
 )
 
 // runtimeSettings returns GOMAXPROCS and GOGC as the runtime has them.
-func runtimeSettings(t *testing.T) (procs, gogc int) {
+func runtimeSettings(t testing.TB) (procs, gogc int) {
 	t.Helper()
 	procs = runtime.GOMAXPROCS(0)
 	gogc = debug.SetGCPercent(100)
@@ -16,7 +16,7 @@ func runtimeSettings(t *testing.T) (procs, gogc int) {
 }
 
 // restoreRuntime puts back the settings of before the test when it ends.
-func restoreRuntime(t *testing.T) {
+func restoreRuntime(t testing.TB) {
 	procs, gogc := runtimeSettings(t)
 	t.Cleanup(func() {
 		runtime.GOMAXPROCS(procs)
