@@ -31,7 +31,7 @@ func floor(args []string) error {
 		addrs = append(addrs, ap)
 	}
 	if len(addrs) == 0 || *rate <= 0 {
-		return errors.New("usage: benchtool floor [-rate N] [-seconds S] ADDR:PORT...")
+		return errors.New("usage: benchtool floor [-rate N] [-seconds S] ADDR:PORT [ADDR:PORT]")
 	}
 	var ru0 syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru0); err != nil {

@@ -40,7 +40,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: benchtool serve ADDR | until COND -- CMD [ARG] | floor ADDR:PORT...")
+		return errors.New("usage: benchtool serve ADDR | until COND -- CMD [ARG] | floor ADDR:PORT [ADDR:PORT]")
 	}
 	switch args[0] {
 	case "serve":
