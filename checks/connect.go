@@ -14,17 +14,33 @@ type Connect struct{}
 func (Connect) String() string { return TypeConnect }
 
 func (Connect) Check(ctx context.Context, t Target) Result {
+	// Thin on purpose: the daemon has a thousand checks waiting at once,
+	// each on a goroutine stack of its own that stays at the smallest
+	// size only while the frames above the wait are small.
 	if t.Protocol == "udp" {
-		return Ping{}.Check(ctx, t)
+		return pingInstead(ctx, &t)
 	}
-	ap := netip.AddrPortFrom(t.RealAddr.Unmap(), t.Port())
+	return connectTCP(ctx, &t)
+}
+
+//go:noinline
+func pingInstead(ctx context.Context, t *Target) Result { return Ping{}.Check(ctx, *t) }
+
+//go:noinline
+func connectTCP(ctx context.Context, t *Target) Result {
 	start := time.Now()
 	deadline := start.Add(t.checkTimeout())
 	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
 		deadline = dl
 	}
+	err := connectReset(ctx, netip.AddrPortFrom(t.RealAddr.Unmap(), t.Port()), deadline)
+	return connectResult(ctx, t, start, err)
+}
+
+//go:noinline
+func connectResult(ctx context.Context, t *Target, start time.Time, err error) Result {
 	var r Result
-	if err := connectReset(ctx, ap, deadline); err != nil {
+	if err != nil {
 		r = fail("connect "+t.Addr(), err)
 		r.Timeout = timedOut(ctx, err)
 	} else {

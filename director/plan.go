@@ -50,6 +50,7 @@ type probeSpec struct {
 	id           string
 	checker      checks.Checker
 	target       checks.Target
+	deadline     time.Duration // the check's context: the target's Timeout plus checkGrace
 	interval     time.Duration
 	failureCount int
 	members      []*rstate
@@ -117,7 +118,7 @@ func newPlan(cfg *ldconf.Config, newChecker CheckerFunc) (*plan, error) {
 				if err != nil {
 					return nil, &PlanError{Line: r.Line, Err: err}
 				}
-				p.probe[rs.id] = probeSpec{id: rs.id, checker: c, target: t,
+				p.probe[rs.id] = probeSpec{id: rs.id, checker: c, target: t, deadline: t.Timeout() + checkGrace,
 					interval: v.CheckInterval, failureCount: v.FailureCount}
 			}
 			p.byID[rs.id] = append(p.byID[rs.id], rs)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/lvsctl/lvsctl/checks"
 )
 
 // pstate is what a prober last told the reconciler about its real id.
@@ -96,26 +98,21 @@ func (l *probeLoop) stop() {
 }
 
 // once runs one check and acts on it (_check_real then service_set).
+// While a check waits, its goroutine's stack holds once's frame and the
+// checker's: with a thousand checks in flight that is a thousand stacks,
+// and a connect check fits the smallest (4 KB) only if once stays small,
+// hence the work before and after the check in frames of their own
+// (maintenance, act; docs/performance.md).
 func (p *prober) once(ctx context.Context) {
-	first := p.spec.members[0]
-	if inMaintenance(ctx, p.maintDir, first.r.Address, first.r.Port) {
-		p.monitor(false, "Server in maintenance")
-		p.failcount++
-		p.board.set(p.spec.id, func(s *RealStatus) { s.Maintenance, s.Up, s.FailCount = true, false, p.failcount })
-		if !p.inMaint {
-			p.inMaint = true
-			p.state = pDown
-			p.send(ctx, transition{gen: p.gen, id: p.spec.id, up: false, forced: true})
-		}
+	if p.maintenance(ctx) {
 		return
 	}
-	p.inMaint = false
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
 		return
 	}
-	cctx, cancel := context.WithTimeout(ctx, p.spec.target.Timeout()+checkGrace)
+	cctx, cancel := context.WithTimeout(ctx, p.spec.deadline)
 	start := p.now()
 	res := p.spec.checker.Check(cctx, p.spec.target)
 	cancel()
@@ -123,10 +120,38 @@ func (p *prober) once(ctx context.Context) {
 	if ctx.Err() != nil {
 		return // stopping or reloading: the result belongs to no one
 	}
+	p.act(ctx, start, &res)
+}
+
+// maintenance handles a real in ldirectord's maintenance directory and
+// reports whether it is in there.
+//
+//go:noinline
+func (p *prober) maintenance(ctx context.Context) bool {
+	first := p.spec.members[0]
+	if !inMaintenance(ctx, p.maintDir, first.r.Address, first.r.Port) {
+		p.inMaint = false
+		return false
+	}
+	p.monitor(false, "Server in maintenance")
+	p.failcount++
+	p.board.set(p.spec.id, func(s *RealStatus) { s.Maintenance, s.Up, s.FailCount = true, false, p.failcount })
+	if !p.inMaint {
+		p.inMaint = true
+		p.state = pDown
+		p.send(ctx, transition{gen: p.gen, id: p.spec.id, up: false, forced: true})
+	}
+	return true
+}
+
+// act records a check's result and moves the real's state on.
+//
+//go:noinline
+func (p *prober) act(ctx context.Context, start time.Time, res *checks.Result) {
 	if res.Latency == 0 {
 		res.Latency = p.now().Sub(start)
 	}
-	p.metrics.observeCheck(p.spec, res)
+	p.metrics.observeCheck(p.spec, *res)
 	p.board.set(p.spec.id, func(s *RealStatus) {
 		s.Maintenance = false
 		s.LastCheck, s.Latency, s.Reason, s.Timeout = start, res.Latency, res.Reason, res.Timeout

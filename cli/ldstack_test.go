@@ -1,0 +1,101 @@
+//go:build !race
+
+// (The race detector doubles the stack guard, so frame budgets differ.)
+
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+	"github.com/lvsctl/lvsctl/ldconf"
+)
+
+// A connect check waiting for its real costs the daemon one goroutine
+// stack, and a black hole or a saturated CPU keeps a thousand of them
+// waiting at once. The frames above the wait (the prober's once, the
+// checker) are kept small so that such a stack stays at the runtime's
+// smallest size (4 KB) instead of doubling to 8 KB: in the lab that is
+// 4 MB of the daemon's RSS with 1,000 reals (docs/performance.md).
+func TestDaemonWaitingCheckStacks(t *testing.T) {
+	// A listener that never accepts, with its queue full: the kernel
+	// drops further SYNs and every connect waits for its deadline.
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := sa.(*syscall.SockaddrInet4).Port
+	for range 2 {
+		c, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer syscall.Close(c)
+		_ = syscall.Connect(c, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port})
+	}
+	time.Sleep(100 * time.Millisecond)
+
+	const reals = 1000
+	var cfg strings.Builder
+	cfg.WriteString("checkinterval=30\nchecktimeout=10\nquiescent=yes\n")
+	for i := range reals {
+		fmt.Fprintf(&cfg, "virtual=192.168.%d.%d:%d\n\tchecktype=connect\n\treal=127.2.%d.%d:%d gate\n", i/200, i%200+1, port, i/200, i%200+1, port)
+	}
+	path := filepath.Join(t.TempDir(), "stacks.cf")
+	if err := os.WriteFile(path, []byte(cfg.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ldconf.Load(path, ldconf.WithDebug(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := director.NewLogger(&discard{}, &discard{}, "stacks.cf")
+	log.Configure(false, true, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	before := runtime.NumGoroutine()
+	go func() {
+		done <- director.Run(ctx, c, director.Options{Client: ipvstest.NewFake(), Log: log, NewChecker: ldChecker,
+			Load: func() (*ldconf.Config, error) { return c, nil }, ConfigPath: path, ConfigName: path,
+			Reload: make(chan struct{})})
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	// The first checks start within a second (jitter) and wait 10 s.
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() < before+reals && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	n := runtime.NumGoroutine()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if n < before+reals {
+		t.Fatalf("only %d goroutines, want %d checks waiting", n, reals)
+	}
+	if per := ms.StackInuse / uint64(n); per > 6<<10 {
+		t.Errorf("%d goroutines hold %d bytes of stacks, %d each: a waiting check no longer fits 4 KB", n, ms.StackInuse, per)
+	}
+}
