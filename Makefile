@@ -17,6 +17,9 @@ test: lab lint unit fuzz-short e2e
 
 unit:
 	$(GO) test -race -count=1 ./...
+	# without the race detector, which changes stack sizes: the daemon's
+	# waiting checks must fit the smallest goroutine stack
+	$(GO) test -count=1 -run 'TestDaemonWaitingCheckStacks' ./cli
 
 lab:
 	bash e2e/lab/lab.sh prepare
