@@ -87,6 +87,12 @@ func TestDaemonMetricsEndpoint(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "lvs_reconcile_errors_total 0\n") {
 		t.Errorf("%d:\n%s", resp.StatusCode, body)
 	}
+	// The daemon's own process, as every exporter reports it.
+	for _, want := range []string{"\nprocess_resident_memory_bytes ", "\ngo_goroutines ", "\ngo_memstats_heap_inuse_bytes "} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("no%s in\n%s", want, body)
+		}
+	}
 	if _, err := startDaemonMetrics(addr, func() (ipvsctl.Client, error) { return f, nil }, director.NewMetrics()); err == nil {
 		t.Error("a second listener on the same address")
 	}
