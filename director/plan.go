@@ -50,7 +50,6 @@ type probeSpec struct {
 	id           string
 	checker      checks.Checker
 	target       checks.Target
-	deadline     time.Duration // the check's context: the target's Timeout plus checkGrace
 	interval     time.Duration
 	failureCount int
 	members      []*rstate
@@ -118,7 +117,7 @@ func newPlan(cfg *ldconf.Config, newChecker CheckerFunc) (*plan, error) {
 				if err != nil {
 					return nil, &PlanError{Line: r.Line, Err: err}
 				}
-				p.probe[rs.id] = probeSpec{id: rs.id, checker: c, target: t, deadline: t.Timeout() + checkGrace,
+				p.probe[rs.id] = probeSpec{id: rs.id, checker: c, target: t,
 					interval: v.CheckInterval, failureCount: v.FailureCount}
 			}
 			p.byID[rs.id] = append(p.byID[rs.id], rs)

@@ -112,7 +112,7 @@ func (p *prober) once(ctx context.Context) {
 	case <-ctx.Done():
 		return
 	}
-	cctx, cancel := context.WithTimeout(ctx, p.spec.deadline)
+	cctx, cancel := context.WithTimeout(ctx, p.spec.target.Timeout()+checkGrace)
 	start := p.now()
 	res := p.spec.checker.Check(cctx, p.spec.target)
 	cancel()
