@@ -6,43 +6,14 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lvsctl/lvsctl/checks/checkstest"
 )
 
-// fullBacklog returns a port on 127.0.0.1 whose listener never accepts
-// and whose queue is already full, so the kernel drops further SYNs: a
-// connect there waits until its deadline, as with a black-holed real.
-func fullBacklog(t *testing.T) uint16 {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := sa.(*syscall.SockaddrInet4).Port
-	// Backlog 0 queues one connection; these fill the queue.
-	for range 2 {
-		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 300*time.Millisecond); err == nil {
-			t.Cleanup(func() { c.Close() })
-		}
-	}
-	return uint16(port)
-}
-
 func TestConnectTimeout(t *testing.T) {
-	tg := target("none", fullBacklog(t))
+	tg := target("none", checkstest.FullBacklog(t))
 	tg.CheckType, tg.CheckTimeout = TypeConnect, 300*time.Millisecond
 	start := time.Now()
 	r := check(t, Connect{}, tg)
@@ -60,7 +31,7 @@ func TestConnectTimeout(t *testing.T) {
 
 // The context ends a connect that is still waiting, deadline or not.
 func TestConnectContext(t *testing.T) {
-	tg := target("none", fullBacklog(t))
+	tg := target("none", checkstest.FullBacklog(t))
 	tg.CheckType, tg.CheckTimeout = TypeConnect, time.Hour
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()

@@ -11,10 +11,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/lvsctl/lvsctl/checks/checkstest"
 	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
@@ -27,33 +27,8 @@ import (
 // smallest size (4 KB) instead of doubling to 8 KB: in the lab that is
 // 4 MB of the daemon's RSS with 1,000 reals (docs/performance.md).
 func TestDaemonWaitingCheckStacks(t *testing.T) {
-	// A listener that never accepts, with its queue full: the kernel
-	// drops further SYNs and every connect waits for its deadline.
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Close(fd)
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := sa.(*syscall.SockaddrInet4).Port
-	for range 2 {
-		c, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer syscall.Close(c)
-		_ = syscall.Connect(c, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port})
-	}
-	time.Sleep(100 * time.Millisecond)
+	// Every connect waits for its deadline (10 s).
+	port := int(checkstest.FullBacklog(t))
 
 	const reals = 1000
 	var cfg strings.Builder
