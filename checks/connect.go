@@ -33,7 +33,12 @@ func connectTCP(ctx context.Context, t *Target) Result {
 	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
 		deadline = dl
 	}
-	err := connectReset(ctx, netip.AddrPortFrom(t.RealAddr.Unmap(), t.Port()), deadline)
+	ap := netip.AddrPortFrom(t.RealAddr.Unmap(), t.Port())
+	fd, err := startConnect(ap)
+	if fd >= 0 {
+		// the only frames above a waiting check: once, Check, this one
+		err = waitConnect(ctx, fd, ap, deadline)
+	}
 	return connectResult(ctx, t, start, err)
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -87,5 +88,50 @@ func TestConnectErrorText(t *testing.T) {
 	_, derr := d.Dial("tcp", tg.Addr())
 	if derr == nil || !strings.HasSuffix(want, derr.Error()) {
 		t.Errorf("net.Dialer says %v, the check %v", derr, r.Err)
+	}
+}
+
+// A handshake that is not over when connect returns is waited for: the
+// first SYN is dropped (full queue), the queue is emptied, and the
+// kernel's retransmission a second later connects.
+func TestConnectWaitsForHandshake(t *testing.T) {
+	ln, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(ln)
+	if err := syscall.Bind(ln, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(ln, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := syscall.Getsockname(ln)
+	port := sa.(*syscall.SockaddrInet4).Port
+	for range 2 { // backlog 0 queues one: these fill the queue
+		c, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer syscall.Close(c)
+		_ = syscall.Connect(c, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port})
+	}
+	time.Sleep(100 * time.Millisecond)
+	tg := target("none", uint16(port))
+	tg.CheckType, tg.CheckTimeout = TypeConnect, 5*time.Second
+	got := make(chan Result, 1)
+	go func() { got <- check(t, Connect{}, tg) }()
+	time.Sleep(300 * time.Millisecond)
+	for range 2 { // room in the queue for the retransmitted SYN
+		c, _, err := syscall.Accept(ln)
+		if err != nil {
+			t.Fatal(err)
+		}
+		syscall.Close(c)
+	}
+	r := <-got
+	wantUp(t, r)
+	if r.Latency < 800*time.Millisecond {
+		t.Errorf("up after %v: the first SYN should have been dropped", r.Latency)
 	}
 }

@@ -42,22 +42,23 @@ func NewMetrics() *Metrics { return &Metrics{checks: map[checkKey]*checkMetric{}
 // observeCheck records one check of a real id for every virtual that
 // shares it. An "unchanged" result (HTTP timeout, checktype=off) counts
 // for latency but leaves the last result as it was, as ldirectord leaves
-// the state.
-func (m *Metrics) observeCheck(spec probeSpec, res checks.Result) {
+// the state. series is the prober's: its members' series, looked up on
+// its first check, so that the thousand checks a second do not build
+// label sets and keys again (a prober is new after a reload and finds the
+// same series by key, so histograms carry over).
+func (m *Metrics) observeCheck(spec *probeSpec, series *[]*checkMetric, res *checks.Result) {
 	if m == nil {
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, rs := range spec.members {
-		labels := metrics.RealLabels(&rs.vs.svc, &rs.dest)
-		k := checkKey{svcLabels: rs.vs.svc.Key().String(), real: labels[len(labels)-1].Value}
-		c, ok := m.checks[k]
-		if !ok {
-			c = &checkMetric{labels: labels, hist: metrics.NewHistogram(checkBuckets)}
-			m.checks[k] = c
-			m.order = append(m.order, k)
+	if len(*series) != len(spec.members) {
+		*series = (*series)[:0]
+		for _, rs := range spec.members {
+			*series = append(*series, m.series(rs))
 		}
+	}
+	for _, c := range *series {
 		c.hist.Observe(res.Latency.Seconds())
 		if !res.Unchanged {
 			c.up, c.seen = 0, true
@@ -66,6 +67,19 @@ func (m *Metrics) observeCheck(spec probeSpec, res checks.Result) {
 			}
 		}
 	}
+}
+
+// series finds or makes the series of a real of a virtual; m.mu is held.
+func (m *Metrics) series(rs *rstate) *checkMetric {
+	labels := metrics.RealLabels(&rs.vs.svc, &rs.dest)
+	k := checkKey{svcLabels: rs.vs.svc.Key().String(), real: labels[len(labels)-1].Value}
+	c, ok := m.checks[k]
+	if !ok {
+		c = &checkMetric{labels: labels, hist: metrics.NewHistogram(checkBuckets)}
+		m.checks[k] = c
+		m.order = append(m.order, k)
+	}
+	return c
 }
 
 // wrote counts a table write, whatever its outcome.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
 	"github.com/lvsctl/lvsctl/metrics"
@@ -122,9 +124,33 @@ func TestDaemonMetrics(t *testing.T) {
 
 func TestNilMetricsRecordsNothing(t *testing.T) {
 	var m *Metrics
-	m.observeCheck(probeSpec{}, checksResultUp())
+	var series []*checkMetric
+	res := checksResultUp()
+	m.observeCheck(&probeSpec{}, &series, &res)
 	m.writeFailed()
 	m.wrote()
 }
 
 func checksResultUp() checks.Result { return checks.Result{Up: true, Latency: time.Millisecond} }
+
+// A prober looks its series up once; the prober of the same real after a
+// reload finds the same series, so the histogram goes on counting.
+func TestObserveCheckSeriesCarryOver(t *testing.T) {
+	m := NewMetrics()
+	vs := &vstate{svc: ipvsctl.Service{Protocol: ipvsctl.ProtoTCP, Address: netip.MustParseAddr("192.0.2.1"), Port: 80}}
+	rs := &rstate{vs: vs, dest: ipvsctl.Destination{Address: netip.MustParseAddr("10.0.0.1"), Port: 80}}
+	spec := &probeSpec{members: []*rstate{rs}}
+	up, down := checksResultUp(), checks.Result{Latency: time.Millisecond}
+	var before, after []*checkMetric
+	m.observeCheck(spec, &before, &up)
+	m.observeCheck(spec, &before, &down)
+	reloaded := &probeSpec{members: []*rstate{{vs: vs, dest: rs.dest}}}
+	m.observeCheck(reloaded, &after, &up)
+	if len(before) != 1 || len(after) != 1 || before[0] != after[0] {
+		t.Fatalf("series before %v, after the reload %v: want the same one", before, after)
+	}
+	lat := metricFor(gatherDaemon(t, m)["lvs_check_duration_seconds"], "10.0.0.1:80")
+	if lat == nil || lat.GetHistogram().GetSampleCount() != 3 {
+		t.Fatalf("histogram %v: want 3 checks", lat)
+	}
+}

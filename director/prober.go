@@ -42,6 +42,7 @@ type prober struct {
 	board    *board
 	now      func() time.Time
 	metrics  *Metrics // nil without --metrics-listen
+	series   []*checkMetric
 }
 
 // probeLoop runs a prober's checks on a timer: the first after a short
@@ -151,7 +152,7 @@ func (p *prober) act(ctx context.Context, start time.Time, res *checks.Result) {
 	if res.Latency == 0 {
 		res.Latency = p.now().Sub(start)
 	}
-	p.metrics.observeCheck(p.spec, *res)
+	p.metrics.observeCheck(&p.spec, &p.series, res)
 	p.board.set(p.spec.id, func(s *RealStatus) {
 		s.Maintenance = false
 		s.LastCheck, s.Latency, s.Reason, s.Timeout = start, res.Latency, res.Reason, res.Timeout
