@@ -25,14 +25,13 @@ func (c *readCounter) Destinations(s *ipvsctl.Service) ([]ipvsctl.Destination, e
 	return c.Fake.Destinations(s)
 }
 
-// When every real of a service fails at once, the daemon reads the
-// service's table once per batch of transitions, not once per real.
-func TestMassFailureIsBatched(t *testing.T) {
-	const n = 200
+// batchDaemon runs the daemon on one quiescent virtual of n reals, all
+// up; weights(w) reports whether every real has weight w.
+func batchDaemon(t *testing.T, n int) (health *health, client *readCounter, weights func(w string) bool) {
 	var cfg strings.Builder
 	cfg.WriteString("quiescent=yes\nvirtual=192.168.100.1:80\n\tchecktype=connect\n")
 	for i := range n {
-		fmt.Fprintf(&cfg, "\treal=10.0.%d.%d:80 gate\n", i/250, i%250+1)
+		fmt.Fprintf(&cfg, "\treal=%s:80 gate\n", batchReal(i))
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ld.cf")
@@ -41,11 +40,11 @@ func TestMassFailureIsBatched(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	health := newHealth()
+	health = newHealth()
 	for i := range n {
-		health.set(fmt.Sprintf("10.0.%d.%d", i/250, i%250+1), true)
+		health.set(batchReal(i), true)
 	}
-	client := &readCounter{Fake: ipvstest.NewFake()}
+	client = &readCounter{Fake: ipvstest.NewFake()}
 	log := NewLogger(&syncBuffer{}, &syncBuffer{}, "ld.cf")
 	log.Configure(true, false, "")
 	ready := make(chan struct{})
@@ -58,22 +57,52 @@ func TestMassFailureIsBatched(t *testing.T) {
 			Interval: 50 * time.Millisecond, Mail: func(context.Context, Mail) error { return nil },
 			ExpireQuiescentPath: filepath.Join(dir, "none")})
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		cancel(StopSignal("TERM"))
 		<-done
-	}()
+	})
 	<-ready
-	weights := func(w string) bool {
+	weights = func(w string) bool {
 		return strings.Count(client.Dump(), "-g -w "+w+"\n") == n
 	}
 	waitUntil(t, func() bool { return weights("1") }, "every real up")
+	return health, client, weights
+}
+
+func batchReal(i int) string { return fmt.Sprintf("10.0.%d.%d", i/250, i%250+1) }
+
+// When every real of a service fails at once, the daemon reads the
+// service's table once per batch of transitions, not once per real.
+func TestMassFailureIsBatched(t *testing.T) {
+	const n = 200
+	health, client, weights := batchDaemon(t, n)
 	before := client.reads.Load()
 	for i := range n {
-		health.set(fmt.Sprintf("10.0.%d.%d", i/250, i%250+1), false)
+		health.set(batchReal(i), false)
 	}
 	waitUntil(t, func() bool { return weights("0") }, "every real quiesced")
 	if reads := client.reads.Load() - before; reads > n/4 {
 		t.Errorf("%d reals failing at once cost %d reads of the service's table", n, reads)
+	}
+}
+
+// Reals that fail one after the other (a black hole: each real's check
+// times out on its own schedule) are applied in passes at least batchGap
+// apart, not one read of the service's table per real.
+func TestSpreadFailuresAreBatched(t *testing.T) {
+	const n = 200
+	health, client, weights := batchDaemon(t, n)
+	before := client.reads.Load()
+	start := time.Now()
+	for i := range n {
+		health.set(batchReal(i), false)
+		time.Sleep(2 * time.Millisecond)
+	}
+	waitUntil(t, func() bool { return weights("0") }, "every real quiesced")
+	// about one pass per batchGap (100 ms) over the spread of ~0.5 s
+	if reads := client.reads.Load() - before; reads > n/10 {
+		t.Errorf("%d reals failing over %v cost %d reads of the service's table",
+			n, time.Since(start).Round(time.Millisecond), reads)
 	}
 }
 
