@@ -26,20 +26,21 @@ func (Connect) Check(ctx context.Context, t Target) Result {
 //go:noinline
 func pingInstead(ctx context.Context, t *Target) Result { return Ping{}.Check(ctx, *t) }
 
+// connectTCP keeps its frame small: it is on the stack of every waiting
+// check, so the address and the deadline are worked out below it.
+//
 //go:noinline
 func connectTCP(ctx context.Context, t *Target) Result {
 	start := time.Now()
-	deadline := start.Add(t.checkTimeout())
-	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
-		deadline = dl
-	}
-	ap := netip.AddrPortFrom(t.RealAddr.Unmap(), t.Port())
-	fd, err := startConnect(ap)
+	fd, err := startConnect(t.connectAddr())
 	if fd >= 0 {
-		// the only frames above a waiting check: once, Check, this one
-		err = waitConnect(ctx, fd, ap, deadline)
+		err = waitConnect(ctx, fd, t, start)
 	}
 	return connectResult(ctx, t, start, err)
+}
+
+func (t *Target) connectAddr() netip.AddrPort {
+	return netip.AddrPortFrom(t.RealAddr.Unmap(), t.Port())
 }
 
 //go:noinline

@@ -31,7 +31,7 @@ const maxRedirects = 7
 
 // URL is the URL an HTTP check requests (ld_setup, L2316): the request
 // verbatim if it holds an absolute URL, else SCHEME://RIP:CHECKPORT/REQUEST.
-func (t Target) URL() string {
+func (t *Target) URL() string {
 	scheme := t.Service
 	if scheme == "http_proxy" || scheme == "" {
 		scheme = "http"

@@ -68,7 +68,7 @@ func DefaultService(port uint16) string {
 
 // Port is the port checks connect to: checkport, else the real's port,
 // else the service's well-known port (ld_checkport, L1927).
-func (t Target) Port() uint16 {
+func (t *Target) Port() uint16 {
 	if t.CheckPort != 0 {
 		return t.CheckPort
 	}
@@ -79,12 +79,12 @@ func (t Target) Port() uint16 {
 }
 
 // Addr is "RIP:PORT" for dialing, with IPv6 in brackets.
-func (t Target) Addr() string {
+func (t *Target) Addr() string {
 	return net.JoinHostPort(t.RealAddr.Unmap().String(), strconv.Itoa(int(t.Port())))
 }
 
 // realHost is the real's address as ldirectord writes it: IPv6 bracketed.
-func (t Target) realHost() string { return hostString(t.RealAddr) }
+func (t *Target) realHost() string { return hostString(t.RealAddr) }
 
 func hostString(a netip.Addr) string {
 	a = a.Unmap()
@@ -94,7 +94,7 @@ func hostString(a netip.Addr) string {
 	return a.String()
 }
 
-func (t Target) protocol() string {
+func (t *Target) protocol() string {
 	if t.Protocol == "udp" {
 		return "udp"
 	}
@@ -102,23 +102,23 @@ func (t Target) protocol() string {
 }
 
 // request is the request without ldirectord's leading "/".
-func (t Target) request() string { return strings.TrimPrefix(t.Request, "/") }
+func (t *Target) request() string { return strings.TrimPrefix(t.Request, "/") }
 
-func (t Target) checkTimeout() time.Duration {
+func (t *Target) checkTimeout() time.Duration {
 	if t.CheckTimeout > 0 {
 		return t.CheckTimeout
 	}
 	return DefaultCheckTimeout
 }
 
-func (t Target) negotiateTimeout() time.Duration {
+func (t *Target) negotiateTimeout() time.Duration {
 	if t.NegotiateTimeout > 0 {
 		return t.NegotiateTimeout
 	}
 	return DefaultNegotiateTimeout
 }
 
-func (t Target) checkCount() int {
+func (t *Target) checkCount() int {
 	if t.CheckCount > 0 {
 		return t.CheckCount
 	}
@@ -130,7 +130,7 @@ func (t Target) checkCount() int {
 // for negotiate, and the smaller of both for ldap and radius, which
 // ldirectord bounds by an alarm of checktimeout around a negotiatetimeout
 // socket timeout. For combined it is the longer of its two steps.
-func (t Target) Timeout() time.Duration {
+func (t *Target) Timeout() time.Duration {
 	switch t.CheckType {
 	case TypeConnect, TypeExternal, TypeExternalPerl:
 		if t.CheckType == TypeConnect && t.Protocol == "udp" {
@@ -145,7 +145,7 @@ func (t Target) Timeout() time.Duration {
 	return t.serviceTimeout()
 }
 
-func (t Target) serviceTimeout() time.Duration {
+func (t *Target) serviceTimeout() time.Duration {
 	switch t.Service {
 	case "ldap", "ldaps", "radius":
 		return min(t.checkTimeout(), t.negotiateTimeout())

@@ -55,10 +55,16 @@ func startConnect(ap netip.AddrPort) (fd int, err error) {
 	return -1, nil
 }
 
-// waitConnect waits in the runtime's poller, bounded by deadline and by
-// ctx, for the connect that startConnect left running, and closes fd.
-// Errors read as net.Dialer's do ("dial tcp ADDR: i/o timeout").
-func waitConnect(ctx context.Context, fd int, ap netip.AddrPort, deadline time.Time) error {
+// waitConnect waits in the runtime's poller, bounded by t's check timeout
+// from start and by ctx, for the connect that startConnect left running,
+// and closes fd. Errors read as net.Dialer's do ("dial tcp ADDR: i/o
+// timeout").
+func waitConnect(ctx context.Context, fd int, t *Target, start time.Time) error {
+	ap := t.connectAddr()
+	deadline := start.Add(t.checkTimeout())
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
 	// A non-blocking descriptor joins the runtime's poller.
 	f := os.NewFile(uintptr(fd), "tcp-check")
 	defer f.Close()
