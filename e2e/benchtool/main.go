@@ -24,10 +24,12 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -58,17 +60,41 @@ func run(args []string) error {
 
 // serve accepts and closes: the connect checks of the benchmark need no
 // more, and a lean real leaves the lab's CPU to the director measured.
+// It drains the accept queue every 10 ms rather than waking for each
+// connection (net.Listener's way: a wake-up and a context switch per
+// check, 45% of a vCPU at 1,000 checks a second in the lab); the kernel
+// completes the handshakes meanwhile, into a queue of 4,096.
 func serve(addr string) error {
-	ln, err := net.Listen("tcp", addr)
+	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
 		return err
 	}
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("socket: %w", err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1); err != nil {
+		return fmt.Errorf("setsockopt: %w", err)
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: ap.Addr().As4(), Port: int(ap.Port())}); err != nil {
+		return fmt.Errorf("bind %s: %w", addr, err)
+	}
+	if err := syscall.Listen(fd, 4096); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
 	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return err
+		for {
+			c, _, err := syscall.Accept4(fd, syscall.SOCK_CLOEXEC)
+			if err == syscall.EAGAIN || err == syscall.ECONNABORTED || err == syscall.EINTR {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("accept: %w", err)
+			}
+			syscall.Close(c)
 		}
-		c.Close()
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
