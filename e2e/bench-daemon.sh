@@ -64,8 +64,9 @@ daemon_round() {
 	sleep 5
 	cpu=$(steady "$pid" 30) # "CPU RSS" (no process substitution: the lab has no /dev/fd)
 	rss=${cpu#* } cpu=${cpu%% *}
-	bh=$("$B" until -timeout "$cap" -every 50ms zero="$n" -- "${drop[@]}" -I INPUT -p tcp --dport 80 -j DROP)
-	back=$("$B" until -timeout "$cap" -every 50ms up="$n" -- "${drop[@]}" -D INPUT -p tcp --dport 80 -j DROP)
+	# the clocks start when the rule is in place or gone (-after)
+	bh=$("$B" until -timeout "$cap" -every 50ms -after zero="$n" -- "${drop[@]}" -I INPUT -p tcp --dport 80 -j DROP)
+	back=$("$B" until -timeout "$cap" -every 50ms -after up="$n" -- "${drop[@]}" -D INPUT -p tcp --dport 80 -j DROP)
 	"$tool" "/etc/ha.d/$name.cf" stop >/dev/null 2>&1
 	sleep 2
 	ipvsadm -C
@@ -115,7 +116,8 @@ daemon_bench() {
 	"$B" until -timeout 300s up=1000 -- "$L" ldirectord --metrics-listen 127.0.0.1:9799 /etc/ha.d/bench-reload.cf start >/dev/null
 	sleep 3
 	w0=$(writes)
-	t=$("$B" until -timeout 10s -every 2ms weight=10.200.5.50:80,7 -- sh -c \
+	# from the rename (the clock starts when mv has exited)
+	t=$("$B" until -timeout 10s -every 2ms -after weight=10.200.5.50:80,7 -- sh -c \
 		'sed "s/real=10.200.5.50:80 gate 1/real=10.200.5.50:80 gate 7/" /etc/ha.d/bench-reload.cf >/etc/ha.d/.new && mv /etc/ha.d/.new /etc/ha.d/bench-reload.cf')
 	sleep 3
 	w1=$(writes)

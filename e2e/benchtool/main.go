@@ -4,7 +4,7 @@
 // CPU floor of bare TCP handshakes at a given rate.
 //
 //	benchtool serve ADDR
-//	benchtool until [-timeout D] COND -- CMD [ARG...]
+//	benchtool until [-timeout D] [-every D] [-after] COND -- CMD [ARG...]
 //	benchtool floor [-rate N] [-seconds S] ADDR:PORT...
 //
 // COND is one of
@@ -13,8 +13,12 @@
 //	up=N            at least N destinations have a weight above 0
 //	weight=RIP:PORT,W  the destination RIP:PORT has weight W
 //
-// until prints the seconds from just before CMD ran to the first poll
-// that saw COND (the table is read from /proc/net/ip_vs every few ms).
+// until prints the seconds from just before CMD ran (with -after: from
+// when it exited) to the first poll that saw COND (the table is read from
+// /proc/net/ip_vs every few ms). -after is for a CMD that makes a change
+// (an iptables rule, a config file renamed into place): under emulation
+// running iptables or sh, sed and mv takes a good part of a second, which
+// is not the director's.
 package main
 
 import (
@@ -102,6 +106,7 @@ func until(args []string) error {
 	fs := flag.NewFlagSet("until", flag.ContinueOnError)
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after")
 	every := fs.Duration("every", 5*time.Millisecond, "poll interval")
+	after := fs.Bool("after", false, "start the clock when CMD has exited (its change is in effect then), not before it runs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -120,6 +125,9 @@ func until(args []string) error {
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s: %w", strings.Join(rest[2:], " "), err)
+	}
+	if *after {
+		start = time.Now()
 	}
 	for {
 		dests, err := readDests()
