@@ -154,20 +154,21 @@ func (p *prober) act(ctx context.Context, start time.Time, res *checks.Result) {
 		res.Latency = p.now().Sub(start)
 	}
 	p.metrics.observeCheck(&p.spec, &p.series, res)
+	if res.Unchanged && !res.Timeout {
+		// checktype=off: not a check, so the status shows none (and
+		// there is nothing to decide); only a maintenance is over.
+		p.board.set(p.spec.id, func(s *RealStatus) { s.Maintenance = false })
+		return
+	}
 	p.board.set(p.spec.id, func(s *RealStatus) {
 		s.Maintenance = false
 		s.LastCheck, s.Latency, s.Reason, s.Timeout = start, res.Latency, res.Reason, res.Timeout
-		switch {
-		case res.Up:
+		if res.Up {
 			s.Failures = 0
-		case !res.Unchanged || res.Timeout:
+		} else {
 			s.Failures++
 		}
 	})
-	if res.Unchanged && !res.Timeout {
-		// checktype=off: nothing to decide.
-		return
-	}
 	// A timeout counts as down, Unchanged or not. ldirectord's HTTP check
 	// means to leave the state alone when its alarm fires, but the alarm's
 	// die lands inside LWP's own eval, which turns it into a 500 response:
