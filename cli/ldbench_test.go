@@ -51,14 +51,7 @@ func BenchmarkDaemon1000Reals(b *testing.B) {
 			fmt.Fprintf(&cfg, "\treal=127.1.%d.%d:%d gate\n", v, r, port)
 		}
 	}
-	path := filepath.Join(b.TempDir(), "bench.cf")
-	if err := os.WriteFile(path, []byte(cfg.String()), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	c, err := ldconf.Load(path, ldconf.WithDebug(true))
-	if err != nil {
-		b.Fatal(err)
-	}
+	path, c := loadDaemonConfig(b, b.TempDir(), "bench.cf", cfg.String())
 	dur := 10 * time.Second
 	if s := os.Getenv("LVS_BENCH_DAEMON_SECONDS"); s != "" {
 		n, _ := strconv.Atoi(s)
@@ -140,4 +133,19 @@ func rssKB() int64 {
 		}
 	}
 	return 0
+}
+
+// loadDaemonConfig writes text to dir/name and parses it as the daemon
+// does, for the daemon's benchmarks and tests.
+func loadDaemonConfig(tb testing.TB, dir, name, text string) (string, *ldconf.Config) {
+	tb.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	c, err := ldconf.Load(path, ldconf.WithDebug(true))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return path, c
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,14 +33,7 @@ func BenchmarkReload1000Virtuals(b *testing.B) {
 		return c.String()
 	}
 	dir := b.TempDir()
-	path := filepath.Join(dir, "bench.cf")
-	if err := os.WriteFile(path, []byte(conf(1)), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	c, err := ldconf.Load(path, ldconf.WithDebug(true))
-	if err != nil {
-		b.Fatal(err)
-	}
+	path, c := loadDaemonConfig(b, dir, "bench.cf", conf(1))
 	client := ipvstest.NewFake()
 	log := director.NewLogger(&discard{}, &discard{}, "bench.cf")
 	log.Configure(false, true, "")

@@ -7,8 +7,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -36,14 +34,7 @@ func TestDaemonWaitingCheckStacks(t *testing.T) {
 	for i := range reals {
 		fmt.Fprintf(&cfg, "virtual=192.168.%d.%d:%d\n\tchecktype=connect\n\treal=127.2.%d.%d:%d gate\n", i/200, i%200+1, port, i/200, i%200+1, port)
 	}
-	path := filepath.Join(t.TempDir(), "stacks.cf")
-	if err := os.WriteFile(path, []byte(cfg.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c, err := ldconf.Load(path, ldconf.WithDebug(true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, c := loadDaemonConfig(t, t.TempDir(), "stacks.cf", cfg.String())
 	log := director.NewLogger(&discard{}, &discard{}, "stacks.cf")
 	log.Configure(false, true, "")
 	ctx, cancel := context.WithCancel(context.Background())
