@@ -36,7 +36,7 @@ func batchDaemon(t *testing.T, n int) (health *health, client *readCounter, weig
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ld.cf")
 	writeFile(t, path, cfg.String())
-	conf, err := ldconf.Load(path, ldconf.WithDebug(true))
+	conf, err := parseConfig(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -242,8 +242,7 @@ func (d *daemon) startProbers(p *plan) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	loops := make([]*probeLoop, 0, len(p.ids))
-	n := workersFor(d.o.Workers, len(p.ids))
-	pool := newWorkers(n, workerIdle)
+	pool := newWorkers(workersFor(d.o.Workers, len(p.ids)), workerIdle)
 	for _, id := range p.ids {
 		spec := p.probe[id]
 		if d.o.Interval > 0 {

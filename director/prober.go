@@ -132,7 +132,10 @@ func (p *prober) once(ctx context.Context) {
 func (p *prober) maintenance(ctx context.Context) bool {
 	first := p.spec.members[0]
 	if !inMaintenance(ctx, p.maintDir, first.r.Address, first.r.Port) {
-		p.inMaint = false
+		if p.inMaint {
+			p.inMaint = false
+			p.board.set(p.spec.id, func(s *RealStatus) { s.Maintenance = false })
+		}
 		return false
 	}
 	p.monitor(false, "Server in maintenance")
@@ -156,12 +159,10 @@ func (p *prober) act(ctx context.Context, start time.Time, res *checks.Result) {
 	p.metrics.observeCheck(&p.spec, &p.series, res)
 	if res.Unchanged && !res.Timeout {
 		// checktype=off: not a check, so the status shows none (and
-		// there is nothing to decide); only a maintenance is over.
-		p.board.set(p.spec.id, func(s *RealStatus) { s.Maintenance = false })
+		// there is nothing to decide).
 		return
 	}
 	p.board.set(p.spec.id, func(s *RealStatus) {
-		s.Maintenance = false
 		s.LastCheck, s.Latency, s.Reason, s.Timeout = start, res.Latency, res.Reason, res.Timeout
 		if res.Up {
 			s.Failures = 0

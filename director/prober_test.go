@@ -1,0 +1,42 @@
+package director
+
+import (
+	"context"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/ldconf"
+)
+
+// The status of a checktype=off real: in maintenance while its file is in
+// the maintenance directory, out of it once the file is gone, and never a
+// check of its own (off checks nothing).
+func TestProberStatusOffAndMaintenance(t *testing.T) {
+	dir := t.TempDir()
+	rs := &rstate{vs: &vstate{v: &ldconf.Virtual{}}, r: &ldconf.Real{Address: netip.MustParseAddr("10.0.0.4"), Port: 80}}
+	b := newBoard()
+	out := make(chan transition, 4)
+	p := &prober{spec: probeSpec{id: "10.0.0.4:80", checker: checks.Off{}, members: []*rstate{rs}, failureCount: 1, interval: time.Second},
+		maintDir: dir, log: NewLogger(&syncBuffer{}, &syncBuffer{}, "ld.cf"), out: out, board: b, now: time.Now}
+	ctx := context.Background()
+	file := filepath.Join(dir, "10.0.0.4:80")
+	writeFile(t, file, "")
+	p.once(ctx)
+	if s := b.get(p.spec.id); !s.Maintenance || s.Up {
+		t.Fatalf("in the maintenance directory: %+v", s)
+	}
+	if tr := <-out; tr.up || !tr.forced {
+		t.Errorf("transition %+v, want a forced down", tr)
+	}
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	p.once(ctx)
+	if s := b.get(p.spec.id); s.Maintenance || !s.LastCheck.IsZero() || s.Reason != "" || s.Latency != 0 {
+		t.Errorf("out of maintenance, checktype=off: %+v, want no maintenance and no check", s)
+	}
+}
