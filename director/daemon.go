@@ -242,17 +242,17 @@ func (d *daemon) startProbers(p *plan) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	loops := make([]*probeLoop, 0, len(p.ids))
-	pool := newWorkers(workersFor(d.o.Workers, len(p.ids)), workerIdle)
+	sem := make(chan struct{}, workersFor(d.o.Workers, len(p.ids)))
 	for _, id := range p.ids {
 		spec := p.probe[id]
 		if d.o.Interval > 0 {
 			spec.interval = d.o.Interval
 		}
 		pr := &prober{spec: spec, gen: d.gen, state: initialState(spec.members),
-			maintDir: p.cfg.Global.MaintenanceDir, log: d.o.Log, out: d.events,
+			maintDir: p.cfg.Global.MaintenanceDir, log: d.o.Log, sem: sem, out: d.events,
 			jitter: d.o.Jitter, board: d.board, now: time.Now, metrics: d.o.Metrics}
 		d.board.set(id, func(s *RealStatus) { s.Up = pr.state == pUp })
-		loops = append(loops, startLoop(ctx, pr, &wg, pool))
+		loops = append(loops, startLoop(ctx, pr, &wg))
 	}
 	d.stopProbers = func() {
 		cancel()
@@ -260,7 +260,6 @@ func (d *daemon) startProbers(p *plan) {
 			l.stop()
 		}
 		wg.Wait()
-		pool.close()
 	}
 }
 

@@ -36,6 +36,7 @@ type prober struct {
 
 	maintDir string
 	log      *Logger
+	sem      chan struct{} // the worker pool: one token per running check
 	out      chan<- transition
 	jitter   func(max time.Duration) time.Duration
 	board    *board
@@ -46,35 +47,28 @@ type prober struct {
 
 // probeLoop runs a prober's checks on a timer: the first after a short
 // random delay, so that a start does not fire every check at once, later
-// ones every interval ±10%. Between checks nothing of the real runs (the
-// timer hands each check to a worker), so a thousand idle reals cost a
-// thousand timers rather than a thousand goroutine stacks. Checks of one
-// prober never overlap: the next timer is armed when a check is over.
+// ones every interval ±10%. Between checks no goroutine exists (the timer
+// starts one per check), so a thousand idle reals cost a thousand timers
+// rather than a thousand goroutine stacks. Checks of one prober never
+// overlap: the next timer is armed when a check is over.
 type probeLoop struct {
 	p       *prober
 	ctx     context.Context
 	wg      *sync.WaitGroup // Done once the loop has ended for good
-	pool    *workers
-	tickFn  func() // l.tick, made once
 	mu      sync.Mutex
 	stopped bool
 	t       *time.Timer
 }
 
-// startLoop starts p's checks on pool's workers; wg counts the loop
-// until stop ends it.
-func startLoop(ctx context.Context, p *prober, wg *sync.WaitGroup, pool *workers) *probeLoop {
-	l := &probeLoop{p: p, ctx: ctx, wg: wg, pool: pool}
-	l.tickFn = l.tick
+// startLoop starts p's checks; wg counts the loop until stop ends it.
+func startLoop(ctx context.Context, p *prober, wg *sync.WaitGroup) *probeLoop {
+	l := &probeLoop{p: p, ctx: ctx, wg: wg}
 	wg.Add(1)
 	l.mu.Lock() // a zero delay must not fire before l.t is set
-	l.t = time.AfterFunc(p.jitter(min(p.spec.interval, time.Second)), l.fire)
+	l.t = time.AfterFunc(p.jitter(min(p.spec.interval, time.Second)), l.tick)
 	l.mu.Unlock()
 	return l
 }
-
-// fire runs on the timer's own goroutine and hands the check on.
-func (l *probeLoop) fire() { l.pool.run(l.tickFn) }
 
 func (l *probeLoop) tick() {
 	l.mu.Lock()
@@ -104,21 +98,26 @@ func (l *probeLoop) stop() {
 	}
 }
 
-// once runs one check and acts on it (_check_real then service_set), on
-// one of the generation's workers (they bound the checks running at once).
+// once runs one check and acts on it (_check_real then service_set).
 // While a check waits, its goroutine's stack holds once's frame and the
 // checker's: with a thousand checks in flight that is a thousand stacks,
 // and a connect check fits the smallest (4 KB) only if once stays small,
 // hence the work before and after the check in frames of their own
 // (maintenance, act; docs/performance.md).
 func (p *prober) once(ctx context.Context) {
-	if p.maintenance(ctx) || ctx.Err() != nil {
+	if p.maintenance(ctx) {
+		return
+	}
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
 		return
 	}
 	cctx, cancel := context.WithTimeout(ctx, p.spec.target.Timeout()+checkGrace)
 	start := p.now()
 	res := p.spec.checker.Check(cctx, p.spec.target)
 	cancel()
+	<-p.sem
 	if ctx.Err() != nil {
 		return // stopping or reloading: the result belongs to no one
 	}
