@@ -107,6 +107,7 @@ func until(args []string) error {
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after")
 	every := fs.Duration("every", 5*time.Millisecond, "poll interval")
 	after := fs.Bool("after", false, "start the clock when CMD has exited (its change is in effect then), not before it runs")
+	trace := fs.Bool("trace", false, "write to stderr, at every poll that changes it, the time and how many destinations meet COND")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func until(args []string) error {
 	if len(rest) < 3 || rest[1] != "--" {
 		return errors.New("usage: benchtool until [-timeout D] COND -- CMD [ARG]")
 	}
-	cond, err := parseCond(rest[0])
+	cond, count, err := parseCond(rest[0])
 	if err != nil {
 		return err
 	}
@@ -129,10 +130,15 @@ func until(args []string) error {
 	if *after {
 		start = time.Now()
 	}
+	last := -1
 	for {
 		dests, err := readDests()
 		if err != nil {
 			return err
+		}
+		if n := count(dests); *trace && n != last {
+			fmt.Fprintf(os.Stderr, "trace %.3f %d\n", time.Since(start).Seconds(), n)
+			last = n
 		}
 		if cond(dests) {
 			fmt.Printf("%.3f\n", time.Since(start).Seconds())
@@ -152,46 +158,45 @@ type dest struct {
 	weight int
 }
 
-func parseCond(s string) (func([]dest) bool, error) {
+// parseCond returns COND as a test and as a count of the destinations
+// that meet it (for -trace).
+func parseCond(s string) (cond func([]dest) bool, count func([]dest) int, err error) {
 	k, v, ok := strings.Cut(s, "=")
 	if !ok {
-		return nil, fmt.Errorf("bad condition %q", s)
+		return nil, nil, fmt.Errorf("bad condition %q", s)
 	}
+	var match func(d dest) bool
+	n := 1
 	switch k {
 	case "zero", "up":
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return nil, fmt.Errorf("bad condition %q", s)
+		if n, err = strconv.Atoi(v); err != nil {
+			return nil, nil, fmt.Errorf("bad condition %q", s)
 		}
-		return func(ds []dest) bool {
-			c := 0
-			for _, d := range ds {
-				if (d.weight == 0) == (k == "zero") {
-					c++
-				}
-			}
-			return c >= n
-		}, nil
+		match = func(d dest) bool { return (d.weight == 0) == (k == "zero") }
 	case "weight":
 		ap, w, ok := strings.Cut(v, ",")
 		want, err := strconv.Atoi(w)
 		if !ok || err != nil {
-			return nil, fmt.Errorf("bad condition %q", s)
+			return nil, nil, fmt.Errorf("bad condition %q", s)
 		}
 		hex, err := procAddr(ap)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return func(ds []dest) bool {
-			for _, d := range ds {
-				if d.addr == hex && d.weight == want {
-					return true
-				}
-			}
-			return false
-		}, nil
+		match = func(d dest) bool { return d.addr == hex && d.weight == want }
+	default:
+		return nil, nil, fmt.Errorf("bad condition %q", s)
 	}
-	return nil, fmt.Errorf("bad condition %q", s)
+	count = func(ds []dest) int {
+		c := 0
+		for _, d := range ds {
+			if match(d) {
+				c++
+			}
+		}
+		return c
+	}
+	return func(ds []dest) bool { return count(ds) >= n }, count, nil
 }
 
 // procAddr writes an IPv4 ADDR:PORT the way /proc/net/ip_vs does.
