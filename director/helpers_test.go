@@ -160,7 +160,7 @@ func (h *harness) start() {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	h.cancel, h.done = cancel, make(chan error, 1)
 	o := Options{
-		Client: h.fake, Log: log, NewChecker: h.health.checker,
+		Client: ipvstest.NewBatching(h.fake), Log: log, NewChecker: h.health.checker,
 		Load:       func() (*ldconf.Config, error) { return parseConfig(h.t, h.cfgPath) },
 		ConfigPath: h.cfgPath, ConfigName: h.cfgPath, Reload: h.reload,
 		Ready:   func() { close(h.ready) },

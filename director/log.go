@@ -33,6 +33,11 @@ type Logger struct {
 	// sysAddr is the syslog socket ("" → the system's, /dev/log).
 	sysAddr string
 	now     func() time.Time
+	// held: logfile lines wait in heldText (their messages in heldMsgs,
+	// for stderr if the file cannot be written) until Release.
+	held     bool
+	heldText []byte
+	heldMsgs []string
 }
 
 // NewLogger returns a logger writing to the given streams; cfgName is the
@@ -76,12 +81,44 @@ func (l *Logger) Log(msg string) {
 		fmt.Fprintf(l.stdout, "[%s] %s\n", l.now().Format(perlTime), msg)
 	case strings.HasPrefix(l.logfile, "/"):
 		line := fmt.Sprintf("[%s|%s|%d] %s\n", l.now().Format(perlTime), l.cfgName, l.pid, msg)
+		if l.held {
+			l.heldText = append(l.heldText, line...)
+			l.heldMsgs = append(l.heldMsgs, msg)
+			return
+		}
 		if err := appendFile(l.logfile, line); err != nil {
 			fmt.Fprintf(l.stderr, "%s\n", msg)
 		}
 	default:
 		l.syslog(msg)
 	}
+}
+
+// Hold keeps logfile lines back until Release writes them with one open
+// and write: a pass that restores a thousand reals logs a thousand lines,
+// and each line alone is an open, a write and a close. Each line keeps
+// the time it was logged at, and the file is still opened afresh per
+// write (log rotation needs no signal).
+func (l *Logger) Hold() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.held = true
+}
+
+// Release writes the lines held since Hold and stops holding.
+func (l *Logger) Release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.held = false
+	if len(l.heldText) == 0 {
+		return
+	}
+	if err := appendFile(l.logfile, string(l.heldText)); err != nil {
+		for _, msg := range l.heldMsgs {
+			fmt.Fprintf(l.stderr, "%s\n", msg)
+		}
+	}
+	l.heldText, l.heldMsgs = l.heldText[:0], l.heldMsgs[:0]
 }
 
 // Debugf prints a DEBUGn line with -d only.

@@ -45,6 +45,11 @@ type writer struct {
 	log     *Logger
 	alert   alertFunc
 	metrics *Metrics // nil without --metrics-listen
+	// batch is the client while a service's writes are pipelined; then
+	// holds, in call order, what follows each queued write's result.
+	batch ipvsctl.Batcher
+	then  []func(error)
+	next  int // then's first entry still waiting
 }
 
 // apply brings the items of one service to their wanted state.
@@ -67,8 +72,61 @@ func (w *writer) applyTo(vs *vstate, items []item, dests []ipvsctl.Destination) 
 	for _, d := range dests {
 		cur[d.Key()] = d
 	}
+	w.begin()
+	defer w.end()
 	for _, it := range items {
 		w.applyOne(vs, it, cur)
+	}
+}
+
+// begin pipelines a service's writes when the client can (a black hole's
+// hundreds of edits in a few sendmsg calls, their acknowledgements read in
+// bulk, instead of a round trip each) and holds the logfile's lines until
+// end writes them at once.
+func (w *writer) begin() {
+	w.log.Hold()
+	if b, ok := w.c.(ipvsctl.Batcher); ok {
+		w.batch = b
+		b.BeginBatch(w.result)
+	}
+}
+
+// end sends what is queued; every write's result is handled before it
+// returns, so a fallback command run after apply sees the table written.
+func (w *writer) end() {
+	if w.batch != nil {
+		w.batch.EndBatch()
+		w.batch = nil
+		clear(w.then)
+		w.then, w.next = w.then[:0], 0
+	}
+	w.log.Release()
+}
+
+// result hands a pipelined write's result to what waits for it.
+func (w *writer) result(err error) {
+	f := w.then[w.next]
+	w.next++
+	f(err)
+}
+
+// write makes one table write (call), then counts it, logs a failure and
+// runs then (the log lines and alerts that follow the write): at once, or
+// when a pipelined write's acknowledgement has been read. Either way in
+// call order, so the log reads the same.
+func (w *writer) write(cmd string, call func() error, then func()) {
+	after := func(err error) {
+		w.do(cmd, err)
+		then()
+	}
+	if w.batch == nil {
+		after(call())
+		return
+	}
+	w.then = append(w.then, after)
+	if err := call(); err != nil { // refused before it was queued
+		w.then = w.then[:len(w.then)-1]
+		after(err)
 	}
 }
 
@@ -88,15 +146,17 @@ func (w *writer) applyOne(vs *vstate, it item, cur map[ipvsctl.DestinationKey]ip
 		if present && sameDest(&have, &it.dest) {
 			return
 		}
-		msg := fmt.Sprintf("Added %s server: %s (%s) (Weight set to %d)", it.tag, written, vip, it.dest.Weight)
+		d := it.dest
+		msg := fmt.Sprintf("Added %s server: %s (%s) (Weight set to %d)", it.tag, written, vip, d.Weight)
+		call := func() error { return w.c.AddDestination(&vs.svc, &d) }
 		if present {
-			msg = fmt.Sprintf("Restored %s server: %s (%s) (Weight set to %d)", it.tag, written, vip, it.dest.Weight)
-			w.do(ipvsAdd(false, &vs.svc, &it.dest), w.c.UpdateDestination(&vs.svc, &it.dest))
-		} else {
-			w.do(ipvsAdd(true, &vs.svc, &it.dest), w.c.AddDestination(&vs.svc, &it.dest))
+			msg = fmt.Sprintf("Restored %s server: %s (%s) (Weight set to %d)", it.tag, written, vip, d.Weight)
+			call = func() error { return w.c.UpdateDestination(&vs.svc, &d) }
 		}
-		w.log.Log(msg)
-		w.alert(vs, written, msg, false)
+		w.write(ipvsAdd(!present, &vs.svc, &d), call, func() {
+			w.log.Log(msg)
+			w.alert(vs, written, msg, false)
+		})
 	case wantQuiesce, wantQuiesceReadd:
 		// ipvsadm -e/-a ... -w 0 without -x/-y: the thresholds go to 0 too.
 		q := it.dest
@@ -105,23 +165,27 @@ func (w *writer) applyOne(vs *vstate, it item, cur map[ipvsctl.DestinationKey]ip
 		case present && have.Weight == 0 && have.FwdMethod&ipvsctl.FwdMask == q.FwdMethod&ipvsctl.FwdMask:
 			return
 		case present:
-			w.do(ipvsAdd(false, &vs.svc, &q), w.c.UpdateDestination(&vs.svc, &q))
 			msg := fmt.Sprintf("Quiescent %s server: %s(%s) (Weight set to 0)", it.tag, removed, vip)
-			w.log.Log(msg)
-			w.alert(vs, kernel, msg, it.tag == "real")
+			w.write(ipvsAdd(false, &vs.svc, &q), func() error { return w.c.UpdateDestination(&vs.svc, &q) }, func() {
+				w.log.Log(msg)
+				w.alert(vs, kernel, msg, it.tag == "real")
+			})
 		case it.want == wantQuiesceReadd:
-			w.do(ipvsAdd(true, &vs.svc, &q), w.c.AddDestination(&vs.svc, &q))
-			w.log.Log(fmt.Sprintf("Readd Quiescent %s server: %s (%s) (Weight set to 0)", it.tag, written, vip))
-			w.alert(vs, written, fmt.Sprintf("Quiescent %s server: %s (%s) (Weight set to 0)", it.tag, written, vip), it.tag == "real")
+			w.write(ipvsAdd(true, &vs.svc, &q), func() error { return w.c.AddDestination(&vs.svc, &q) }, func() {
+				w.log.Log(fmt.Sprintf("Readd Quiescent %s server: %s (%s) (Weight set to 0)", it.tag, written, vip))
+				w.alert(vs, written, fmt.Sprintf("Quiescent %s server: %s (%s) (Weight set to 0)", it.tag, written, vip), it.tag == "real")
+			})
 		}
 	case wantAbsent:
 		if !present {
 			return
 		}
-		w.do(ipvsDel(&vs.svc, &it.dest), w.c.DeleteDestination(&vs.svc, &it.dest))
+		d := it.dest
 		msg := fmt.Sprintf("Deleted %s server: %s(%s)", it.tag, removed, vip)
-		w.log.Log(msg)
-		w.alert(vs, kernel, msg, it.tag == "real")
+		w.write(ipvsDel(&vs.svc, &d), func() error { return w.c.DeleteDestination(&vs.svc, &d) }, func() {
+			w.log.Log(msg)
+			w.alert(vs, kernel, msg, it.tag == "real")
+		})
 	}
 }
 
