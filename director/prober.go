@@ -47,7 +47,7 @@ type prober struct {
 
 // probeLoop runs a prober's checks on a timer: the first after a short
 // random delay, so that a start does not fire every check at once, later
-// ones every interval ±10%. Between checks no goroutine exists (the timer
+// ones after nextDelay. Between checks no goroutine exists (the timer
 // starts one per check), so a thousand idle reals cost a thousand timers
 // rather than a thousand goroutine stacks. Checks of one prober never
 // overlap: the next timer is armed when a check is over.
@@ -83,8 +83,17 @@ func (l *probeLoop) tick() {
 		l.wg.Done()
 		return
 	}
-	iv := l.p.spec.interval
-	l.t.Reset(iv - iv/10 + l.p.jitter(iv/5))
+	l.t.Reset(nextDelay(l.p.spec.interval, l.p.jitter))
+}
+
+// nextDelay is the wait between the end of one check and the start of
+// the next: checkinterval at most, as ldirectord sleeps it between
+// rounds, and spread over its last tenth so that reals checked together
+// drift apart. Never more: a real's change is seen within checkinterval
+// of the check that missed it (plus that check's timeout), the bound the
+// admin reasons with.
+func nextDelay(iv time.Duration, jitter func(max time.Duration) time.Duration) time.Duration {
+	return iv - iv/10 + jitter(iv/10)
 }
 
 // stop ends the loop: at once if its timer is pending, else when the

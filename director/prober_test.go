@@ -40,3 +40,15 @@ func TestProberStatusOffAndMaintenance(t *testing.T) {
 		t.Errorf("out of maintenance, checktype=off: %+v, want no maintenance and no check", s)
 	}
 }
+
+// The wait between checks lies in the last tenth of checkinterval, never
+// beyond it.
+func TestNextDelayWithinInterval(t *testing.T) {
+	iv := time.Second
+	var asked time.Duration
+	low := nextDelay(iv, func(max time.Duration) time.Duration { asked = max; return 0 })
+	high := nextDelay(iv, func(max time.Duration) time.Duration { return max })
+	if low != 900*time.Millisecond || high != iv || asked != 100*time.Millisecond {
+		t.Errorf("delays %v..%v (jitter up to %v): want 900ms..1s", low, high, asked)
+	}
+}

@@ -65,26 +65,49 @@ daemon_round() {
 	cpu=$(steady "$pid" 30) # "CPU RSS" (no process substitution: the lab has no /dev/fd)
 	rss=${cpu#* } cpu=${cpu%% *}
 	# the clocks start when the rule is in place or gone (-after)
-	bh=$("$B" until -timeout "$cap" -every 50ms -after zero="$n" -- "${drop[@]}" -I INPUT -p tcp --dport 80 -j DROP)
-	back=$("$B" until -timeout "$cap" -every 50ms -after up="$n" -- "${drop[@]}" -D INPUT -p tcp --dport 80 -j DROP)
+	bh=$("$B" until -trace -timeout "$cap" -every 50ms -after zero="$n" -- "${drop[@]}" -I INPUT -p tcp --dport 80 -j DROP 2>"$out/$name.bh.trace")
+	back=$("$B" until -trace -timeout "$cap" -every 50ms -after up="$n" -- "${drop[@]}" -D INPUT -p tcp --dport 80 -j DROP 2>"$out/$name.back.trace")
 	"$tool" "/etc/ha.d/$name.cf" stop >/dev/null 2>&1
 	sleep 2
 	ipvsadm -C
-	echo "$start $cpu $rss $bh $back"
+	echo "$start $cpu $rss $bh $back $(spread "$out/$name.bh.trace" "$n") $(spread "$out/$name.back.trace" "$n")"
+}
+
+# spread TRACE N: when half and when nine tenths of N had changed
+# ("1.9/2.6"; "-" without a trace), from benchtool until -trace lines.
+spread() {
+	awk -v n="$2" '$1 == "trace" && !h && $3 >= n / 2 { h = $2 } $1 == "trace" && !t && $3 >= n * 0.9 { t = $2 }
+		END { if (h && t) printf "%s/%s", h, t; else printf "-" }' "$1" 2>/dev/null || printf -
+}
+
+# idle_guest: wait (at most two minutes) until the guest's CPUs are 90%
+# idle over two seconds: the listing benches leave the kernel freeing
+# their tables, which must not be charged to the daemon.
+idle_guest() {
+	local i a b
+	for ((i = 0; i < 60; i++)); do
+		a=$(awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8, $5 }' /proc/stat)
+		sleep 2
+		b=$(awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8, $5 }' /proc/stat)
+		awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); exit !((y[2] - x[2]) / (y[1] - x[1]) > 0.9) }' && return
+	done
 }
 
 # daemon_rows LABEL TARGET_BH TARGET_BACK LVSCTL_FIGURES LDIRECTORD_FIGURES
 daemon_rows() {
 	# "-" where a tool was not measured (empty figures)
-	local -a l=(${4:-- - - - -}) i=(${5:-- - - - -})
+	local -a l=(${4:-- - - - - - -}) i=(${5:-- - - - - - -})
 	row "$1: all up after start (s)" "${i[0]}" "${l[0]}" "" ""
 	row "$1: steady CPU (% of a core)" "${i[1]}" "${l[1]}" "" "<5%"
 	row "$1: RSS, median/max (MB)" "${i[2]}" "${l[2]}" "" "<25 MB"
 	row "$1: black hole, all quiesced (s)" "${i[3]}" "${l[3]}" "" "$2"
 	row "$1: back, all restored (s)" "${i[4]}" "${l[4]}" "" "$3"
+	row "$1: quiesced half/90% (s)" "${i[5]:--}" "${l[5]:--}" "" ""
+	row "$1: restored half/90% (s)" "${i[6]:--}" "${l[6]:--}" "" ""
 }
 
 daemon_bench() {
+	idle_guest
 	rs_setup
 	ln -sf "$L" /tmp/lab-bin/ldirectord
 	local ld=/tmp/lab-bin/ldirectord a b c t w0 w1
