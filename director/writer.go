@@ -82,7 +82,9 @@ func (w *writer) applyTo(vs *vstate, items []item, dests []ipvsctl.Destination) 
 // begin pipelines a service's writes when the client can (a black hole's
 // hundreds of edits in a few sendmsg calls, their acknowledgements read in
 // bulk, instead of a round trip each) and holds the logfile's lines until
-// end writes them at once.
+// end writes them at once. The results are handled by whoever drains the
+// queue, which is safe because the client is the reconciler goroutine's
+// alone (scrapes open their own, the status is built on that goroutine).
 func (w *writer) begin() {
 	w.log.Hold()
 	if b, ok := w.c.(ipvsctl.Batcher); ok {
