@@ -26,32 +26,9 @@ import (
 // reports the process's peak RSS and the Go runtime's view of it. The
 // lab figures (e2e/bench-daemon.sh) add the kernel's side.
 func BenchmarkDaemon1000Reals(b *testing.B) {
-	ln, err := net.Listen("tcp", "0.0.0.0:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	var accepted atomic.Int64
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			c.Close()
-		}
-	}()
-	port := ln.Addr().(*net.TCPAddr).Port
-	var cfg strings.Builder
-	cfg.WriteString("checkinterval=1\nchecktimeout=2\nquiescent=yes\n")
-	for v := 1; v <= 10; v++ {
-		fmt.Fprintf(&cfg, "virtual=192.168.100.%d:%d\n\tchecktype=connect\n", v, port)
-		for r := 1; r <= 100; r++ {
-			fmt.Fprintf(&cfg, "\treal=127.1.%d.%d:%d gate\n", v, r, port)
-		}
-	}
-	path, c := loadDaemonConfig(b, b.TempDir(), "bench.cf", cfg.String())
+	port, accepted := startAcceptor(b)
+	cfg := thousandReals(port)
+	path, c := loadDaemonConfig(b, b.TempDir(), "bench.cf", cfg)
 	dur := 10 * time.Second
 	if s := os.Getenv("LVS_BENCH_DAEMON_SECONDS"); s != "" {
 		n, _ := strconv.Atoi(s)
@@ -96,6 +73,42 @@ func BenchmarkDaemon1000Reals(b *testing.B) {
 		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MB")
 		b.ReportMetric(float64(accepted.Load())/dur.Seconds(), "checks/s")
 	}
+}
+
+// startAcceptor listens on every 127.x address and closes what it
+// accepts; it counts the connections.
+func startAcceptor(b *testing.B) (port int, accepted *atomic.Int64) {
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ln.Close() })
+	accepted = new(atomic.Int64)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			c.Close()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port, accepted
+}
+
+// thousandReals is issue 7's daemon config: 1,000 reals (127.1.V.R:port)
+// in 10 virtuals, connect checks, checkinterval 1, checktimeout 2.
+func thousandReals(port int) string {
+	var cfg strings.Builder
+	cfg.WriteString("checkinterval=1\nchecktimeout=2\nquiescent=yes\n")
+	for v := 1; v <= 10; v++ {
+		fmt.Fprintf(&cfg, "virtual=192.168.100.%d:%d\n\tchecktype=connect\n", v, port)
+		for r := 1; r <= 100; r++ {
+			fmt.Fprintf(&cfg, "\treal=127.1.%d.%d:%d gate\n", v, r, port)
+		}
+	}
+	return cfg.String()
 }
 
 func writeHeapProfile(b *testing.B, path string) {
