@@ -141,10 +141,19 @@ func newHarness(t *testing.T, cfg string) *harness {
 	return h
 }
 
+// write replaces the config by rename, so that the watcher never reads
+// it half written: an in-place write is a truncation and a write, and a
+// loaded machine (-race, -count) can put more than the harness's 20 ms
+// debounce between them (a reload of an empty file, then another one).
+// The watcher's in-place path has tests of its own (watch_test.go).
 func (h *harness) write(cfg string) {
 	h.t.Helper()
 	cfg = strings.ReplaceAll(cfg, "@DIR@", h.dir)
-	if err := os.WriteFile(h.cfgPath, []byte(cfg), 0o644); err != nil {
+	tmp := h.cfgPath + ".tmp"
+	if err := os.WriteFile(tmp, []byte(cfg), 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := os.Rename(tmp, h.cfgPath); err != nil {
 		h.t.Fatal(err)
 	}
 }
