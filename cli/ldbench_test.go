@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -37,15 +38,8 @@ func BenchmarkDaemon1000Reals(b *testing.B) {
 	restoreRuntime(b)
 	tuneDaemon() // as the daemon runs
 	for b.Loop() {
-		log := director.NewLogger(&discard{}, &discard{}, "bench.cf")
-		log.Configure(false, true, "")
 		ctx, cancel := context.WithTimeout(context.Background(), dur)
-		done := make(chan error, 1)
-		go func() {
-			done <- director.Run(ctx, c, director.Options{Client: ipvstest.NewFake(), Log: log, NewChecker: ldChecker,
-				Load: func() (*ldconf.Config, error) { return c, nil }, ConfigPath: path, ConfigName: path,
-				Reload: make(chan struct{})})
-		}()
+		done := runBenchDaemon(ctx, ipvstest.NewFake(), c, path, func() (*ldconf.Config, error) { return c, nil })
 		var peak int64
 		var ms runtime.MemStats
 		cpu0 := cpuTime()
@@ -73,6 +67,19 @@ func BenchmarkDaemon1000Reals(b *testing.B) {
 		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MB")
 		b.ReportMetric(float64(accepted.Load())/dur.Seconds(), "checks/s")
 	}
+}
+
+// runBenchDaemon runs the daemon on c (from path) against client, its log
+// discarded, until ctx ends; the channel receives Run's result.
+func runBenchDaemon(ctx context.Context, client ipvsctl.Client, c *ldconf.Config, path string, load func() (*ldconf.Config, error)) <-chan error {
+	log := director.NewLogger(&discard{}, &discard{}, "bench.cf")
+	log.Configure(false, true, "")
+	done := make(chan error, 1)
+	go func() {
+		done <- director.Run(ctx, c, director.Options{Client: client, Log: log, NewChecker: ldChecker,
+			Load: load, ConfigPath: path, ConfigName: path, Reload: make(chan struct{})})
+	}()
+	return done
 }
 
 // startAcceptor listens on every 127.x address and closes what it

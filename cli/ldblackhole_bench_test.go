@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -40,15 +39,8 @@ func BenchmarkDaemonBlackHole1000Reals(b *testing.B) {
 	tuneDaemon()
 	for b.Loop() {
 		fake := ipvstest.NewFake()
-		log := director.NewLogger(&discard{}, &discard{}, "bench.cf")
-		log.Configure(false, true, "")
 		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() {
-			done <- director.Run(ctx, c, director.Options{Client: ipvstest.NewBatching(fake), Log: log, NewChecker: ldChecker,
-				Load: func() (*ldconf.Config, error) { return c, nil }, ConfigPath: path, ConfigName: path,
-				Reload: make(chan struct{})})
-		}()
+		done := runBenchDaemon(ctx, ipvstest.NewBatching(fake), c, path, func() (*ldconf.Config, error) { return c, nil })
 		waitWeights(b, fake, true, 1000)
 		time.Sleep(3 * time.Second) // checks spread over their interval
 		ipt("-I")

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
@@ -35,15 +34,8 @@ func BenchmarkReload1000Virtuals(b *testing.B) {
 	dir := b.TempDir()
 	path, c := loadDaemonConfig(b, dir, "bench.cf", conf(1))
 	client := ipvstest.NewFake()
-	log := director.NewLogger(&discard{}, &discard{}, "bench.cf")
-	log.Configure(false, true, "")
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- director.Run(ctx, c, director.Options{Client: client, Log: log, NewChecker: ldChecker,
-			Load:       func() (*ldconf.Config, error) { return ldconf.Load(path, ldconf.WithDebug(true)) },
-			ConfigPath: path, ConfigName: path, Reload: make(chan struct{})})
-	}()
+	done := runBenchDaemon(ctx, client, c, path, func() (*ldconf.Config, error) { return ldconf.Load(path, ldconf.WithDebug(true)) })
 	defer func() { cancel(); <-done }()
 	svc := ipvsctl.Service{Family: ipvsctl.AFInet, Protocol: ipvsctl.ProtoTCP,
 		Address: netip.MustParseAddr("10.100.1.200"), Port: 80}
