@@ -36,7 +36,7 @@ type prober struct {
 
 	maintDir string
 	log      *Logger
-	sem      chan struct{} // the worker pool: one token per running check
+	sem      chan struct{} // one token per running check: bounds them (workersFor)
 	out      chan<- transition
 	jitter   func(max time.Duration) time.Duration
 	board    *board

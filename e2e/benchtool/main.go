@@ -4,7 +4,7 @@
 // CPU floor of bare TCP handshakes at a given rate.
 //
 //	benchtool serve ADDR
-//	benchtool until [-timeout D] [-every D] [-after] COND -- CMD [ARG...]
+//	benchtool until [-timeout D] [-every D] [-after] [-trace] COND -- CMD [ARG...]
 //	benchtool floor [-rate N] [-seconds S] ADDR:PORT...
 //
 // COND is one of
@@ -18,7 +18,8 @@
 // /proc/net/ip_vs every few ms). -after is for a CMD that makes a change
 // (an iptables rule, a config file renamed into place): under emulation
 // running iptables or sh, sed and mv takes a good part of a second, which
-// is not the director's.
+// is not the director's. -trace writes "trace SECONDS COUNT" to stderr
+// whenever the number of destinations meeting COND changes.
 package main
 
 import (
@@ -113,9 +114,9 @@ func until(args []string) error {
 	}
 	rest := fs.Args()
 	if len(rest) < 3 || rest[1] != "--" {
-		return errors.New("usage: benchtool until [-timeout D] COND -- CMD [ARG]")
+		return errors.New("usage: benchtool until [-timeout D] [-every D] [-after] [-trace] COND -- CMD [ARG...]")
 	}
-	cond, count, err := parseCond(rest[0])
+	count, need, err := parseCond(rest[0])
 	if err != nil {
 		return err
 	}
@@ -136,11 +137,12 @@ func until(args []string) error {
 		if err != nil {
 			return err
 		}
-		if n := count(dests); *trace && n != last {
+		n := count(dests)
+		if *trace && n != last {
 			fmt.Fprintf(os.Stderr, "trace %.3f %d\n", time.Since(start).Seconds(), n)
 			last = n
 		}
-		if cond(dests) {
+		if n >= need {
 			fmt.Printf("%.3f\n", time.Since(start).Seconds())
 			return nil
 		}
@@ -158,34 +160,34 @@ type dest struct {
 	weight int
 }
 
-// parseCond returns COND as a test and as a count of the destinations
-// that meet it (for -trace).
-func parseCond(s string) (cond func([]dest) bool, count func([]dest) int, err error) {
+// parseCond returns COND as a count of the destinations that match it
+// and how many must.
+func parseCond(s string) (count func([]dest) int, need int, err error) {
 	k, v, ok := strings.Cut(s, "=")
 	if !ok {
-		return nil, nil, fmt.Errorf("bad condition %q", s)
+		return nil, 0, fmt.Errorf("bad condition %q", s)
 	}
 	var match func(d dest) bool
-	n := 1
+	need = 1
 	switch k {
 	case "zero", "up":
-		if n, err = strconv.Atoi(v); err != nil {
-			return nil, nil, fmt.Errorf("bad condition %q", s)
+		if need, err = strconv.Atoi(v); err != nil {
+			return nil, 0, fmt.Errorf("bad condition %q", s)
 		}
 		match = func(d dest) bool { return (d.weight == 0) == (k == "zero") }
 	case "weight":
 		ap, w, ok := strings.Cut(v, ",")
 		want, err := strconv.Atoi(w)
 		if !ok || err != nil {
-			return nil, nil, fmt.Errorf("bad condition %q", s)
+			return nil, 0, fmt.Errorf("bad condition %q", s)
 		}
 		hex, err := procAddr(ap)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, err
 		}
 		match = func(d dest) bool { return d.addr == hex && d.weight == want }
 	default:
-		return nil, nil, fmt.Errorf("bad condition %q", s)
+		return nil, 0, fmt.Errorf("bad condition %q", s)
 	}
 	count = func(ds []dest) int {
 		c := 0
@@ -196,7 +198,7 @@ func parseCond(s string) (cond func([]dest) bool, count func([]dest) int, err er
 		}
 		return c
 	}
-	return func(ds []dest) bool { return count(ds) >= n }, count, nil
+	return count, need, nil
 }
 
 // procAddr writes an IPv4 ADDR:PORT the way /proc/net/ip_vs does.
