@@ -126,10 +126,7 @@ func (w *writer) write(cmd string, call func() error, then func()) {
 		return
 	}
 	w.then = append(w.then, after)
-	if err := call(); err != nil { // refused before it was queued
-		w.then = w.then[:len(w.then)-1]
-		after(err)
-	}
+	_ = call() // nil while batching (ipvsctl.Batcher): the result comes to result
 }
 
 func (w *writer) applyOne(vs *vstate, it item, cur map[ipvsctl.DestinationKey]ipvsctl.Destination) {
