@@ -39,7 +39,7 @@ func BenchmarkDaemon1000Reals(b *testing.B) {
 	tuneDaemon() // as the daemon runs
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), dur)
-		done := runBenchDaemon(ctx, ipvstest.NewFake(), c, path, func() (*ldconf.Config, error) { return c, nil })
+		done := runQuietDaemon(ctx, ipvstest.NewFake(), c, path, func() (*ldconf.Config, error) { return c, nil })
 		var peak int64
 		var ms runtime.MemStats
 		cpu0 := cpuTime()
@@ -69,9 +69,10 @@ func BenchmarkDaemon1000Reals(b *testing.B) {
 	}
 }
 
-// runBenchDaemon runs the daemon on c (from path) against client, its log
-// discarded, until ctx ends; the channel receives Run's result.
-func runBenchDaemon(ctx context.Context, client ipvsctl.Client, c *ldconf.Config, path string, load func() (*ldconf.Config, error)) <-chan error {
+// runQuietDaemon runs the daemon on c (from path) against client, its log
+// discarded, until ctx ends (the daemon benchmarks and the stack test);
+// the channel receives Run's result.
+func runQuietDaemon(ctx context.Context, client ipvsctl.Client, c *ldconf.Config, path string, load func() (*ldconf.Config, error)) <-chan error {
 	log := director.NewLogger(&discard{}, &discard{}, "bench.cf")
 	log.Configure(false, true, "")
 	done := make(chan error, 1)

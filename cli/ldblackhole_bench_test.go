@@ -40,7 +40,7 @@ func BenchmarkDaemonBlackHole1000Reals(b *testing.B) {
 	for b.Loop() {
 		fake := ipvstest.NewFake()
 		ctx, cancel := context.WithCancel(context.Background())
-		done := runBenchDaemon(ctx, ipvstest.NewBatching(fake), c, path, func() (*ldconf.Config, error) { return c, nil })
+		done := runQuietDaemon(ctx, ipvstest.NewBatching(fake), c, path, func() (*ldconf.Config, error) { return c, nil })
 		waitWeights(b, fake, true, 1000)
 		time.Sleep(3 * time.Second) // checks spread over their interval
 		ipt("-I")

@@ -35,7 +35,7 @@ func BenchmarkReload1000Virtuals(b *testing.B) {
 	path, c := loadDaemonConfig(b, dir, "bench.cf", conf(1))
 	client := ipvstest.NewFake()
 	ctx, cancel := context.WithCancel(context.Background())
-	done := runBenchDaemon(ctx, client, c, path, func() (*ldconf.Config, error) { return ldconf.Load(path, ldconf.WithDebug(true)) })
+	done := runQuietDaemon(ctx, client, c, path, func() (*ldconf.Config, error) { return ldconf.Load(path, ldconf.WithDebug(true)) })
 	defer func() { cancel(); <-done }()
 	svc := ipvsctl.Service{Family: ipvsctl.AFInet, Protocol: ipvsctl.ProtoTCP,
 		Address: netip.MustParseAddr("10.100.1.200"), Port: 80}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/checks/checkstest"
-	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -35,16 +34,9 @@ func TestDaemonWaitingCheckStacks(t *testing.T) {
 		fmt.Fprintf(&cfg, "virtual=192.168.%d.%d:%d\n\tchecktype=connect\n\treal=127.2.%d.%d:%d gate\n", i/200, i%200+1, port, i/200, i%200+1, port)
 	}
 	path, c := loadDaemonConfig(t, t.TempDir(), "stacks.cf", cfg.String())
-	log := director.NewLogger(&discard{}, &discard{}, "stacks.cf")
-	log.Configure(false, true, "")
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
 	before := runtime.NumGoroutine()
-	go func() {
-		done <- director.Run(ctx, c, director.Options{Client: ipvstest.NewFake(), Log: log, NewChecker: ldChecker,
-			Load: func() (*ldconf.Config, error) { return c, nil }, ConfigPath: path, ConfigName: path,
-			Reload: make(chan struct{})})
-	}()
+	done := runQuietDaemon(ctx, ipvstest.NewFake(), c, path, func() (*ldconf.Config, error) { return c, nil })
 	defer func() {
 		cancel()
 		<-done
