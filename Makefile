@@ -57,8 +57,8 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./e2e ./ipvsctl
-	@command -v staticcheck >/dev/null || $(GO) install honnef.co/go/tools/cmd/staticcheck@2026.2.2
-	PATH=$$PATH:$$($(GO) env GOPATH)/bin staticcheck ./...
+	$(GO) tool staticcheck ./...
+	$(GO) tool staticcheck -tags e2e ./e2e ./ipvsctl
 
 install: build
 	install -D -m 0755 $(BIN)/lvsctl $(DESTDIR)$(PREFIX)/sbin/lvsctl

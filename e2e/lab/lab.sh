@@ -126,7 +126,7 @@ run() {
 	timeout "${LAB_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${LAB_CPUS:-2}" \
 		-nographic -no-reboot \
 		-kernel "$cache/vmlinuz" -initrd "$cache/initrd.gz" \
-		-append "console=ttyS0 quiet panic=-1 ${LAB_KARGS-tsc=reliable} lab.script=$script lab.out=$out" \
+		-append "console=ttyS0 quiet panic=-1 ${LAB_KARGS-tsc=reliable} lab.script=$script lab.out=$out lab.top=$top" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
 		-virtfs local,path="$out",mount_tag=results,security_model=passthrough,multidevs=remap \
 		-nic none </dev/null >"$out/console.log" 2>&1 || true
