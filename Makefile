@@ -5,7 +5,7 @@ PREFIX  ?= /usr/local
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: build test unit e2e e2e-all e2e-clone lab bench bench-native demo install lint fuzz fuzz-short clean
+.PHONY: build test unit examples e2e e2e-all e2e-clone lab bench bench-native demo install lint fuzz fuzz-short clean
 
 build:
 	$(GO) build -o $(BIN)/lvsctl ./cmd/lvsctl
@@ -13,7 +13,7 @@ build:
 # Everything CI runs: the lab's set-up first (it installs the packages some
 # unit tests use too), lint, unit tests with the race detector, a short fuzz
 # of the config parser, then the lab.
-test: lab lint unit fuzz-short e2e e2e-clone
+test: lab lint unit fuzz-short examples e2e e2e-clone
 
 unit:
 	$(GO) test -race -count=1 ./...
@@ -23,6 +23,10 @@ unit:
 
 lab:
 	bash e2e/lab/lab.sh prepare
+
+# Every config in examples/ passes --check with the recorded table.
+examples: build
+	bash e2e/examples.sh
 
 # The lab from a copy of this checkout under /tmp, which the guest hides
 # under a tmpfs of its own.
