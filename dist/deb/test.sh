@@ -59,7 +59,9 @@ fi
 sources=$(apt-get indextargets --format '$(ORIGIN)|$(TARGET_OF)|$(REPO_URI)|$(RELEASE)|$(COMPONENT)' |
 	awk -F'|' '$1 == "Debian" && $2 == "deb" && $4 ~ /^bookworm/ { print "deb " $3 " " $4 " " $5 }' | sort -u)
 [[ -n "$sources" ]] || fail "apt knows no Debian bookworm mirror (apt-get update?)"
-key=$(printf '%s\n%s\n' "$sources" "$(sha256sum "$0")" | sha256sum | cut -d' ' -f1)
+# What the cached root is made of: change it when the recipe below changes.
+recipe="bookworm variant=apt include=ipvsadm,ldirectord then purged; policy-rc.d 101"
+key=$(printf '%s\n%s\n' "$sources" "$recipe" | sha256sum | cut -d' ' -f1)
 base=$cache/bookworm
 if [[ "$(cat "$cache/bookworm.key" 2>/dev/null)" != "$key" || ! -d "$base" ]]; then
 	log "making a Debian 12 root with mmdebstrap"
@@ -69,13 +71,14 @@ if [[ "$(cat "$cache/bookworm.key" 2>/dev/null)" != "$key" || ! -d "$base" ]]; t
 	# .debs stay for the runs to install.
 	mmdebstrap --quiet --variant=apt --include=ipvsadm,ldirectord \
 		--customize-hook="cp \"\$1\"/var/cache/apt/archives/ipvsadm_*.deb \"\$1\"/var/cache/apt/archives/ldirectord_*.deb '$cache/debian/'" \
-		--customize-hook='chroot "$1" dpkg --purge ldirectord ipvsadm >/dev/null' \
+		--customize-hook='chroot "$1" dpkg --purge ldirectord ipvsadm >/dev/null 2>&1' \
 		bookworm "$base.new" - <<<"$sources"
 	# No service starts in a root that is no running system.
 	printf '#!/bin/sh\nexit 101\n' >"$base.new/usr/sbin/policy-rc.d"
 	chmod 755 "$base.new/usr/sbin/policy-rc.d"
 	mv "$base.new" "$base"
 	echo "$key" >"$cache/bookworm.key"
+	log "cached in $base"
 fi
 debian_debs=("$cache"/debian/ipvsadm_*.deb "$cache"/debian/ldirectord_*.deb)
 ((${#debian_debs[@]} == 2)) || fail "Debian's ipvsadm and ldirectord .debs missing from $cache/debian"
@@ -87,7 +90,6 @@ for r in with without; do
 	mkdir -p "$work/$r/tmp/debs"
 	cp "${debs[@]}" "${debian_debs[@]}" "$here/example.cf" "$work/$r/tmp/debs/"
 done
-(cd "${debs[0]%/*}" && ls lvsctl_*.deb lvsctl-dropin_*.deb) >/dev/null
 ours=(/tmp/debs/"${debs[0]##*/}" /tmp/debs/"${debs[1]##*/}")
 theirs=(/tmp/debs/"${debian_debs[0]##*/}" /tmp/debs/"${debian_debs[1]##*/}")
 apt_install() { in_root "$1" apt-get install -y -qq --no-install-recommends "${@:2}" >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; fail "apt-get install ${*:2} in $1"; }; }
@@ -110,7 +112,7 @@ check_ours() {
 		fail "$r: ldirectord --check exited $?: $(cat "$work/check.err")"
 	cmp -s "$work/check.out" "$here/example.table" ||
 		fail "$r: ldirectord --check printed$(printf '\n%s' "$(cat "$work/check.out")")"
-	[[ "$(in_root "$r" dpkg-query -W -f='${Version} ${Version}' lvsctl lvsctl-dropin)" == "$version $version" ]] ||
+	[[ "$(in_root "$r" dpkg-query -W -f='${Version} ' lvsctl lvsctl-dropin)" == "$version $version " ]] ||
 		fail "$r: installed versions are not $version"
 }
 check_debians() {
@@ -154,20 +156,21 @@ check_ours "$o"
 
 log "lab: ipvsadm -h, Debian's before the diversion and lvsctl's"
 mkdir -p "$work/lab"
+lab=$work/lab/out
 cat >"$work/lab/run.sh" <<LAB
 for r in pristine with without; do
-	chroot "$work/\$r" /usr/sbin/ipvsadm -h >"$work/lab/\$r.out" 2>&1
-	echo \$? >"$work/lab/\$r.rc"
+	chroot "$work/\$r" /usr/sbin/ipvsadm -h >"$lab/\$r.out" 2>&1
+	echo \$? >"$lab/\$r.rc"
 done
 LAB
-LAB_CACHE=${LAB_CACHE:-$top/.cache/lab} bash "$top/e2e/lab/lab.sh" run "$work/lab/run.sh" "$work/lab/out" ||
-	fail "the lab run failed: $(tail -n 20 "$work/lab/out/log" 2>/dev/null)"
-[[ "$(cat "$work/lab/pristine.rc")" == 0 ]] && head -n1 "$work/lab/pristine.out" | grep -q '^ipvsadm v1\.31 ' ||
-	fail "Debian's ipvsadm -h (exit $(cat "$work/lab/pristine.rc")):$(printf '\n%s' "$(head -n 5 "$work/lab/pristine.out")")"
+LAB_CACHE=${LAB_CACHE:-$top/.cache/lab} bash "$top/e2e/lab/lab.sh" run "$work/lab/run.sh" "$lab" ||
+	fail "the lab run failed: $(tail -n 20 "$lab/log" 2>/dev/null)"
+[[ "$(cat "$lab/pristine.rc")" == 0 ]] && head -n1 "$lab/pristine.out" | grep -q '^ipvsadm v1\.31 ' ||
+	fail "Debian's ipvsadm -h (exit $(cat "$lab/pristine.rc")):$(printf '\n%s' "$(head -n 5 "$lab/pristine.out")")"
 for r in with without; do
-	[[ "$(cat "$work/lab/$r.rc")" == 0 ]] || fail "$r: ipvsadm -h exited $(cat "$work/lab/$r.rc")"
-	cmp "$work/lab/pristine.out" "$work/lab/$r.out" >&2 ||
-		fail "$r: lvsctl's ipvsadm -h differs from Debian's:$(printf '\n%s' "$(diff "$work/lab/pristine.out" "$work/lab/$r.out" | head -n 20)")"
+	[[ "$(cat "$lab/$r.rc")" == 0 ]] || fail "$r: ipvsadm -h exited $(cat "$lab/$r.rc")"
+	cmp "$lab/pristine.out" "$lab/$r.out" >&2 ||
+		fail "$r: lvsctl's ipvsadm -h differs from Debian's:$(printf '\n%s' "$(diff "$lab/pristine.out" "$lab/$r.out" | head -n 20)")"
 done
 
 log "with: ours removed, then purged"
