@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make deb-test: the packages make deb built, installed into fresh Debian 12
-# roots made by mmdebstrap from the Debian mirror this machine's apt uses,
-# and removed again.
+# make deb-test: the packages, built as make deb builds them, installed into
+# fresh Debian 12 roots made by mmdebstrap from the Debian mirror this
+# machine's apt uses, and removed again.
 #
 #   with     Debian's ipvsadm and ldirectord first, then lvsctl and
 #            lvsctl-dropin: Debian's files diverted, our links in place,
@@ -41,19 +41,35 @@ same_files() {
 	diff <(files "$1") <(files "$2") >"$work/files.diff" ||
 		fail "$3: files differ from before (< before, > after):$(printf '\n%s' "$(head -n 40 "$work/files.diff")")"
 }
-diversions() { in_root "$1" dpkg-divert --list 'lvsctl-dropin' | sort; }
+diversions() { in_root "$1" dpkg-divert --list 'lvsctl-dropin' | LC_ALL=C sort; }
+# Debian's files that lvsctl-dropin takes over, and where it puts them.
+taken=(usr/sbin/ipvsadm usr/sbin/ldirectord usr/share/man/man8/ipvsadm.8.gz usr/share/man/man8/ldirectord.8.gz)
+declare -A aside=(
+	[usr/sbin/ipvsadm]=usr/sbin/ipvsadm.distrib [usr/sbin/ldirectord]=usr/sbin/ldirectord.distrib
+	[usr/share/man/man8/ipvsadm.8.gz]=usr/share/man/man8/ipvsadm.distrib.8.gz
+	[usr/share/man/man8/ldirectord.8.gz]=usr/share/man/man8/ldirectord.distrib.8.gz)
+declare -A ourlink=(
+	[usr/sbin/ipvsadm]=lvsctl [usr/sbin/ldirectord]=lvsctl
+	[usr/share/man/man8/ipvsadm.8.gz]=lvsctl-ipvsadm.8.gz
+	[usr/share/man/man8/ldirectord.8.gz]=lvsctl-ldirectord.8.gz)
 
-shopt -s nullglob
-debs=("$top"/lvsctl_*.deb "$top"/lvsctl-dropin_*.deb)
-((${#debs[@]} == 2)) || fail "want one lvsctl and one lvsctl-dropin .deb in $top (make deb), found: ${debs[*]}"
-version=$(dpkg-deb -f "${debs[0]}" Version)
-
-if ! command -v mmdebstrap >/dev/null; then
-	log "installing mmdebstrap"
+# mmdebstrap here, and the package build's tools (dist/deb/build.sh), at
+# once: the build then runs beside the making of the root.
+missing=()
+for p in mmdebstrap dpkg-dev debhelper; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	log "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq >/dev/null
-	apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+mkdir -p "$cache"
+log "building the packages (make deb) in the background"
+bash "$here/build.sh" >"$cache/build.log" 2>&1 &
+build=$!
+trap 'kill $build 2>/dev/null || true' EXIT
 
 # Debian's suites for bookworm that apt uses here, as sources.list lines.
 sources=$(apt-get indextargets --format '$(ORIGIN)|$(TARGET_OF)|$(REPO_URI)|$(RELEASE)|$(COMPONENT)' |
@@ -80,6 +96,13 @@ if [[ "$(cat "$cache/bookworm.key" 2>/dev/null)" != "$key" || ! -d "$base" ]]; t
 	echo "$key" >"$cache/bookworm.key"
 	log "cached in $base"
 fi
+wait $build || { cat "$cache/build.log" >&2; fail "the package build failed"; }
+trap - EXIT
+log "$(grep -c '\.deb$' "$cache/build.log") packages built"
+shopt -s nullglob
+debs=("$top"/lvsctl_*.deb "$top"/lvsctl-dropin_*.deb)
+((${#debs[@]} == 2)) || fail "want one lvsctl and one lvsctl-dropin .deb in $top, found: ${debs[*]}"
+version=$(dpkg-deb -f "${debs[0]}" Version)
 debian_debs=("$cache"/debian/ipvsadm_*.deb "$cache"/debian/ldirectord_*.deb)
 ((${#debian_debs[@]} == 2)) || fail "Debian's ipvsadm and ldirectord .debs missing from $cache/debian"
 
@@ -96,15 +119,18 @@ apt_install() { in_root "$1" apt-get install -y -qq --no-install-recommends "${@
 dpkg_do() { in_root "$1" dpkg "${@:2}" >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "dpkg ${*:2} in $1"; }; }
 
 # Our links in place of Debian's names, and the diversions of both names
-# of each (see debian/lvsctl-dropin.preinst).
+# of each program and of the man pages (see debian/lvsctl-dropin.preinst).
 want_diversions="diversion of /sbin/ipvsadm to /sbin/ipvsadm.distrib by lvsctl-dropin
 diversion of /sbin/ldirectord to /sbin/ldirectord.distrib by lvsctl-dropin
 diversion of /usr/sbin/ipvsadm to /usr/sbin/ipvsadm.distrib by lvsctl-dropin
-diversion of /usr/sbin/ldirectord to /usr/sbin/ldirectord.distrib by lvsctl-dropin"
+diversion of /usr/sbin/ldirectord to /usr/sbin/ldirectord.distrib by lvsctl-dropin
+diversion of /usr/share/man/man8/ipvsadm.8.gz to /usr/share/man/man8/ipvsadm.distrib.8.gz by lvsctl-dropin
+diversion of /usr/share/man/man8/ldirectord.8.gz to /usr/share/man/man8/ldirectord.distrib.8.gz by lvsctl-dropin"
 check_ours() {
-	local r=$1 n
-	for n in ipvsadm ldirectord; do
-		[[ "$(readlink "$r/usr/sbin/$n")" == lvsctl ]] || fail "$r: /usr/sbin/$n is not our link to lvsctl: $(ls -l "$r/usr/sbin/$n")"
+	local r=$1 f
+	for f in "${taken[@]}"; do
+		[[ "$(readlink "$r/$f")" == "${ourlink[$f]}" && -e "$r/$f" ]] ||
+			fail "$r: /$f is not our link to ${ourlink[$f]}: $(ls -l "$r/$f")"
 	done
 	[[ "$(diversions "$r")" == "$want_diversions" ]] || fail "$r: diversions:$(printf '\n%s' "$(diversions "$r")")"
 	# ldirectord --check of the example: the table in ipvsadm -S -n form
@@ -115,12 +141,20 @@ check_ours() {
 	[[ "$(in_root "$r" dpkg-query -W -f='${Version} ' lvsctl lvsctl-dropin)" == "$version $version " ]] ||
 		fail "$r: installed versions are not $version"
 }
+# Debian's files set aside, as they were.
+check_aside() {
+	local r=$1 what=$2 f
+	for f in "${taken[@]}"; do
+		[[ -f "$r/${aside[$f]}" && "$(sum "$r/${aside[$f]}")" == "${debsum[$f]}" ]] ||
+			fail "$r ($what): /${aside[$f]} is not Debian's /$f"
+	done
+}
 check_debians() {
-	local r=$1 what=$2 n
-	for n in ipvsadm ldirectord; do
-		[[ -f "$r/usr/sbin/$n" && ! -L "$r/usr/sbin/$n" ]] || fail "$r ($what): /usr/sbin/$n is not Debian's file"
-		[[ "$(sum "$r/usr/sbin/$n")" == "${debsum[$n]}" ]] || fail "$r ($what): /usr/sbin/$n is not Debian's $n"
-		[[ ! -e "$r/usr/sbin/$n.distrib" ]] || fail "$r ($what): /usr/sbin/$n.distrib left"
+	local r=$1 what=$2 f
+	for f in "${taken[@]}"; do
+		[[ -f "$r/$f" && ! -L "$r/$f" ]] || fail "$r ($what): /$f is not Debian's file"
+		[[ "$(sum "$r/$f")" == "${debsum[$f]}" ]] || fail "$r ($what): /$f is not Debian's"
+		[[ ! -e "$r/${aside[$f]}" ]] || fail "$r ($what): /${aside[$f]} left"
 	done
 	[[ -z "$(diversions "$r")" ]] || fail "$r ($what): diversions left: $(diversions "$r")"
 	in_root "$r" dpkg --verify ipvsadm ldirectord || fail "$r ($what): dpkg --verify of Debian's packages"
@@ -130,13 +164,11 @@ log "with: Debian's ipvsadm and ldirectord, then ours ($version)"
 w=$work/with
 dpkg_do "$w" -i "${theirs[@]}"
 declare -A debsum
-for n in ipvsadm ldirectord; do debsum[$n]=$(sum "$w/usr/sbin/$n"); done
+for f in "${taken[@]}"; do debsum[$f]=$(sum "$w/$f"); done
 cp -a "$w" "$work/pristine"
 apt_install "$w" "${ours[@]}"
 check_ours "$w"
-for n in ipvsadm ldirectord; do
-	[[ "$(sum "$w/usr/sbin/$n.distrib")" == "${debsum[$n]}" ]] || fail "with: /usr/sbin/$n.distrib is not Debian's $n"
-done
+check_aside "$w" "ours installed"
 # Debian's unit and the OCF agent's default run /usr/sbin/ldirectord.
 grep -qx 'ExecStart=/usr/sbin/ldirectord start' "$w/lib/systemd/system/ldirectord.service" ||
 	fail "with: Debian's ldirectord.service does not run /usr/sbin/ldirectord"
@@ -144,15 +176,16 @@ grep -qx 'ExecStart=/usr/sbin/ldirectord start' "$w/lib/systemd/system/ldirector
 log "with: Debian's packages reinstalled (an upgrade) while diverted"
 dpkg_do "$w" -i "${theirs[@]}"
 check_ours "$w"
-for n in ipvsadm ldirectord; do
-	[[ "$(sum "$w/usr/sbin/$n.distrib")" == "${debsum[$n]}" ]] || fail "with, upgraded: /usr/sbin/$n.distrib is not Debian's $n"
-done
+check_aside "$w" "Debian's upgraded"
+in_root "$w" dpkg --verify ipvsadm ldirectord || fail "with: dpkg --verify of Debian's diverted packages"
 
 log "without: ours alone"
 o=$work/without
 apt_install "$o" "${ours[@]}"
 check_ours "$o"
-[[ ! -e "$o/usr/sbin/ipvsadm.distrib" && ! -e "$o/usr/sbin/ldirectord.distrib" ]] || fail "without: .distrib files"
+for f in "${taken[@]}"; do
+	[[ ! -e "$o/${aside[$f]}" ]] || fail "without: /${aside[$f]} exists"
+done
 
 log "lab: ipvsadm -h, Debian's before the diversion and lvsctl's"
 mkdir -p "$work/lab"
@@ -190,9 +223,7 @@ log "without: ours first, Debian's after, then lvsctl-dropin removed"
 apt_install "$o" "${ours[@]}"
 dpkg_do "$o" -i "${theirs[@]}"
 check_ours "$o"
-for n in ipvsadm ldirectord; do
-	[[ "$(sum "$o/usr/sbin/$n.distrib")" == "${debsum[$n]}" ]] || fail "without, Debian's after ours: /usr/sbin/$n.distrib is not Debian's $n"
-done
+check_aside "$o" "Debian's after ours"
 apt_remove "$o" remove lvsctl-dropin
 check_debians "$o" "lvsctl-dropin removed"
 [[ -x "$o/usr/sbin/lvsctl" ]] || fail "without: lvsctl went with lvsctl-dropin"
