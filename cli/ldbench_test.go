@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/accept"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
@@ -90,18 +91,8 @@ func startAcceptor(b *testing.B) (port int, accepted *atomic.Int64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { ln.Close() })
 	accepted = new(atomic.Int64)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			c.Close()
-		}
-	}()
+	b.Cleanup(accept.Serve(ln, func(net.Conn) { accepted.Add(1) }))
 	return ln.Addr().(*net.TCPAddr).Port, accepted
 }
 

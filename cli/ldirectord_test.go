@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 )
@@ -139,14 +139,10 @@ func TestLdStatusStoppedStaleAndRunning(t *testing.T) {
 		t.Error("status removed a stale pid file")
 	}
 	// A process whose command line says ldirectord counts as running.
-	cmd := &exec.Cmd{Path: "/bin/sleep", Args: []string{"ldirectord", "30"}}
-	if err := cmd.Start(); err != nil {
-		t.Skip(err)
-	}
-	defer cmd.Process.Kill()
-	os.WriteFile(lt.pidPath("site.cf"), []byte(fmt.Sprintf("%d\n", cmd.Process.Pid)), 0o644)
+	pid, exited := startFakeLdirectord(t)
+	os.WriteFile(lt.pidPath("site.cf"), []byte(fmt.Sprintf("%d\n", pid)), 0o644)
 	code, out, errOut = lt.run("site.cf", "status")
-	if code != 0 || out != "" || errOut != fmt.Sprintf("ldirectord for %s is running with pid: %d\n", path, cmd.Process.Pid) {
+	if code != 0 || out != "" || errOut != fmt.Sprintf("ldirectord for %s is running with pid: %d\n", path, pid) {
 		t.Errorf("running: %d %q %q", code, out, errOut)
 	}
 	if code, _, _ := lt.run("site.cf", "start"); code != 0 || len(lt.spawns) != 0 {
@@ -155,10 +151,8 @@ func TestLdStatusStoppedStaleAndRunning(t *testing.T) {
 	if code, _, _ := lt.run("site.cf", "stop"); code != 0 {
 		t.Errorf("stop while running: exit %d", code)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
 	select {
-	case <-done:
+	case <-exited:
 	case <-time.After(5 * time.Second):
 		t.Error("stop did not send TERM")
 	}
@@ -213,7 +207,7 @@ func TestLdStartSpawnsDaemonWithOCFCommandLine(t *testing.T) {
 func TestLdForegroundDebugRunsAndStops(t *testing.T) {
 	lt := newLdTest(t)
 	lt.config("site.cf", ldGood)
-	var out, errOut syncWriter
+	var out, errOut testutil.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- ldirectordMain([]string{"ldirectord", "-d", "site.cf", "start"}, &IOStreams{Out: &out, ErrOut: &errOut}, lt.env)
@@ -277,23 +271,6 @@ func TestLdParseArgs(t *testing.T) {
 	if _, err := parseLdArgs([]string{"--deb", "x"}); err == nil {
 		t.Error("--deb abbreviation accepted (ldirectord has no_auto_abbrev)")
 	}
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }
 
 // A check that cannot be run for real (service=oracle, a receive regexp

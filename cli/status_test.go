@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -30,12 +31,35 @@ func runStatusCmd(runDir string, args ...string) (int, string, string) {
 // pid file naming it counts as running.
 func fakeLdirectord(t *testing.T) int {
 	t.Helper()
+	pid, _ := startFakeLdirectord(t)
+	return pid
+}
+
+// startFakeLdirectord is fakeLdirectord with a channel closed when the
+// process has ended. Start returns once the exec is under way, a moment
+// before the kernel shows the new command line: the pid is returned once
+// it does.
+func startFakeLdirectord(t *testing.T) (int, <-chan struct{}) {
+	t.Helper()
 	cmd := &exec.Cmd{Path: "/bin/sleep", Args: []string{"ldirectord", "60"}}
 	if err := cmd.Start(); err != nil {
 		t.Skip(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return cmd.Process.Pid
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	cmdline := fmt.Sprintf("/proc/%d/cmdline", cmd.Process.Pid)
+	testutil.WaitFor(t, 5*time.Second, func() bool {
+		b, _ := os.ReadFile(cmdline)
+		return strings.HasPrefix(string(b), "ldirectord\x00")
+	}, func() string { return cmdline + " to say ldirectord" })
+	return cmd.Process.Pid, exited
 }
 
 func writePid(t *testing.T, runDir, cfgName string, pid int) {
@@ -79,7 +103,7 @@ func TestStatusNoDirector(t *testing.T) {
 // and a pid file naming a process that looks like ldirectord.
 func statusDaemon(t *testing.T, lt *ldTest, cfgName string) {
 	t.Helper()
-	var out, errOut syncWriter
+	var out, errOut testutil.SyncBuffer
 	r := &ldRun{argv0: "ldirectord", ios: &IOStreams{Out: &out, ErrOut: &errOut}, env: lt.env, config: cfgName, cfgName: cfgName}
 	r.log = director.NewLogger(&out, &errOut, cfgName)
 	r.pidPath = director.PidPath(lt.env.runDir, cfgName)

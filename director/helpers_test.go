@@ -1,7 +1,6 @@
 package director
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/netip"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -86,24 +86,6 @@ func (h *health) checker(v *ldconf.Virtual, r *ldconf.Real) (checks.Checker, che
 	return fakeChecker{h}, t, nil
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness runs a daemon against a Fake with fake checks.
 type harness struct {
 	t       *testing.T
@@ -111,10 +93,10 @@ type harness struct {
 	cfgPath string
 	fake    *ipvstest.Fake
 	health  *health
-	logs    *syncBuffer
-	cmds    *syncBuffer
-	mails   *syncBuffer // one "SMTP|To|Subject|Body" per alert
-	execs   *syncBuffer // one "NAME ACTION" per execute= run
+	logs    *testutil.SyncBuffer
+	cmds    *testutil.SyncBuffer
+	mails   *testutil.SyncBuffer // one "SMTP|To|Subject|Body" per alert
+	execs   *testutil.SyncBuffer // one "NAME ACTION" per execute= run
 	// expire is the expire_quiescent_template file the daemon reads.
 	expire string
 	reload chan struct{}
@@ -133,7 +115,7 @@ func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
 func newHarness(t *testing.T, cfg string) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir(), fake: ipvstest.NewFake(), health: newHealth(),
-		logs: &syncBuffer{}, cmds: &syncBuffer{}, mails: &syncBuffer{}, execs: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{}),
+		logs: &testutil.SyncBuffer{}, cmds: &testutil.SyncBuffer{}, mails: &testutil.SyncBuffer{}, execs: &testutil.SyncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{}),
 		interval: 30 * time.Millisecond}
 	h.cfgPath = filepath.Join(h.dir, "ld.cf")
 	h.expire = filepath.Join(h.dir, "nonexistent")
@@ -222,27 +204,20 @@ func (h *harness) stop() {
 func (h *harness) waitTable(want string) {
 	h.t.Helper()
 	want = strings.TrimLeft(want, "\n")
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if h.fake.Dump() == want {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	h.t.Fatalf("table:\n%s\nwant:\n%s\nlog:\n%s", h.fake.Dump(), want, h.logs)
+	testutil.WaitFor(h.t, 5*time.Second, func() bool { return h.fake.Dump() == want }, func() string {
+		return fmt.Sprintf("the table:\n%s\nwant:\n%s\nlog:\n%s", h.fake.Dump(), want, h.logs)
+	})
 }
+
+// sentMails names the awaited mail of a failed wait, and those sent.
+func (h *harness) sentMails() string { return "the mail; sent:\n" + h.mails.String() }
 
 // waitLog waits until the log contains s.
 func (h *harness) waitLog(s string) {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Contains(h.logs.String(), s) {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	h.t.Fatalf("log lacks %q:\n%s", s, h.logs)
+	testutil.WaitFor(h.t, 5*time.Second, func() bool { return strings.Contains(h.logs.String(), s) }, func() string {
+		return fmt.Sprintf("%q in the log:\n%s", s, h.logs)
+	})
 }
 
 // settle lets a few check rounds pass.
@@ -255,10 +230,7 @@ func mustDo(t *testing.T, err error) {
 	}
 }
 
-func writeFile(t *testing.T, p, s string) {
-	t.Helper()
-	mustDo(t, os.WriteFile(p, []byte(s), 0o644))
-}
+func writeFile(t *testing.T, p, s string) { testutil.WriteFile(t, p, 0o644, s) }
 
 func readFile(t *testing.T, p string) string {
 	t.Helper()

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lvsctl/lvsctl/internal/testutil"
 )
 
 // An outage is mailed when it happens, re-alerted every emailalertfreq
@@ -22,15 +24,15 @@ func TestEmailAlertEventsAndReminders(t *testing.T) {
 	want := "127.0.0.1|ops@example.org|[web] Deleted real server: 10.0.0.3:80 (192.168.100.1:80)|" +
 		"ldirectord host: " + host + "\nLog-Message: [web] Deleted real server: 10.0.0.3:80 (192.168.100.1:80)\nDaemon-Status: running\n" +
 		"\nService name: web\n\n"
-	waitFor(t, 5*time.Second, func() bool { return strings.Contains(h.mails.String(), want) }, func() string { return h.mails.String() })
+	testutil.WaitFor(t, 5*time.Second, func() bool { return strings.Contains(h.mails.String(), want) }, h.sentMails)
 	// The reminder comes after emailalertfreq (1 s; the check runs each second).
-	waitFor(t, 5*time.Second, func() bool {
+	testutil.WaitFor(t, 5*time.Second, func() bool {
 		return strings.Contains(h.mails.String(), "|[web] Inaccessible real server: 10.0.0.3:80 (192.168.100.1:80)|")
-	}, func() string { return h.mails.String() })
+	}, h.sentMails)
 	h.health.set("10.0.0.3", true)
-	waitFor(t, 5*time.Second, func() bool {
+	testutil.WaitFor(t, 5*time.Second, func() bool {
 		return strings.Contains(h.mails.String(), "|[web] Added real server: 10.0.0.3:80 (192.168.100.1:80) (Weight set to 3)|")
-	}, func() string { return h.mails.String() })
+	}, h.sentMails)
 	// Once it is back, no more reminders.
 	n := strings.Count(h.mails.String(), "Inaccessible")
 	time.Sleep(2500 * time.Millisecond)
@@ -48,16 +50,5 @@ func TestEmailAlertStatusFilters(t *testing.T) {
 	settle()
 	if h.mails.String() != "" {
 		t.Errorf("mailed with emailalertstatus=none:\n%s", h.mails.String())
-	}
-}
-
-func waitFor(t *testing.T, d time.Duration, ok func() bool, show func() string) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not after %s:\n%s", d, show())
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

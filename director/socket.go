@@ -8,8 +8,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
+
+	"github.com/lvsctl/lvsctl/internal/accept"
 )
 
 // SocketPath is the daemon's status socket, next to its pid file.
@@ -26,34 +27,19 @@ func ServeStatus(path string, f StatusFunc) (stop func(), err error) {
 		return nil, fmt.Errorf("status socket: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
-				defer qcancel()
-				snap, err := f(qctx)
-				if err != nil {
-					return
-				}
-				_ = json.NewEncoder(c).Encode(snap)
-			}()
+	stopConns := accept.Serve(ln, func(c net.Conn) {
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
+		defer qcancel()
+		snap, err := f(qctx)
+		if err != nil {
+			return
 		}
-	}()
+		_ = json.NewEncoder(c).Encode(snap)
+	})
 	return func() {
 		cancel()
-		ln.Close()
-		wg.Wait()
+		stopConns()
 		os.Remove(path)
 	}, nil
 }

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lvsctl/lvsctl/internal/testutil"
 )
 
 const (
@@ -24,29 +25,12 @@ const (
 	subsysLock  = "/var/lock/subsys/ldirectord"
 )
 
-// systemdUnit is the [Service] section of a unit file.
-type systemdUnit map[string]string
-
-func readUnit(t *testing.T, path string) systemdUnit {
+// readUnit is the [Service] section of a unit file.
+func readUnit(t *testing.T, path string) map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
+	u, err := testutil.UnitService(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	u := systemdUnit{}
-	section := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "" || line[0] == '#':
-		case line[0] == '[':
-			section = line
-		case section == "[Service]":
-			k, v, _ := strings.Cut(line, "=")
-			u[k] = v
-		}
 	}
 	return u
 }
