@@ -51,6 +51,10 @@ type Options struct {
 	Status func(StatusFunc)
 	// Metrics, if set, records checks and refused writes (metrics.go).
 	Metrics *Metrics
+
+	// pollOnly makes the config watcher poll without inotify (tests in a
+	// testing/synctest bubble).
+	pollOnly bool
 }
 
 // StopSignal is the cancellation cause Run logs as the signal name
@@ -142,6 +146,7 @@ func (d *daemon) run(ctx context.Context) error {
 	changed := make(chan struct{})
 	if o.ConfigPath != "" {
 		w := newConfigWatcher(o.ConfigPath, o.Debounce, o.Poll, o.Log)
+		w.pollOnly = o.pollOnly
 		helpers.Go(func() error { return w.run(hctx, changed) })
 	}
 	resend := time.NewTicker(time.Second)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/lvsctl/lvsctl/checks"
@@ -105,6 +106,9 @@ type harness struct {
 	cancel   context.CancelCauseFunc
 	done     chan error
 	ready    chan struct{}
+	// inBubble: the harness runs in a testing/synctest bubble
+	// (newBubbleHarness).
+	inBubble bool
 }
 
 func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
@@ -120,6 +124,18 @@ func newHarness(t *testing.T, cfg string) *harness {
 	h.cfgPath = filepath.Join(h.dir, "ld.cf")
 	h.expire = filepath.Join(h.dir, "nonexistent")
 	h.write(cfg)
+	return h
+}
+
+// newBubbleHarness is newHarness for a test inside synctest.Test: the
+// daemon's clock is the bubble's, which moves only when every goroutine
+// of the test waits, so h.settle passes exactly the check rounds it says
+// however loaded the machine is. The config watcher only polls there:
+// inotify's reader waits on I/O, which a bubble cannot wait out.
+func newBubbleHarness(t *testing.T, cfg string) *harness {
+	t.Helper()
+	h := newHarness(t, cfg)
+	h.inBubble = true
 	return h
 }
 
@@ -172,6 +188,7 @@ func (h *harness) start() {
 		Debounce: 20 * time.Millisecond, Poll: 50 * time.Millisecond,
 		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
+		pollOnly:            h.inBubble,
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {
@@ -220,8 +237,16 @@ func (h *harness) waitLog(s string) {
 	})
 }
 
-// settle lets a few check rounds pass.
-func settle() { time.Sleep(200 * time.Millisecond) }
+// settle lets a few check rounds (200 ms of the bubble's clock) pass and
+// returns once the daemon has done everything that was due in them.
+func (h *harness) settle() {
+	h.t.Helper()
+	if !h.inBubble {
+		h.t.Fatal("settle needs a harness in a synctest bubble (newBubbleHarness)")
+	}
+	time.Sleep(200 * time.Millisecond)
+	synctest.Wait()
+}
 
 func mustDo(t *testing.T, err error) {
 	t.Helper()
