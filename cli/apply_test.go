@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -25,16 +24,10 @@ const tableFile = `-A -t 192.0.2.1:80 -s wrr
 // runTable runs lvsctl diff or apply against the fake.
 func runTable(t *testing.T, f *ipvstest.Fake, name string, args ...string) (string, string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	open := func() (ipvsctl.Client, error) { return f, nil }
-	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
-	newCmd := map[string]func(*IOStreams, func() (ipvsctl.Client, error)) *cobra.Command{"diff": NewCmdDiff, "apply": NewCmdApply}[name]
-	cmd := newCmd(ios, open)
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
-	rc := ExitCode(cmd.Execute())
-	return out.String(), errb.String(), rc
+	tf := newTestFactory().withIPVS(f)
+	newCmd := map[string]func(*Factory, func(*tableOptions) error) *cobra.Command{"diff": newCmdDiff, "apply": newCmdApply}[name]
+	rc := tf.run(newCmd(tf.Factory, nil), args...)
+	return tf.out.String(), tf.errOut.String(), rc
 }
 
 func TestApplyCmd(t *testing.T) {
@@ -124,9 +117,9 @@ func TestDiffJSONAndRefusals(t *testing.T) {
 }
 
 func TestTableCommandUsageExitsTwo(t *testing.T) {
-	var out, errb bytes.Buffer
-	rc := tableCommand("diff", NewCmdDiff)([]string{"lvsctl", "diff"}, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb})
-	if rc != 2 || !strings.HasPrefix(errb.String(), "lvsctl diff: ") {
-		t.Errorf("no FILE: rc %d %q", rc, errb.String())
+	tf := newTestFactory()
+	rc := command(newCmdDiff)([]string{"lvsctl", "diff"}, tf.Factory)
+	if rc != 2 || !strings.HasPrefix(tf.errOut.String(), "lvsctl diff: ") {
+		t.Errorf("no FILE: rc %d %q", rc, tf.errOut.String())
 	}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,11 +14,9 @@ import (
 
 func runCheckCmd(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := NewCmdCheck(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	return out.String() + errOut.String(), ExitCode(err)
+	tf := newTestFactory()
+	code := tf.run(newCmdCheck(tf.Factory, nil), args...)
+	return tf.out.String() + tf.errOut.String(), code
 }
 
 func TestCheckCmdFlags(t *testing.T) {

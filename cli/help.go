@@ -20,7 +20,7 @@ func isHelp(argv []string) bool {
 // help is registered at init: its text lists subcommands, which would
 // make the map's initialisation depend on itself.
 func init() {
-	subcommands["help"] = func(argv []string, ios *IOStreams) int { writeHelp(ios.Out, argv[0]); return 0 }
+	subcommands["help"] = func(argv []string, f *Factory) int { writeHelp(f.IOStreams.Out, argv[0]); return 0 }
 }
 
 // subcommandHelp is the one-line synopsis of each subcommand in lvsctl -h.

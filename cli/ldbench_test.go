@@ -17,6 +17,8 @@ import (
 
 	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/internal/accept"
+	"github.com/lvsctl/lvsctl/internal/daemon"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
@@ -36,8 +38,8 @@ func BenchmarkDaemon1000Reals(b *testing.B) {
 		n, _ := strconv.Atoi(s)
 		dur = time.Duration(n) * time.Second
 	}
-	restoreRuntime(b)
-	tuneDaemon() // as the daemon runs
+	testutil.RestoreRuntime(b)
+	daemon.Tune() // as the daemon runs
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), dur)
 		done := runQuietDaemon(ctx, ipvstest.NewFake(), c, path, func() (*ldconf.Config, error) { return c, nil })
@@ -78,7 +80,7 @@ func runQuietDaemon(ctx context.Context, client ipvsctl.Client, c *ldconf.Config
 	log.Configure(false, true, "")
 	done := make(chan error, 1)
 	go func() {
-		done <- director.Run(ctx, c, director.Options{Client: client, Log: log, NewChecker: ldChecker,
+		done <- director.Run(ctx, c, director.Options{Client: client, Log: log, NewChecker: director.Checker,
 			Load: load, ConfigPath: path, ConfigName: path, Reload: make(chan struct{})})
 	}()
 	return done

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/daemon"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -35,8 +37,8 @@ func BenchmarkDaemonBlackHole1000Reals(b *testing.B) {
 		}
 	}
 	b.Cleanup(func() { _ = exec.Command(iptables, append([]string{"-D"}, rule...)...).Run() })
-	restoreRuntime(b)
-	tuneDaemon()
+	testutil.RestoreRuntime(b)
+	daemon.Tune()
 	for b.Loop() {
 		fake := ipvstest.NewFake()
 		ctx, cancel := context.WithCancel(context.Background())

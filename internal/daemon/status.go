@@ -1,4 +1,4 @@
-package director
+package daemon
 
 import (
 	"context"
@@ -10,18 +10,14 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/internal/accept"
 )
-
-// SocketPath is the daemon's status socket, next to its pid file.
-func SocketPath(runDir, cfgName string) string {
-	return runDir + "/ldirectord." + cfgName + ".sock"
-}
 
 // ServeStatus answers each connection on a root-only unix socket with
 // one JSON Snapshot. The returned stop closes the socket and waits for
 // the serving goroutines.
-func ServeStatus(path string, f StatusFunc) (stop func(), err error) {
+func ServeStatus(path string, f director.StatusFunc) (stop func(), err error) {
 	ln, err := listenPrivate(path)
 	if err != nil {
 		return nil, fmt.Errorf("status socket: %w", err)
@@ -72,16 +68,16 @@ func listenPrivate(path string) (*net.UnixListener, error) {
 }
 
 // QueryStatus reads one Snapshot from a daemon's status socket.
-func QueryStatus(path string, timeout time.Duration) (Snapshot, error) {
+func QueryStatus(path string, timeout time.Duration) (director.Snapshot, error) {
 	c, err := net.DialTimeout("unix", path, timeout)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("status: %w", err)
+		return director.Snapshot{}, fmt.Errorf("status: %w", err)
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(timeout))
-	var s Snapshot
+	var s director.Snapshot
 	if err := json.NewDecoder(c).Decode(&s); err != nil {
-		return Snapshot{}, fmt.Errorf("status: %w", err)
+		return director.Snapshot{}, fmt.Errorf("status: %w", err)
 	}
 	if s.PID == 0 {
 		return s, errors.New("status: empty answer")
