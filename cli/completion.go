@@ -71,7 +71,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 }
 
 // ldirectordCompletion describes the ldirectord personality's command line
-// (cli/ldirectord.go parses it) for completion only.
+// (ldargs.go parses it) for completion only.
 func ldirectordCompletion() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "ldirectord [-d] [CONFIG] start|stop|restart|try-restart|reload|force-reload|status",

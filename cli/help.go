@@ -24,7 +24,7 @@ func init() {
 }
 
 // subcommandHelp is the one-line synopsis of each subcommand in lvsctl -h.
-// A subcommand without one (added since) is still listed, by name.
+// A subcommand without one is still listed, by name.
 var subcommandHelp = map[string][2]string{
 	"apply":      {"apply [--json] FILE", "make only the changes between the kernel's table and FILE (ipvsadm -S form)"},
 	"check":      {"check --type TYPE ...", "run one ldirectord health check; exit 0 up, 1 down"},

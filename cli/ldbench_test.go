@@ -25,10 +25,11 @@ import (
 )
 
 // BenchmarkDaemon1000Reals runs the daemon natively (fake IPVS table)
-// with issue 7's load: 1,000 reals in 10 virtuals, connect checks every
-// second against a local listener (127.1.V.R, all on lo), for 10 s, and
-// reports the process's peak RSS and the Go runtime's view of it. The
-// lab figures (e2e/bench-daemon.sh) add the kernel's side.
+// with the lab's daemon load (docs/performance.md): 1,000 reals in 10
+// virtuals, connect checks every second against a local listener
+// (127.1.V.R, all on lo), for 10 s, and reports the process's peak RSS
+// and the Go runtime's view of it. The lab figures (e2e/bench-daemon.sh)
+// add the kernel's side.
 func BenchmarkDaemon1000Reals(b *testing.B) {
 	port, accepted := startAcceptor(b)
 	cfg := thousandReals(port)
@@ -98,8 +99,9 @@ func startAcceptor(b *testing.B) (port int, accepted *atomic.Int64) {
 	return ln.Addr().(*net.TCPAddr).Port, accepted
 }
 
-// thousandReals is issue 7's daemon config: 1,000 reals (127.1.V.R:port)
-// in 10 virtuals, connect checks, checkinterval 1, checktimeout 2.
+// thousandReals is the daemon benchmarks' config: 1,000 reals
+// (127.1.V.R:port) in 10 virtuals, connect checks, checkinterval 1,
+// checktimeout 2.
 func thousandReals(port int) string {
 	var cfg strings.Builder
 	cfg.WriteString("checkinterval=1\nchecktimeout=2\nquiescent=yes\n")

@@ -14,7 +14,7 @@ import (
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
-// BenchmarkDaemonBlackHole1000Reals is issue 7's black hole natively,
+// BenchmarkDaemonBlackHole1000Reals is the lab's black hole natively,
 // away from the lab's emulated CPU: the daemon (fake IPVS table,
 // pipelined as the kernel client is) checks 1,000 reals on lo every
 // second; an iptables rule drops their SYNs, then goes. It reports how

@@ -174,10 +174,10 @@ func (d *daemon) run(ctx context.Context) error {
 	}
 }
 
-// A check mostly waits on the network, so the pool is as big as the
-// number of reals: when every real is black-holed, all of them time out
-// together instead of queueing N/pool checktimeouts deep. The cap keeps
-// file descriptors bounded.
+// A check mostly waits on the network, so as many checks may run at once
+// as there are reals: when every real is black-holed, all of them time
+// out together instead of queueing N/limit checktimeouts deep. The cap
+// keeps file descriptors bounded.
 const (
 	minWorkers = 64
 	maxWorkers = 4096
@@ -381,10 +381,10 @@ func (d *daemon) reexecute(old, cur []string) {
 	d.execute(start, "start")
 }
 
-// warnPersistence surfaces the persistence trap (kubernetes#81591): with
-// quiescent=yes a persistent virtual keeps sending a client to a
-// quiesced real until its template expires, unless the kernel is told to
-// expire templates of quiesced servers.
+// warnPersistence surfaces the persistence trap: with quiescent=yes a
+// persistent virtual keeps sending a client to a quiesced real until its
+// template expires (the client sees an outage if the real is down),
+// unless the kernel is told to expire templates of quiesced servers.
 func (d *daemon) warnPersistence() {
 	b, err := os.ReadFile(d.o.ExpireQuiescentPath)
 	if err != nil || len(b) == 0 || b[0] != '0' {

@@ -83,8 +83,9 @@ func TestQuiescentYesKeepsEntryAtZero(t *testing.T) {
 }
 
 func TestQuiescentGatePortMappedRestores(t *testing.T) {
-	// SPEC §9.3: the kernel stores this gate real under port 80;
-	// ldirectord would leave it at weight 0 forever.
+	// The kernel stores this gate real under the virtual's port 80;
+	// ldirectord 4.12 looks it up under 8080 and so leaves it at weight 0
+	// forever (a deliberate difference, docs/compat.md).
 	h := newHarness(t, `quiescent=yes
 virtual=192.168.100.1:80
 	real=10.0.0.2:8080 gate 5
@@ -183,8 +184,8 @@ virtual=192.168.100.1:80
 }
 
 func TestRestartRestoresWeightZero(t *testing.T) {
-	// kubernetes#92019: after a restart, a real left at weight 0 must get
-	// its weight back once its check passes.
+	// After a restart, a real a previous run left at weight 0 must get its
+	// weight back once its check passes, or it never gets traffic again.
 	h := newHarness(t, twoReals)
 	svc := ipvsctl.Service{Family: ipvsctl.AFInet, Protocol: ipvsctl.ProtoTCP, Address: netip.MustParseAddr("192.168.100.1"), Port: 80, Scheduler: "wrr", Netmask: 0xffffffff}
 	mustDo(t, h.fake.AddService(&svc))
@@ -248,7 +249,8 @@ func TestOneWriterMinimalDiff(t *testing.T) {
 }
 
 func TestManualWeightEditPersists(t *testing.T) {
-	// SPEC §8.18: an up real is not re-applied while it stays up.
+	// ldirectord 4.12 does not re-apply an up real while it stays up: a
+	// weight set by hand survives until the next reload.
 	h := newHarness(t, twoReals)
 	h.health.set("10.0.0.2", true)
 	h.health.set("10.0.0.3", true)
