@@ -70,10 +70,7 @@ From a configuration (VIRTUAL as in virtual=, or a fwmark; REAL as IP or IP:PORT
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ctx, o.args, o.serviceSet = cmd.Context(), args, cmd.Flags().Changed("service")
-			if runF != nil {
-				return runF(o)
-			}
-			return runCheck(o)
+			return orRun(runF, runCheck)(o)
 		},
 	}
 	cmd.SetFlagErrorFunc(usageErrors(checkUsage))

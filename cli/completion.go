@@ -126,10 +126,7 @@ make install puts all three in place.`,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.shell = args[0]
-			if runF != nil {
-				return runF(o)
-			}
-			return runCompletion(o)
+			return orRun(runF, runCompletion)(o)
 		},
 	}
 }

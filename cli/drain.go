@@ -69,10 +69,7 @@ it stays at weight 0), 2 error or usage.
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ctx = cmd.Context()
-			if runF != nil {
-				return runF(o)
-			}
-			return runDrain(o)
+			return orRun(runF, runDrain)(o)
 		},
 	}
 	cmd.SetFlagErrorFunc(usageErrors(drainError))

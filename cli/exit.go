@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/lvsctl/lvsctl/ldconf"
 )
 
 // ExitError is the exit status a command wants, and why. The runner
@@ -31,17 +33,9 @@ func (e *ExitError) ExitStatus() int { return e.Code }
 
 // ExitCode is the exit status an error from a command asks for: 0 for
 // nil; for an error that carries one (an *ExitError, ldconf's
-// configuration errors), its ExitStatus; 1 for any other error.
-func ExitCode(err error) int {
-	if err == nil {
-		return 0
-	}
-	var s interface{ ExitStatus() int }
-	if errors.As(err, &s) {
-		return s.ExitStatus()
-	}
-	return 1
-}
+// configuration errors), its ExitStatus; 1 for any other error:
+// ldconf.ExitStatus's rule, one for cli's errors and ldconf's.
+func ExitCode(err error) int { return ldconf.ExitStatus(err) }
 
 // printError is the one way an lvsctl command tells its user what went
 // wrong: "lvsctl CMD: MESSAGE" on standard error.

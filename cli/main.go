@@ -72,6 +72,15 @@ func command[O any](newCmd func(*Factory, func(*O) error) *cobra.Command) func([
 	}
 }
 
+// orRun is a command's run: runF, a test's replacement, if there is one,
+// else the command's own.
+func orRun[O any](runF, run func(*O) error) func(*O) error {
+	if runF != nil {
+		return runF
+	}
+	return run
+}
+
 // runCommand runs cmd on args, prints its error, if any is left to print,
 // and returns its exit status.
 func runCommand(ctx context.Context, f *Factory, cmd *cobra.Command, args []string) int {

@@ -38,10 +38,7 @@ with lvsctl ldirectord --metrics-listen ADDR.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return runMetrics(o)
+			return orRun(runF, runMetrics)(o)
 		},
 	}
 	cmd.SetFlagErrorFunc(usageErrors(2))

@@ -78,10 +78,7 @@ no pid file and counts as none); 4 a director runs but cannot be asked
 		SilenceErrors: true,
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.args = args
-			if runF != nil {
-				return runF(o)
-			}
-			return runStatus(o)
+			return orRun(runF, runStatus)(o)
 		},
 	}
 	cmd.SetFlagErrorFunc(usageErrors(statusUsage))

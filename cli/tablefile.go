@@ -46,10 +46,7 @@ func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	cmd.RunE = func(_ *cobra.Command, args []string) error {
 		o.file = args[0]
-		if runF != nil {
-			return runF(o)
-		}
-		return run(o)
+		return orRun(runF, run)(o)
 	}
 	cmd.SetFlagErrorFunc(usageErrors(code))
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, jsonUsage)
