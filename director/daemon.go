@@ -27,8 +27,9 @@ type Options struct {
 	ConfigName string
 	// Reload receives a value per SIGHUP (or `reload`).
 	Reload <-chan struct{}
-	// Ready is called once the start-up sync is applied (the CLI then
-	// lets the invoking process exit 0).
+	// Ready is called once the start-up sync is applied (a spawned
+	// daemon then reports ready, and the process that started it exits
+	// 0).
 	Ready func()
 	// Workers bounds concurrent checks (default: one per real, at least
 	// minWorkers, at most maxWorkers).

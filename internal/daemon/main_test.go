@@ -40,7 +40,7 @@ func fakeDaemon() int {
 	}
 	s := spawned{Args: os.Args, Settings: c.Settings}
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "LVSCTL_") {
+		if strings.HasPrefix(kv, childEnv+"=") || strings.HasPrefix(kv, metricsListenEnv+"=") {
 			s.Env = append(s.Env, kv)
 		}
 	}
