@@ -1,12 +1,15 @@
 package cli
 
 import (
-	"bufio"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lvsctl/lvsctl/internal/testutil"
 )
 
 const (
@@ -18,31 +21,12 @@ const (
 // order (Exec* lines may repeat; systemd runs them one after the other).
 func unitService(t *testing.T, path string) map[string][]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil && path != ourUnit {
-		// Debian's, from the ldirectord package `make test` installs first
+	m, err := testutil.UnitService(path)
+	if errors.Is(err, fs.ErrNotExist) && path != ourUnit {
 		t.Skip(err)
 	}
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	m := map[string][]string{}
-	section := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "" || line[0] == '#':
-		case line[0] == '[':
-			section = line
-		case section == "[Service]":
-			k, v, _ := strings.Cut(line, "=")
-			if _, dup := m[k]; dup && !strings.HasPrefix(k, "Exec") {
-				t.Fatalf("%s: %s set twice", path, k)
-			}
-			m[k] = append(m[k], v)
-		}
 	}
 	return m
 }

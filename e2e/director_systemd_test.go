@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lvsctl/lvsctl/internal/testutil"
 )
 
 const (
@@ -33,24 +34,9 @@ func (u systemdUnit) get(k string) string { return strings.Join(u[k], "\n") }
 
 func readUnit(t *testing.T, path string) systemdUnit {
 	t.Helper()
-	f, err := os.Open(path)
+	u, err := testutil.UnitService(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	u := systemdUnit{}
-	section := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "" || line[0] == '#':
-		case line[0] == '[':
-			section = line
-		case section == "[Service]":
-			k, v, _ := strings.Cut(line, "=")
-			u[k] = append(u[k], v)
-		}
 	}
 	return u
 }
