@@ -104,7 +104,7 @@ type completionOptions struct {
 // nil, runs instead.
 func newCmdCompletion(f *Factory, runF func(*completionOptions) error) *cobra.Command {
 	o := &completionOptions{f: f}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "completion bash|zsh|fish",
 		Short: "Print the shell completion script",
 		Long: `Print lvsctl's completion script for bash, zsh or fish.
@@ -129,6 +129,12 @@ make install puts all three in place.`,
 			return orRun(runF, runCompletion)(o)
 		},
 	}
+	// A bad flag ends completion with status 1 and no message, as
+	// cobra's own handling of it does when errors are silenced.
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &ExitError{Code: 1, Err: err, Quiet: true}
+	})
+	return cmd
 }
 
 func runCompletion(o *completionOptions) error {

@@ -58,6 +58,9 @@ func TestCompletionTreeMatchesDispatch(t *testing.T) {
 	if _, _, code := runMain("completion", "tcsh"); code != 2 {
 		t.Errorf("completion tcsh: exit %d, want 2", code)
 	}
+	if out, errOut, code := runMain("completion", "--frob"); code != 1 || out != "" || errOut != "" {
+		t.Errorf("completion --frob: exit %d, %q, %q; want 1 and nothing printed", code, out, errOut)
+	}
 }
 
 func TestCompletionScripts(t *testing.T) {
