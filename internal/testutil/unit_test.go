@@ -10,10 +10,10 @@ import (
 
 func TestUnitService(t *testing.T) {
 	dir := t.TempDir()
-	unit := "[Unit]\nDescription=x\n\n[Service]\n# a comment\nType=forking\n  ExecStart=/usr/sbin/ldirectord start\n[Install]\nWantedBy=multi-user.target\n"
+	unit := "[Unit]\nDescription=x\n\n[Service]\n# a comment\nType=forking\n  ExecStartPre=/bin/true\nExecStartPre=/bin/false\nExecStart=/usr/sbin/ldirectord start\n[Install]\nWantedBy=multi-user.target\n"
 	p := WriteFile(t, filepath.Join(dir, "a.service"), 0o644, unit)
 	got, err := UnitService(p)
-	want := map[string]string{"Type": "forking", "ExecStart": "/usr/sbin/ldirectord start"}
+	want := map[string][]string{"Type": {"forking"}, "ExecStartPre": {"/bin/true", "/bin/false"}, "ExecStart": {"/usr/sbin/ldirectord start"}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("%v %v, want %v", got, err, want)
 	}
