@@ -246,3 +246,32 @@ func TestThresholdText(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleOutExample: the example of docs/scale-out.md (a copy in
+// examples/) reads without warnings and announces what the text says.
+func TestScaleOutExample(t *testing.T) {
+	src, err := os.ReadFile("../examples/scale-out.cf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../docs/scale-out.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "```\n"+string(src)+"```\n") {
+		t.Error("examples/scale-out.cf differs from the example in docs/scale-out.md")
+	}
+	c := mustParse(t, string(src))
+	if len(c.Warnings) != 0 {
+		t.Errorf("warnings: %v", c.Warnings)
+	}
+	b := c.Global.BGP
+	if b == nil || len(b.Peers) != 2 || b.WithdrawFile != "/etc/ha.d/withdraw" || !b.Peers[0].Password.IsSet() {
+		t.Fatalf("BGP: %+v", b)
+	}
+	for _, v := range c.Virtuals {
+		if v.Announce == nil || v.Announce.Prefix != netip.MustParsePrefix("192.0.2.100/32") {
+			t.Errorf("virtual on line %d: %+v", v.Line, v.Announce)
+		}
+	}
+}
