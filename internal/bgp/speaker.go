@@ -41,6 +41,18 @@ const (
 	flushPoll = 10 * time.Millisecond
 )
 
+// Announcer is what the director drives, once a speaker is started: a
+// Speaker in this process, or anything else that carries the same calls
+// (a speaker in a helper process).
+type Announcer interface {
+	Reconfigure(ctx context.Context, cfg Config) error
+	SetAnnounced(ctx context.Context, routes map[netip.Prefix]Attrs) error
+	Stop(ctx context.Context) error
+	Status() Status
+}
+
+var _ Announcer = (*Speaker)(nil)
+
 // Option configures a Speaker.
 type Option func(*Speaker)
 

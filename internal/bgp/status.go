@@ -1,6 +1,7 @@
 package bgp
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"sync"
@@ -33,6 +34,17 @@ func (s SessionState) String() string {
 
 // MarshalText writes the state's name.
 func (s SessionState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a state's name, so that a Status read back from
+// JSON (a client of `status --json`) is the one written.
+func (s *SessionState) UnmarshalText(b []byte) error {
+	i := slices.Index(stateNames, string(b))
+	if i < 0 {
+		return fmt.Errorf("bgp: unknown session state %q", b)
+	}
+	*s = SessionState(i)
+	return nil
+}
 
 func fromFSM(s gobgp.FSMState) SessionState {
 	switch s {
