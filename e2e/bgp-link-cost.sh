@@ -8,6 +8,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 if [[ -z "${LAB:-}" ]]; then
+	mkdir -p "$top/e2e/out"
 	out=$(mktemp -d "$top/e2e/out/linkcost.XXXXXX")
 	(cd "$top" && go build -o "$out/before" ./cmd/lvsctl && go build -o "$out/after" ./e2e/linkcost)
 	printf 'export ROUNDS=%s B=%s\nexec bash %s/e2e/bgp-link-cost.sh\n' "${1:-3}" "$out" "$top" >"$out/script.sh"

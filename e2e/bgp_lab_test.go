@@ -11,12 +11,14 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lvsctl/lvsctl/internal/bgp"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 )
 
 // The scale-out topology of e2e/bgplab.sh with BIRD 2 as the router and,
@@ -57,7 +59,7 @@ func (s announcerSpec) config() bgp.Config {
 
 // TestBGPAnnouncerChild is not a test: it is the announcer that the BGP
 // lab tests start in a director namespace. It reads commands on stdin
-// ("status", "withdraw", "stop") and answers on stdout.
+// ("status", "withdraw", "announce", "stop") and answers on stdout.
 func TestBGPAnnouncerChild(t *testing.T) {
 	spec := os.Getenv(announcerEnv)
 	if spec == "" {
@@ -103,6 +105,9 @@ func runAnnouncer(specJSON string, in io.Reader, out io.Writer) error {
 			fmt.Fprintf(out, "STATUS %s\n", js)
 		case "withdraw":
 			err := do(func(c context.Context) error { return s.SetAnnounced(c, nil) })
+			fmt.Fprintf(out, "DONE %v\n", err)
+		case "announce":
+			err := do(func(c context.Context) error { return s.SetAnnounced(c, routes) })
 			fmt.Fprintf(out, "DONE %v\n", err)
 		case "stop":
 			err := do(s.Stop)
@@ -232,17 +237,11 @@ func nextHops(t *testing.T) string {
 
 func waitNextHops(t *testing.T, want string) {
 	t.Helper()
-	deadline := time.Now().Add(bgpWait)
-	for {
-		got := nextHops(t)
-		if got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("router's next hops for %s: %q, want %q", bgpVIP, got, want)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	var got string
+	testutil.WaitEvery(t, bgpWait, 200*time.Millisecond, func() bool {
+		got = nextHops(t)
+		return got == want
+	}, func() string { return fmt.Sprintf("the router's next hops for %s %q (now %q)", bgpVIP, want, got) })
 }
 
 // directorConns is the Conns column of the VIP's service in a director
@@ -309,4 +308,37 @@ func fetchAll(t *testing.T, n int) {
 			t.Fatalf("answer %q:\n%s", l, out)
 		}
 	}
+}
+
+// TestBGPMED: two directors announce the VIP with MED 100 and 200: the
+// router uses only the lower one; when it withdraws, the other takes all,
+// and when it announces again it is the only next hop again.
+func TestBGPMED(t *testing.T) {
+	requireLab(t)
+	bgpLab(t, 2, 1)
+	primary := startAnnouncer(t, "bgp-d1", directorSpec(1, 100))
+	startAnnouncer(t, "bgp-d2", directorSpec(2, 200))
+	waitEstablished(t, "d1", "d2")
+	waitNextHops(t, "10.20.0.11")
+	primary.command("withdraw")
+	waitNextHops(t, "10.20.0.12")
+	primary.command("announce")
+	waitNextHops(t, "10.20.0.11")
+}
+
+// waitEstablished waits until BIRD has the sessions up.
+func waitEstablished(t *testing.T, protocols ...string) {
+	t.Helper()
+	var out string
+	testutil.WaitEvery(t, bgpWait, 200*time.Millisecond, func() bool {
+		out = sh(t, "source ./bgplab.sh; bgplab_birdc show protocols")
+		up := 0
+		for _, l := range strings.Split(out, "\n") {
+			f := strings.Fields(l)
+			if len(f) > 5 && slices.Contains(protocols, f[0]) && f[5] == "Established" {
+				up++
+			}
+		}
+		return up == len(protocols)
+	}, func() string { return fmt.Sprintf("sessions %v established:\n%s", protocols, out) })
 }

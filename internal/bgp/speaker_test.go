@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/internal/secret"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/osrg/gobgp/v4/api"
 	"github.com/osrg/gobgp/v4/pkg/apiutil"
 	gobgp "github.com/osrg/gobgp/v4/pkg/packet/bgp"
@@ -85,7 +86,7 @@ func waitRIB(t *testing.T, r *testRouter, fam gobgp.Family, want map[netip.Prefi
 func TestAnnounceWithdraw(t *testing.T) {
 	const password = "s3cr3t-md5-Test"
 	r := newRouter(t, lo, routerPeer{Addr: lo, AS: speakerAS, Password: password})
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	p := peerOf(r)
 	p.Password = secret.New(password)
@@ -153,6 +154,11 @@ func TestRoutesFromRouterIgnored(t *testing.T) {
 	if err := s.SetAnnounced(testContext(t), map[netip.Prefix]Attrs{vip: {}}); err != nil {
 		t.Fatal(err)
 	}
+	// The router sends its route once its own side of the session is up.
+	eventually(t, "router's session up", func() (bool, string) {
+		rs := r.session(lo)
+		return rs.Established, fmt.Sprintf("%+v", rs)
+	})
 	from := netip.MustParsePrefix("203.0.113.0/24")
 	r.announce(from)
 	list := func(tt api.TableType, name string) []string {
@@ -169,7 +175,8 @@ func TestRoutesFromRouterIgnored(t *testing.T) {
 	}
 	eventually(t, "router's route received", func() (bool, string) {
 		in := list(api.TableType_TABLE_TYPE_ADJ_IN, lo.String())
-		return slices.Equal(in, []string{from.String()}), fmt.Sprint(in)
+		return slices.Equal(in, []string{from.String()}), fmt.Sprintf("adj-in %v; router %+v, its RIB %v; speaker %+v",
+			in, r.session(lo), r.rib(gobgp.RF_IPv4_UC), s.Status())
 	})
 	if rib := list(api.TableType_TABLE_TYPE_GLOBAL, ""); !slices.Equal(rib, []string{vip.String()}) {
 		t.Errorf("speaker's RIB %q, want only its own %s", rib, vip)
