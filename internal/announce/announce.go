@@ -39,11 +39,25 @@ type Virtual struct {
 	// Announce is the virtual's announcement, nil if it has none.
 	Announce *ldconf.Announce
 	// Serving counts its real servers that are up and not quiesced;
-	// Reals counts the real servers it has in the table (what a
-	// percentage threshold is a percentage of).
+	// Reals counts its configured real servers, up or down, that the
+	// kernel takes (what a percentage threshold is a percentage of: not
+	// the table's, from which quiescent=no deletes the failed ones).
 	Serving, Reals int
 	// FallbackServing is true while its fallback server is in the table.
 	FallbackServing bool
+}
+
+// FromConfig is v's part in the decision, given the director's view of
+// its health: serving real servers (up, weight above 0) and whether its
+// fallback server is in the table.
+func FromConfig(id string, v *ldconf.Virtual, serving int, fallbackServing bool) Virtual {
+	n := 0
+	for _, r := range v.Reals {
+		if r.Rejected == "" {
+			n++
+		}
+	}
+	return Virtual{ID: id, Announce: v.Announce, Serving: serving, Reals: n, FallbackServing: fallbackServing}
 }
 
 // Input is everything the decision depends on.

@@ -116,6 +116,32 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// TestFromConfig: a percentage counts the configured reals the kernel
+// takes, down ones included, and not the rejected ones.
+func TestFromConfig(t *testing.T) {
+	v := &ldconf.Virtual{Announce: ann(vip, "50%", 7)}
+	for i := range 4 {
+		v.Reals = append(v.Reals, &ldconf.Real{Address: netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)}), Port: 80})
+	}
+	global := &ldconf.BGP{LocalAS: 65010}
+	one := FromConfig("tcp 192.0.2.10:80", v, 1, false)
+	if one.Reals != 4 || one.Announce != v.Announce || one.ID != "tcp 192.0.2.10:80" || one.Serving != 1 {
+		t.Fatalf("%+v", one)
+	}
+	in := Input{BGP: global, Virtuals: []Virtual{one}}
+	if got, want := show(Decide(in)), "192.0.2.10/32 withdrawn (threshold) med 7 nh invalid IP comm [] virtuals [tcp 192.0.2.10:80] qualifying []\n"; got != want {
+		t.Errorf("1 of 4 up:\n got %s\nwant %s", got, want)
+	}
+	in.Virtuals[0] = FromConfig("tcp 192.0.2.10:80", v, 2, false)
+	if d := Decide(in); !d.Prefixes[0].Announced {
+		t.Errorf("2 of 4 up: %s", show(d))
+	}
+	v.Reals[3].Rejected = "refused"
+	if got := FromConfig("x", v, 0, true); got.Reals != 3 || !got.FallbackServing {
+		t.Errorf("one real rejected, fallback serving: %+v, want 3 reals", got)
+	}
+}
+
 func TestNeeded(t *testing.T) {
 	for _, tc := range []struct {
 		th          string

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	gobgp "github.com/osrg/gobgp/v4/pkg/packet/bgp"
 )
 
@@ -80,7 +81,7 @@ type testRouter struct {
 	cmd     *exec.Cmd
 	stdin   *bufio.Writer
 	stdout  *bufio.Scanner
-	stderr  *syncBuffer
+	stderr  *testutil.SyncBuffer
 	mu      sync.Mutex
 	stopped bool
 }
@@ -103,7 +104,7 @@ func newRouter(t *testing.T, listen netip.Addr, peers ...routerPeer) *testRouter
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &testRouter{t: t, addr: listen, port: spec.Port, stderr: &syncBuffer{}}
+	r := &testRouter{t: t, addr: listen, port: spec.Port, stderr: &testutil.SyncBuffer{}}
 	r.cmd = exec.Command(os.Args[0], "-test.run=^$")
 	r.cmd.Env = append(os.Environ(), routerEnvVar+"="+string(js))
 	r.cmd.Stderr = r.stderr
@@ -201,45 +202,21 @@ func (r *testRouter) stop() {
 	}
 }
 
-// eventually polls cond until it holds, failing after waitFor with what
-// the last look showed.
+// eventually polls cond (a round trip to the router child or a look at
+// the speaker) until it holds, failing after waitFor with what the last
+// look showed.
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		ok, last := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not after %v; last seen: %s", what, waitFor, last)
-		}
-		<-tick.C
-	}
+	var last string
+	testutil.WaitEvery(t, waitFor, 20*time.Millisecond, func() bool {
+		var ok bool
+		ok, last = cond()
+		return ok
+	}, func() string { return what + "; last seen: " + last })
 }
 
 func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*waitFor)
 	t.Cleanup(cancel)
 	return ctx
-}
-
-// syncBuffer collects output written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
