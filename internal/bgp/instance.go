@@ -16,12 +16,16 @@ import (
 
 // startInstance starts GoBGP with cfg and its peers.
 func (s *Speaker) startInstance(ctx context.Context, cfg Config) error {
+	if !serverRunning.CompareAndSwap(false, true) {
+		return ErrRunning
+	}
 	s.addSecrets(&cfg)
 	log := slog.New(&redactHandler{next: s.logger.Handler(), secrets: &s.secrets})
 	srv := server.NewBgpServer(server.LoggerOption(log, nil))
 	in := &instance{srv: srv, served: make(chan struct{}), cancelWatch: func() {}}
 	go func() {
 		srv.Serve()
+		serverRunning.Store(false)
 		close(in.served)
 	}()
 	listen, port := cfg.listens()

@@ -6,6 +6,10 @@
 // Every method takes a context that bounds it. GoBGP's own calls wait on
 // its server loop and ignore contexts, so each runs in a goroutine that
 // the server's stop ends at the latest.
+//
+// A process runs one GoBGP server at a time: GoBGP keeps its
+// route-selection settings in package variables that each server writes
+// when it starts. Start refuses a second running Speaker (ErrRunning).
 package bgp
 
 import (
@@ -35,6 +39,13 @@ const (
 	// flushPoll is how often Stop looks at the sessions' update counters.
 	flushPoll = 10 * time.Millisecond
 )
+
+// ErrRunning is Start's error while another Speaker of the process runs.
+var ErrRunning = errors.New("bgp: another speaker runs in this process")
+
+// serverRunning is held from a GoBGP server's creation until its loop has
+// ended.
+var serverRunning atomic.Bool
 
 // Announcer is what the director drives, once a speaker is started: a
 // Speaker in this process, or anything else that carries the same calls

@@ -1,6 +1,7 @@
 package bgp
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -412,5 +413,28 @@ func TestConfigErrors(t *testing.T) {
 		if err := validRoute(tc.p, tc.a); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s %+v: got %v, want %q", tc.p, tc.a, err, tc.want)
 		}
+	}
+}
+
+// TestOneSpeakerPerProcess: a second speaker is refused while one runs
+// (GoBGP's settings are per process), and starts once the first stopped.
+func TestOneSpeakerPerProcess(t *testing.T) {
+	cfg := Config{LocalAS: speakerAS, RouterID: rid}
+	first, err := Start(testContext(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Start(testContext(t), cfg); !errors.Is(err, ErrRunning) {
+		t.Fatalf("second Start: %v, want ErrRunning", err)
+	}
+	if err := first.Stop(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Start(testContext(t), cfg)
+	if err != nil {
+		t.Fatalf("Start after Stop: %v", err)
+	}
+	if err := second.Stop(testContext(t)); err != nil {
+		t.Fatal(err)
 	}
 }
