@@ -1,16 +1,18 @@
 package ldconf
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// FuzzParse: no input may panic or hang the parser, and whatever it
-// accepts must give a table without panicking.
+// FuzzParse: no input may panic or hang the parser, whatever it accepts
+// must give a table without panicking, and no BGP password it accepts may
+// show in its JSON or its peer's text.
 func FuzzParse(f *testing.F) {
-	for _, sub := range []string{"valid", "invalid"} {
+	for _, sub := range append(corpusSubs["valid"], corpusSubs["invalid"]...) {
 		files, _ := filepath.Glob(filepath.Join(corpusDir, sub, "*.cf"))
 		for _, p := range files {
 			b, err := os.ReadFile(p)
@@ -30,5 +32,18 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		_ = c.Table()
+		if c.Global.BGP == nil {
+			return
+		}
+		js, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range c.Global.BGP.Peers {
+			// Short passwords match other text of the JSON by chance.
+			if pw := p.Password.Reveal(); len(pw) >= 12 && strings.Contains(string(js)+p.String(), pw) {
+				t.Fatalf("password %q shown", pw)
+			}
+		}
 	})
 }

@@ -123,6 +123,7 @@ func renderTable(vss []ipvsctl.VirtualService) string {
 var durationKeys = map[string]bool{
 	"CheckTimeout": true, "NegotiateTimeout": true, "CheckInterval": true,
 	"EmailAlertFreq": true, "PersistentTimeout": true,
+	"WithdrawDelay": true, "HoldTime": true,
 }
 
 // modelJSON renders the model with durations as "5s" and without zero

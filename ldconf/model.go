@@ -47,6 +47,8 @@ type Global struct {
 	CleanStop        bool // default yes
 	SMTP             string
 	MaintenanceDir   string
+	// BGP is lvsctl's BGP speaker configuration, nil when BGP is off.
+	BGP *BGP
 }
 
 // GlobalFallback is a global fallback= line. Its port, when given, is
@@ -140,6 +142,10 @@ type Virtual struct {
 	// Rejected says why ipvsadm or the kernel would refuse to create this
 	// service ("" if it would not); such services are left out of Table.
 	Rejected string
+
+	// Announce is the virtual's BGP announcement, nil when it is not
+	// announced (no announce directive, or announce=no).
+	Announce *Announce
 }
 
 // Real is one real server (a real= line yields several for a range).

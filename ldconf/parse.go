@@ -38,6 +38,8 @@ type parser struct {
 	seen map[string]bool   // virtual ids, for duplicates
 	// nreals counts real servers, against maxReals.
 	nreals int
+	// bgp is nil until a bgp* directive is read.
+	bgp *pendingBGP
 }
 
 func parse(name, src string, o *Options) (*Config, error) {
@@ -60,6 +62,9 @@ func parse(name, src string, o *Options) (*Config, error) {
 	}
 	p.applyDefaults()
 	p.validate()
+	if err := p.finishBGP(); err != nil {
+		return nil, err
+	}
 	return p.cfg, nil
 }
 

@@ -1,6 +1,7 @@
 package ldconf
 
 import (
+	"maps"
 	"regexp"
 	"strings"
 	"time"
@@ -141,6 +142,7 @@ func init() {
 			return nil
 		},
 	}
+	maps.Copy(globalHandlers, bgpGlobalHandlers)
 }
 
 // global handles a line outside virtual blocks.
@@ -155,15 +157,18 @@ func (p *parser) global(t token) error {
 	}
 	h, ok := globalHandlers[m[1]]
 	if !ok {
+		if err := p.misplacedBGP(t, m[1], false); err != nil {
+			return err
+		}
 		return p.unknownGlobal(t)
 	}
 	return h(p, t, m[2])
 }
 
 // unknownGlobal reports the whole line; ldirectord's message also carries
-// the newline, which we leave out.
+// the newline, which we leave out, and a bgppeer password is redacted.
 func (p *parser) unknownGlobal(t token) error {
-	return p.errorf(t.line, "Unknown command %s", t.raw)
+	return p.errorf(t.line, "Unknown command %s", redactSecrets(t.raw))
 }
 
 func (p *parser) supervised(t token) error {

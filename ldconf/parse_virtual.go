@@ -1,6 +1,7 @@
 package ldconf
 
 import (
+	"maps"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -30,6 +31,8 @@ type pendingVirtual struct {
 	emailAlertStatus *AlertStatus
 	smtp             *string
 	serviceSet       bool
+	// announce is nil when the block has no announce* directive.
+	announce *pendingAnnounce
 }
 
 type rawReal struct {
@@ -255,6 +258,7 @@ func init() {
 			return nil
 		},
 	}
+	maps.Copy(blockHandlers, announceBlockHandlers)
 }
 
 // blockDirective handles one line of a virtual block.
@@ -265,14 +269,18 @@ func (p *parser) blockDirective(t token) error {
 	}
 	h, ok := blockHandlers[m[1]]
 	if !ok {
+		if err := p.misplacedBGP(t, m[1], true); err != nil {
+			return err
+		}
 		return p.unknownBlock(t)
 	}
 	return h(p, p.cur, t, m[1], m[2])
 }
 
-// unknownBlock quotes the original line, indentation included.
+// unknownBlock quotes the original line, indentation included (a
+// bgppeer password redacted).
 func (p *parser) unknownBlock(t token) error {
-	return p.errorf(t.line, "Unknown command \"%s\"", t.raw)
+	return p.errorf(t.line, "Unknown command \"%s\"", redactSecrets(t.raw))
 }
 
 // wrongFamily is the error for real/real6 and fallback/fallback6 used in
