@@ -63,9 +63,11 @@ func parse(name, src string, o *Options) (*Config, error) {
 	return p.cfg, nil
 }
 
-// errorf makes the error ldirectord's config_error would report.
+// errorf makes the error ldirectord's config_error would report. Where
+// it quotes configuration text, the caller redacts it (Redact) so that
+// only the secret changes; RedactMessage runs here in case one did not.
 func (p *parser) errorf(line int, format string, args ...any) error {
-	return &Error{Diagnostic: Diagnostic{File: p.cfg.File, Line: line, Msg: fmt.Sprintf(format, args...)}}
+	return &Error{Diagnostic: Diagnostic{File: p.cfg.File, Line: line, Msg: RedactMessage(fmt.Sprintf(format, args...))}}
 }
 
 // errorWrap is errorf with an underlying cause kept for errors.Is/As.
@@ -77,7 +79,7 @@ func (p *parser) errorWrap(line int, cause error, format string, args ...any) er
 
 func (p *parser) warn(line int, deviation bool, format string, args ...any) {
 	p.cfg.Warnings = append(p.cfg.Warnings, Diagnostic{
-		File: p.cfg.File, Line: line, Msg: fmt.Sprintf(format, args...), Deviation: deviation,
+		File: p.cfg.File, Line: line, Msg: RedactMessage(fmt.Sprintf(format, args...)), Deviation: deviation,
 	})
 }
 
