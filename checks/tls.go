@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 )
 
 // tlsMode is how much of the server's certificate a service verifies by
@@ -51,8 +52,12 @@ func (t *Target) tlsPeerFor(mode tlsMode, host string) tlsPeer {
 		p.chain = true
 	}
 	if sec.VerifyHost {
+		vhost := t.VirtualHost
+		if h, _, err := net.SplitHostPort(vhost); err == nil {
+			vhost = h
+		}
 		p.chain = true
-		p.name = firstOf(sec.ServerName, host, t.VirtualHost, ip)
+		p.name = firstOf(sec.ServerName, host, strings.Trim(vhost, "[]"), ip)
 		if p.sni == "" {
 			p.sni = p.name
 		}

@@ -378,6 +378,10 @@ func TestTLSServerNameIndication(t *testing.T) {
 		{name: "tlsverifyhost with virtualhost", vhost: "vhost.example.com", sec: Security{VerifyHost: true},
 			want: map[string]string{"https": "vhost.example.com", "ldaps": "vhost.example.com", "pgsql": "vhost.example.com",
 				"pops": "vhost.example.com", "imaps": "vhost.example.com", "smtps": "vhost.example.com"}},
+		// The virtualhost's port is not part of the name.
+		{name: "tlsverifyhost with virtualhost and port", vhost: "vhost.example.com:8443", sec: Security{VerifyHost: true},
+			want: map[string]string{"https": "vhost.example.com", "ldaps": "vhost.example.com", "pgsql": "vhost.example.com",
+				"pops": "vhost.example.com", "imaps": "vhost.example.com", "smtps": "vhost.example.com"}},
 		// An address is never sent.
 		{name: "tlsverifyhost without a name", sec: Security{VerifyHost: true},
 			want: map[string]string{"https": "", "ldaps": "", "pgsql": "", "pops": "", "imaps": "", "smtps": ""}},
