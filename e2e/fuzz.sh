@@ -32,10 +32,20 @@ start=$SECONDS
 for pt in "${targets[@]}"; do
 	read -r pkg target <<<"$pt"
 	echo "fuzz: $target ($pkg) for $duration"
-	if ! "$GO" test -run '^$' -fuzz "^$target\$" -fuzztime "$duration" "$pkg" >"$log" 2>&1; then
-		cat "$log" >&2
-		failed+=("$target ($pkg)")
+	if "$GO" test -run '^$' -fuzz "^$target\$" -fuzztime "$duration" "$pkg" >"$log" 2>&1; then
+		continue
 	fi
+	# Go 1.26's fuzz coordinator can report its own -fuzztime deadline,
+	# reached while a worker is busy (a loaded machine), as the target's
+	# failure: "context deadline exceeded" and no failing input. The
+	# fuzzing itself ran its time and found nothing.
+	why=$(awk -v t="--- FAIL: $target " 'index($0, t) == 1 { getline; print; exit }' "$log")
+	if [[ $why == "    context deadline exceeded" ]] && ! grep -q 'Failing input written' "$log"; then
+		echo "fuzz: $target: the coordinator reported its own deadline as a failure (no failing input): ignored"
+		continue
+	fi
+	cat "$log" >&2
+	failed+=("$target ($pkg)")
 done
 echo "fuzz: ${#targets[@]} targets in $((SECONDS - start)) s"
 if ((${#failed[@]})); then
