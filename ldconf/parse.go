@@ -15,15 +15,29 @@ func Load(path string, opts ...Option) (*Config, error) {
 	if err != nil {
 		return nil, &Error{Diagnostic: Diagnostic{File: path, Msg: "can not open file " + path}, Err: err}
 	}
+	if len(data) > maxConfig {
+		return nil, errTooLarge(path)
+	}
 	return parse(path, string(data), o)
+}
+
+// maxConfig bounds a configuration (docs/compat.md): 262144 real servers
+// (maxReals) take about 10 MiB.
+const maxConfig = 64 << 20
+
+func errTooLarge(name string) error {
+	return &Error{Diagnostic: Diagnostic{File: name, Msg: fmt.Sprintf("larger than %d MiB: refused", maxConfig>>20)}}
 }
 
 // Parse reads a configuration from r; name is the file name used in
 // messages.
 func Parse(name string, r io.Reader, opts ...Option) (*Config, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxConfig+1))
 	if err != nil {
 		return nil, &Error{Diagnostic: Diagnostic{File: name, Msg: "can not open file " + name}, Err: err}
+	}
+	if len(data) > maxConfig {
+		return nil, errTooLarge(name)
 	}
 	return parse(name, string(data), buildOptions(opts))
 }
@@ -53,6 +67,8 @@ func parse(name, src string, o *Options) (*Config, error) {
 			err = p.blockDirective(t)
 		case tokBlockEnd:
 			err = p.endBlock(t.line)
+		case tokTooLong:
+			err = p.errorf(t.line, "line longer than %d KiB: refused", maxLineLen>>10)
 		}
 		if err != nil {
 			return nil, err

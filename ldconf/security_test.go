@@ -178,3 +178,30 @@ func TestSMTPSService(t *testing.T) {
 		t.Errorf("ldirectord's message changed: %s", msg)
 	}
 }
+
+// A line longer than 64 KiB is refused where it stands, not quoted; a
+// configuration larger than 64 MiB is refused whole.
+func TestInputBounds(t *testing.T) {
+	long := strings.Repeat("x", maxLineLen+1)
+	for src, line := range map[string]string{
+		"checktimeout=5\n" + long + "\n":   "2",
+		"checktimeout=5\n# " + long + "\n": "2",
+		"checktimeout=5\nvirtual=192.0.2.1:80\n\treal=10.0.0.2 masq\n\treceive=\"" + long + "\"\n": "4",
+	} {
+		if _, err := parseString(t, src); err == nil || err.Error() != "test.cf:"+line+": line longer than 64 KiB: refused" {
+			t.Errorf("long line: %.80v", err)
+		}
+	}
+	// The first error wins, as ldirectord stops at it.
+	if _, err := parseString(t, "nosuch=1\n"+long+"\n"); err == nil || err.Error() != "test.cf:1: Unknown command nosuch=1" {
+		t.Errorf("earlier error: %.80v", err)
+	}
+	// A line of exactly 64 KiB is read.
+	if _, err := parseString(t, "# "+strings.Repeat("x", maxLineLen-2)+"\n"); err != nil {
+		t.Errorf("64 KiB line: %.80v", err)
+	}
+	big := strings.NewReader(strings.Repeat("# filler line\n", maxConfig/14+1))
+	if _, err := Parse("big.cf", big); err == nil || err.Error() != "big.cf: larger than 64 MiB: refused" || ExitStatus(err) != ExitConfigError {
+		t.Errorf("large file: %v", err)
+	}
+}
