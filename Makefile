@@ -3,17 +3,45 @@ GO      ?= go
 BIN     := bin
 PREFIX  ?= /usr/local
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+# The lab and fresh copies of the tree build without VCS stamping; the
+# ldflags below carry what it would record (dist/version.sh).
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: build test unit examples e2e e2e-all e2e-clone lab bench bench-native demo install lint fuzz fuzz-short clean
+# VERSION COMMIT DATE MODIFIED, "-" for an unknown field
+BUILDINFO := $(shell sh dist/version.sh)
+VERSION   := $(word 1,$(BUILDINFO))
+bi        := github.com/lvsctl/lvsctl/internal/buildinfo
+LDFLAGS   := -X $(bi).Version=$(VERSION) \
+	-X $(bi).Commit=$(patsubst -,,$(word 2,$(BUILDINFO))) \
+	-X $(bi).Date=$(patsubst -,,$(word 3,$(BUILDINFO))) \
+	-X $(bi).Modified=$(word 4,$(BUILDINFO))
+
+.PHONY: build test unit examples e2e e2e-all e2e-clone lab bench bench-native demo install lint fuzz fuzz-short clean deb deb-test version
 
 build:
-	$(GO) build -o $(BIN)/lvsctl ./cmd/lvsctl
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/lvsctl ./cmd/lvsctl
+
+version:
+	@echo $(VERSION)
+
+# lvsctl_VERSION_ARCH.deb and lvsctl-dropin_VERSION_all.deb in this
+# directory, built by dpkg-buildpackage from debian/ (dist/deb/build.sh).
+deb:
+	bash dist/deb/build.sh
+
+# Both packages built (as make deb) and installed into fresh Debian 12
+# roots, with and without Debian's ipvsadm and ldirectord, and removed
+# again (dist/deb/test.sh).
+deb-test: lab
+	bash dist/deb/test.sh
 
 # Everything CI runs: the lab's set-up first (it installs the packages some
 # unit tests use too), lint, unit tests with the race detector, a short fuzz
 # of every parser (config and the checks' replies), then the lab.
-test: lab lint unit fuzz-short examples e2e e2e-clone
+test: lab lint unit fuzz-short examples e2e e2e-clone deb-test
 
 unit:
 	$(GO) test -race -count=1 ./...
@@ -74,15 +102,15 @@ lint:
 
 install: build
 	install -D -m 0755 $(BIN)/lvsctl $(DESTDIR)$(PREFIX)/sbin/lvsctl
-	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	$(BIN)/lvsctl completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/lvsctl
-	$(BIN)/lvsctl completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_lvsctl
-	$(BIN)/lvsctl completion fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/lvsctl.fish
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	$(BIN)/lvsctl completion bash >$(DESTDIR)$(BASHCOMPDIR)/lvsctl
+	$(BIN)/lvsctl completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_lvsctl
+	$(BIN)/lvsctl completion fish >$(DESTDIR)$(FISHCOMPDIR)/lvsctl.fish
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' dist/systemd/lvsctl-ldirectord.service >$(DESTDIR)$(UNITDIR)/lvsctl-ldirectord.service
 
 clean:
-	rm -rf $(BIN) e2e/out
+	rm -rf $(BIN) e2e/out lvsctl_*.deb lvsctl-dropin_*.deb

@@ -1,8 +1,10 @@
 // Package checks implements ldirectord's health checks (checktype connect,
 // ping, external, external-perl, on, off, N and negotiate with every
-// service). Each check decides up or down the way ldirectord 4.x does
-// (SPEC §3, §10); where ldirectord's answer depends on an accident of its
-// Perl implementation, the accident is noted next to the code.
+// service). Each check decides up or down the way Debian's ldirectord
+// 4.12 does, which the lab confirms by running both against the same
+// servers (e2e/checks_ld_test.go); where ldirectord's answer depends on
+// an accident of its Perl implementation, the accident is noted next to
+// the code.
 //
 // Checkers hold no mutable state except Combined, which is per real by
 // design, so one Checker value may serve any number of concurrent checks.
@@ -56,7 +58,9 @@ const (
 	TypeCombined     = "combined"
 )
 
-// Default timeouts when neither the Target nor the config gives one (SPEC §2.5).
+// Default timeouts when neither the Target nor the config gives one:
+// ldirectord's ld_setup falls back to 5 s for checktimeout and 30 s for
+// negotiatetimeout.
 const (
 	DefaultCheckTimeout     = 5 * time.Second
 	DefaultNegotiateTimeout = 30 * time.Second

@@ -5,9 +5,10 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lvsctl/lvsctl/internal/accept"
 )
 
 // serve runs handle for every connection to a fresh loopback listener and
@@ -18,25 +19,11 @@ func serve(t *testing.T, handle func(c net.Conn)) uint16 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				handle(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	stop := accept.Serve(ln, func(c net.Conn) {
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		handle(c)
+	})
+	t.Cleanup(stop)
 	return uint16(ln.Addr().(*net.TCPAddr).Port)
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lvsctl/lvsctl/internal/accept"
 )
 
 // lineServer sends greeting, then answers each command line with the
@@ -123,18 +125,8 @@ func TestFTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer data.Close()
 	dport := data.Addr().(*net.TCPAddr).Port
-	go func() {
-		for {
-			c, err := data.Accept()
-			if err != nil {
-				return
-			}
-			_, _ = io.WriteString(c, "file says hello\n")
-			c.Close()
-		}
-	}()
+	defer accept.Serve(data, func(c net.Conn) { _, _ = io.WriteString(c, "file says hello\n") })()
 	// The 227 address is a bogus private one: the real's address is used.
 	pasv := fmt.Sprintf("227 Entering Passive Mode (10,9,9,9,%d,%d)\r\n", dport>>8, dport&255)
 	replies := [][2]string{

@@ -6,8 +6,8 @@ import (
 	"slices"
 )
 
-// Services are the negotiate services ldirectord knows (SPEC §2.3), and
-// lvsctl's smtps (SMTP over TLS, port 465).
+// Services are the negotiate services ldirectord 4.12 knows (its
+// service= values), and lvsctl's smtps (SMTP over TLS, port 465).
 var Services = []string{
 	"dns", "ftp", "http", "https", "http_proxy", "imap", "imaps", "ldap",
 	"ldaps", "mysql", "nntp", "none", "oracle", "pop", "pops", "radius",

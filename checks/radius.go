@@ -17,10 +17,11 @@ import (
 // NAS-IP-Address, signed with secret. Up iff an authentic Access-Accept
 // comes back.
 //
-// The SPEC (§3) says a reject counts as up; the code does not: check_pwd
-// returns Perl's false value "" for an Access-Reject, and check_radius
-// takes "" as down. Verified with Debian's libauthen-radius-perl against a
-// server answering Access-Reject: result "" (down).
+// A reject is down, though a reading of ldirectord's check_radius alone
+// suggests up: check_pwd returns Perl's false value "" for an
+// Access-Reject, and check_radius takes "" as down. Verified with Debian's
+// libauthen-radius-perl against a server answering Access-Reject: result
+// "" (down).
 type Radius struct{}
 
 func (Radius) String() string { return "negotiate:radius" }
@@ -108,7 +109,8 @@ func radiusRequest(user, pass, secret string, nas net.IP) ([]byte, byte, []byte,
 	return pkt, id, auth, nil
 }
 
-// radiusHidePassword is the User-Password obfuscation of RFC 2865 §5.2.
+// radiusHidePassword is the User-Password obfuscation of RFC 2865,
+// section 5.2.
 func radiusHidePassword(pass, secret string, auth []byte) []byte {
 	p := []byte(pass)
 	if len(p) == 0 || len(p)%16 != 0 {

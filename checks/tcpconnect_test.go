@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/checks/checkstest"
+	"github.com/lvsctl/lvsctl/internal/accept"
 )
 
 func TestConnectTimeout(t *testing.T) {
@@ -55,16 +56,7 @@ func TestConnectIPv6(t *testing.T) {
 	if err != nil {
 		t.Skipf("no IPv6 loopback: %v", err)
 	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	defer accept.Serve(ln, func(net.Conn) {})()
 	tg := target("none", uint16(ln.Addr().(*net.TCPAddr).Port))
 	tg.CheckType, tg.RealAddr = TypeConnect, netip.MustParseAddr("::1")
 	r := check(t, Connect{}, tg)

@@ -9,11 +9,11 @@ import (
 	"github.com/lvsctl/lvsctl/ipvsctl"
 )
 
-// NewCmdApply is `lvsctl apply FILE`: make the kernel's table equal to
-// FILE with the changes diff shows, and nothing else.
-func NewCmdApply(ios *IOStreams, open func() (ipvsctl.Client, error)) *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
+// newCmdApply is `lvsctl apply FILE`: make the kernel's table equal to
+// FILE with the changes diff shows, and nothing else. runF, if not nil,
+// runs instead.
+func newCmdApply(f *Factory, runF func(*tableOptions) error) *cobra.Command {
+	return newTableCmd(f, &cobra.Command{
 		Use:   "apply [--json] FILE",
 		Short: "Make the kernel's IPVS table equal to FILE, touching only what differs",
 		Long: `Read FILE, a table in ipvsadm -S form (with or without -n; "-" reads
@@ -26,48 +26,46 @@ already matches.
 Exit status: 0 the table matches FILE, 1 the kernel refused some change
 (each is reported; the others were made), 2 FILE is invalid or IPVS is
 unreachable (nothing was changed).`,
-		Args:          cobra.ExactArgs(1),
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			client, changes, err := tableChanges(ios, "apply", args[0], open)
-			if err != nil {
-				return &ExitError{Code: applyInvalid, Err: err}
-			}
-			defer client.Close()
-			out := bufio.NewWriter(ios.Out)
-			r := &ipvsctl.Runner{Prog: "lvsctl", Client: client, Res: ipvsctl.NewSystemResolver(),
-				Stdout: out, Stderr: ios.ErrOut, Extensions: true}
-			results := r.Apply(changes)
-			refused := 0
-			doc := ipvsctl.DiffJSON(changes)
-			for i, rerr := range results {
-				if rerr == nil {
-					if !asJSON {
-						fmt.Fprintln(out, changes[i].String())
-					}
-					continue
-				}
-				refused++
-				msg := rerr.Error()
-				doc.Changes[i].Error = &msg
-				fmt.Fprintf(ios.ErrOut, "lvsctl apply: %s: %s\n", changes[i].String(), msg)
-			}
-			if asJSON {
-				err = printJSON(out, doc)
-			}
-			if ferr := out.Flush(); err == nil {
-				err = ferr
-			}
-			if err != nil {
-				return &ExitError{Code: applyRefused, Err: fmt.Errorf("write output: %w", err)}
-			}
-			if refused > 0 {
-				return &ExitError{Code: applyRefused, Err: fmt.Errorf("%d of %d changes refused", refused, len(changes))}
-			}
-			return nil
-		},
+	}, applyInvalid, "print the changes and their results as JSON (docs/json.md)", runApply, runF)
+}
+
+func runApply(o *tableOptions) error {
+	client, changes, err := o.tableChanges("apply", applyInvalid)
+	if err != nil {
+		return err
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the changes and their results as JSON (docs/json.md)")
-	return cmd
+	defer client.Close()
+	out := bufio.NewWriter(o.io.Out)
+	r := &ipvsctl.Runner{Prog: "lvsctl", Client: client, Res: o.res,
+		Stdout: out, Stderr: o.io.ErrOut, Extensions: true}
+	results := r.Apply(changes)
+	refused := 0
+	doc := ipvsctl.DiffJSON(changes)
+	for i, rerr := range results {
+		if rerr == nil {
+			if !o.asJSON {
+				fmt.Fprintln(out, changes[i].String())
+			}
+			continue
+		}
+		refused++
+		msg := rerr.Error()
+		doc.Changes[i].Error = &msg
+		printError(o.io.ErrOut, "apply", fmt.Errorf("%s: %s", changes[i].String(), msg))
+	}
+	if o.asJSON {
+		err = printJSON(out, doc)
+	}
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		// A failed write is told by the status alone.
+		return &ExitError{Code: applyRefused, Err: fmt.Errorf("write output: %w", err), Quiet: true}
+	}
+	if refused > 0 {
+		// Each refusal is printed above.
+		return &ExitError{Code: applyRefused, Err: fmt.Errorf("%d of %d changes refused", refused, len(changes)), Quiet: true}
+	}
+	return nil
 }

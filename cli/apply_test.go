@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 )
@@ -22,33 +21,18 @@ const tableFile = `-A -t 192.0.2.1:80 -s wrr
 -a -u 192.0.2.1:53 -r 10.0.0.5:53 -m -w 1
 `
 
-func writeFile(t *testing.T, content string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "table")
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // runTable runs lvsctl diff or apply against the fake.
 func runTable(t *testing.T, f *ipvstest.Fake, name string, args ...string) (string, string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	open := func() (ipvsctl.Client, error) { return f, nil }
-	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
-	newCmd := map[string]func(*IOStreams, func() (ipvsctl.Client, error)) *cobra.Command{"diff": NewCmdDiff, "apply": NewCmdApply}[name]
-	cmd := newCmd(ios, open)
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
-	rc := ExitCode(cmd.Execute())
-	return out.String(), errb.String(), rc
+	tf := newTestFactory().withIPVS(f)
+	newCmd := map[string]func(*Factory, func(*tableOptions) error) *cobra.Command{"diff": newCmdDiff, "apply": newCmdApply}[name]
+	rc := tf.run(newCmd(tf.Factory, nil), args...)
+	return tf.out.String(), tf.errOut.String(), rc
 }
 
 func TestApplyCmd(t *testing.T) {
 	f := ipvstest.NewFake()
-	file := writeFile(t, tableFile)
+	file := testutil.TempFile(t, tableFile)
 
 	out, _, rc := runTable(t, f, "diff", file)
 	if rc != 1 || out != tableFile {
@@ -73,7 +57,7 @@ func TestApplyCmd(t *testing.T) {
 	}
 
 	// one weight: one edit
-	one := writeFile(t, strings.Replace(tableFile, "10.0.0.3:80 -m -w 2", "10.0.0.3:80 -m -w 7", 1))
+	one := testutil.TempFile(t, strings.Replace(tableFile, "10.0.0.3:80 -m -w 2", "10.0.0.3:80 -m -w 7", 1))
 	out, _, rc = runTable(t, f, "apply", one)
 	if rc != 0 || out != "-e -t 192.0.2.1:80 -r 10.0.0.3:80 -m -w 7\n" || len(f.Calls()) != 1 {
 		t.Errorf("one weight: rc %d %q writes %q", rc, out, f.Calls())
@@ -82,7 +66,7 @@ func TestApplyCmd(t *testing.T) {
 	// a bad line anywhere: nothing changes, every bad line is named
 	f.ResetCalls()
 	before := f.Dump()
-	bad := writeFile(t, "-A -t 192.0.2.9:80\n"+strings.Replace(tableFile, "-w 7", "-w 9", 1)+"-a -t 192.0.2.1:80 -r 10.0.0.4:80 -m -w heavy\n-L\n")
+	bad := testutil.TempFile(t, "-A -t 192.0.2.9:80\n"+strings.Replace(tableFile, "-w 7", "-w 9", 1)+"-a -t 192.0.2.1:80 -r 10.0.0.4:80 -m -w heavy\n-L\n")
 	out, errs, rc = runTable(t, f, "apply", bad)
 	if rc != 2 || out != "" || len(f.Calls()) != 0 || f.Dump() != before {
 		t.Errorf("bad line: rc %d %q writes %q", rc, out, f.Calls())
@@ -100,8 +84,8 @@ func TestApplyCmd(t *testing.T) {
 
 func TestDiffJSONAndRefusals(t *testing.T) {
 	f := ipvstest.NewFake()
-	runTable(t, f, "apply", writeFile(t, tableFile))
-	file := writeFile(t, strings.Replace(tableFile, "-s wrr", "-s rr", 1)+"-a -u 192.0.2.1:53 -r 10.0.0.6:53 -m -w 1\n")
+	runTable(t, f, "apply", testutil.TempFile(t, tableFile))
+	file := testutil.TempFile(t, strings.Replace(tableFile, "-s wrr", "-s rr", 1)+"-a -u 192.0.2.1:53 -r 10.0.0.6:53 -m -w 1\n")
 	out, _, rc := runTable(t, f, "diff", "--json", file)
 	var doc ipvsctl.JSONDiff
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || rc != 1 {
@@ -133,9 +117,9 @@ func TestDiffJSONAndRefusals(t *testing.T) {
 }
 
 func TestTableCommandUsageExitsTwo(t *testing.T) {
-	var out, errb bytes.Buffer
-	rc := tableCommand("diff", NewCmdDiff)([]string{"lvsctl", "diff"}, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb})
-	if rc != 2 || !strings.HasPrefix(errb.String(), "lvsctl diff: ") {
-		t.Errorf("no FILE: rc %d %q", rc, errb.String())
+	tf := newTestFactory()
+	rc := command(newCmdDiff)([]string{"lvsctl", "diff"}, tf.Factory)
+	if rc != 2 || !strings.HasPrefix(tf.errOut.String(), "lvsctl diff: ") {
+		t.Errorf("no FILE: rc %d %q", rc, tf.errOut.String())
 	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -13,23 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
-
-// ExitError carries the exit status a command wants; main maps it.
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string {
-	if e.Err == nil {
-		return "exit status " + strconv.Itoa(e.Code)
-	}
-	return e.Err.Error()
-}
-
-func (e *ExitError) Unwrap() error { return e.Err }
 
 // Exit statuses of lvsctl check.
 const (
@@ -42,10 +27,21 @@ func usageError(format string, args ...any) error {
 	return &ExitError{Code: checkUsage, Err: fmt.Errorf(format, args...)}
 }
 
+// usageErrors is a command's FlagErrorFunc: a bad flag exits with the
+// command's usage status code.
+func usageErrors(code int) func(*cobra.Command, error) error {
+	return func(_ *cobra.Command, err error) error { return &ExitError{Code: code, Err: err} }
+}
+
 type checkOptions struct {
+	io  *IOStreams
+	ctx context.Context
+
 	config string
+	args   []string
 
 	checkType, service, real, virtual, protocol string
+	serviceSet                                  bool // --service was given
 	checkPort                                   uint16
 	request, receive, virtualHost               string
 	login, passwd, database, secret             string
@@ -54,11 +50,12 @@ type checkOptions struct {
 	timeout, checkTimeout, negotiateTimeout     time.Duration
 }
 
-// NewCmdCheck is `lvsctl check`: run one health check, print the result,
+// newCmdCheck is `lvsctl check`: run one health check, print the result,
 // exit 0 if up, 1 if down, 2 on a usage or config error. The check comes
-// from flags, or with -c from a real of an ldirectord.cf.
-func NewCmdCheck(ios *IOStreams) *cobra.Command {
-	o := &checkOptions{}
+// from flags, or with -c from a real of an ldirectord.cf. runF, if not
+// nil, runs instead of the check.
+func newCmdCheck(f *Factory, runF func(*checkOptions) error) *cobra.Command {
+	o := &checkOptions{io: f.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "check [flags] | check -c ldirectord.cf VIRTUAL REAL",
 		Short: "Run one ldirectord health check and report up or down",
@@ -72,56 +69,48 @@ From a configuration (VIRTUAL as in virtual=, or a fwmark; REAL as IP or IP:PORT
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runCheck(cmd.Context(), ios, cmd, o, args)
-			if ExitCode(err) == checkUsage {
-				fmt.Fprintf(ios.ErrOut, "lvsctl check: %v\n", err)
-			}
-			return err
+			o.ctx, o.args, o.serviceSet = cmd.Context(), args, cmd.Flags().Changed("service")
+			return orRun(runF, runCheck)(o)
 		},
 	}
-	cmd.SetOut(ios.Out)
-	cmd.SetErr(ios.ErrOut)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		fmt.Fprintf(ios.ErrOut, "lvsctl check: %v\n", err)
-		return usageError("%w", err)
-	})
-	f := cmd.Flags()
-	f.StringVarP(&o.config, "config", "c", "", "ldirectord.cf to take the check from (with VIRTUAL REAL)")
-	f.StringVar(&o.checkType, "type", "negotiate", "checktype: connect, negotiate, ping, external, external-perl, on, off or N")
-	f.StringVar(&o.service, "service", "", "negotiate service (default from the virtual or real port)")
-	f.StringVar(&o.real, "real", "", "real server IP[:PORT] ([IPv6]:PORT)")
-	f.StringVar(&o.virtual, "virtual", "", "virtual service IP:PORT or firewall mark (external checks, default service)")
-	f.StringVar(&o.protocol, "protocol", "tcp", "tcp or udp")
-	f.Uint16Var(&o.checkPort, "checkport", 0, "port to check instead of the real's")
-	f.StringVar(&o.request, "request", "/", "request (URL path, query, search base, DNS name...)")
-	f.StringVar(&o.receive, "receive", "", "Perl regexp the answer must match")
-	f.StringVar(&o.virtualHost, "virtualhost", "", "HTTP Host header and TLS SNI")
-	f.StringVar(&o.login, "login", "", "login")
-	f.StringVar(&o.passwd, "passwd", "", "password")
-	f.StringVar(&o.database, "database", "", "database (mysql, pgsql)")
-	f.StringVar(&o.secret, "secret", "", "RADIUS shared secret")
-	f.StringVar(&o.httpMethod, "httpmethod", "GET", "GET or HEAD")
-	f.StringVar(&o.checkCommand, "checkcommand", "", "program (external) or Perl file (external-perl)")
-	f.IntVar(&o.checkCount, "checkcount", 1, "ping attempts")
-	f.DurationVar(&o.timeout, "timeout", 0, "sets both checktimeout and negotiatetimeout")
-	f.DurationVar(&o.checkTimeout, "checktimeout", checks.DefaultCheckTimeout, "timeout of connect, ping and external checks")
-	f.DurationVar(&o.negotiateTimeout, "negotiatetimeout", checks.DefaultNegotiateTimeout, "timeout of negotiate checks")
+	cmd.SetFlagErrorFunc(usageErrors(checkUsage))
+	fl := cmd.Flags()
+	fl.StringVarP(&o.config, "config", "c", "", "ldirectord.cf to take the check from (with VIRTUAL REAL)")
+	fl.StringVar(&o.checkType, "type", "negotiate", "checktype: connect, negotiate, ping, external, external-perl, on, off or N")
+	fl.StringVar(&o.service, "service", "", "negotiate service (default from the virtual or real port)")
+	fl.StringVar(&o.real, "real", "", "real server IP[:PORT] ([IPv6]:PORT)")
+	fl.StringVar(&o.virtual, "virtual", "", "virtual service IP:PORT or firewall mark (external checks, default service)")
+	fl.StringVar(&o.protocol, "protocol", "tcp", "tcp or udp")
+	fl.Uint16Var(&o.checkPort, "checkport", 0, "port to check instead of the real's")
+	fl.StringVar(&o.request, "request", "/", "request (URL path, query, search base, DNS name...)")
+	fl.StringVar(&o.receive, "receive", "", "Perl regexp the answer must match")
+	fl.StringVar(&o.virtualHost, "virtualhost", "", "HTTP Host header and TLS SNI")
+	fl.StringVar(&o.login, "login", "", "login")
+	fl.StringVar(&o.passwd, "passwd", "", "password")
+	fl.StringVar(&o.database, "database", "", "database (mysql, pgsql)")
+	fl.StringVar(&o.secret, "secret", "", "RADIUS shared secret")
+	fl.StringVar(&o.httpMethod, "httpmethod", "GET", "GET or HEAD")
+	fl.StringVar(&o.checkCommand, "checkcommand", "", "program (external) or Perl file (external-perl)")
+	fl.IntVar(&o.checkCount, "checkcount", 1, "ping attempts")
+	fl.DurationVar(&o.timeout, "timeout", 0, "sets both checktimeout and negotiatetimeout")
+	fl.DurationVar(&o.checkTimeout, "checktimeout", checks.DefaultCheckTimeout, "timeout of connect, ping and external checks")
+	fl.DurationVar(&o.negotiateTimeout, "negotiatetimeout", checks.DefaultNegotiateTimeout, "timeout of negotiate checks")
 	return cmd
 }
 
-func runCheck(ctx context.Context, ios *IOStreams, cmd *cobra.Command, o *checkOptions, args []string) error {
+func runCheck(o *checkOptions) error {
 	var t checks.Target
 	var err error
 	if o.config != "" {
-		if len(args) != 2 {
+		if len(o.args) != 2 {
 			return usageError("check -c CONFIG needs VIRTUAL and REAL")
 		}
-		t, err = targetFromConfig(o.config, args[0], args[1])
+		t, err = targetFromConfig(o.config, o.args[0], o.args[1])
 	} else {
-		if len(args) != 0 {
-			return usageError("unexpected arguments %q (use -c CONFIG VIRTUAL REAL)", args)
+		if len(o.args) != 0 {
+			return usageError("unexpected arguments %q (use -c CONFIG VIRTUAL REAL)", o.args)
 		}
-		t, err = o.target(cmd)
+		t, err = o.target()
 	}
 	if err != nil {
 		return err
@@ -130,6 +119,7 @@ func runCheck(ctx context.Context, ios *IOStreams, cmd *cobra.Command, o *checkO
 	if err != nil {
 		return usageError("%w", err)
 	}
+	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -138,7 +128,7 @@ func runCheck(ctx context.Context, ios *IOStreams, cmd *cobra.Command, o *checkO
 	if r.Up {
 		state = "UP"
 	}
-	fmt.Fprintf(ios.Out, "%s %s %s: %s (%s)\n", state, c, t.Addr(), r.Reason, r.Latency.Round(time.Millisecond))
+	fmt.Fprintf(o.io.Out, "%s %s %s: %s (%s)\n", state, c, t.Addr(), r.Reason, r.Latency.Round(time.Millisecond))
 	if r.Up {
 		return nil
 	}
@@ -148,7 +138,7 @@ func runCheck(ctx context.Context, ios *IOStreams, cmd *cobra.Command, o *checkO
 }
 
 // target builds the Target from flags.
-func (o *checkOptions) target(cmd *cobra.Command) (checks.Target, error) {
+func (o *checkOptions) target() (checks.Target, error) {
 	t := checks.Target{
 		Request: o.request, Receive: o.receive, VirtualHost: o.virtualHost,
 		Login: o.login, Passwd: o.passwd, Database: o.database, Secret: o.secret,
@@ -194,8 +184,8 @@ func (o *checkOptions) target(cmd *cobra.Command) (checks.Target, error) {
 		}
 		t.Service = checks.DefaultService(port)
 	}
-	if !cmd.Flags().Changed("service") && t.Service == "none" && t.CheckType == checks.TypeNegotiate {
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: no --service and no well-known port: service none is always up\n")
+	if !o.serviceSet && t.Service == "none" && t.CheckType == checks.TypeNegotiate {
+		fmt.Fprintf(o.io.ErrOut, "warning: no --service and no well-known port: service none is always up\n")
 	}
 	return t, nil
 }
@@ -244,7 +234,7 @@ func targetFromConfig(path, virtual, real string) (checks.Target, error) {
 			rid := realID(r)
 			reals = append(reals, rid)
 			if real == rid || real == strings.Trim(hostOnly(rid), "[]") || real == hostOnly(rid) {
-				return configTarget(v, r), nil
+				return director.CheckTarget(v, r), nil
 			}
 		}
 		return checks.Target{}, usageError("real %s not in virtual %s (reals: %s)", real, id, strings.Join(reals, " "))
@@ -272,36 +262,4 @@ func hostOnly(hp string) string {
 		return "[" + h + "]"
 	}
 	return h
-}
-
-// configTarget maps ldconf's model onto a check target.
-func configTarget(v *ldconf.Virtual, r *ldconf.Real) checks.Target {
-	t := checks.Target{
-		CheckType: v.CheckType.String(), NumConnects: v.NumConnects,
-		Service: v.Service.String(), Protocol: v.Protocol.String(),
-		VirtualAddr: v.Address, VirtualPort: v.Port, FWMark: uint32(v.FWMark),
-		RealAddr: r.Address, RealPort: r.Port, CheckPort: r.CheckPort,
-		Request: r.Request, Receive: r.Receive, VirtualHost: v.VirtualHost,
-		Login: v.Login, Passwd: v.Passwd, Database: v.Database, Secret: v.Secret,
-		HTTPMethod: v.HTTPMethod.String(), CheckCommand: v.CheckCommand,
-		CheckCount: v.CheckCount, CheckTimeout: v.CheckTimeout, NegotiateTimeout: v.NegotiateTimeout,
-		Security: v.Security,
-	}
-	if t.Request == "" {
-		t.Request = v.Request
-	}
-	return t
-}
-
-// ExitCode is the exit status an error from a command asks for: an
-// ExitError's code, 1 for any other error, 0 for nil.
-func ExitCode(err error) int {
-	if err == nil {
-		return 0
-	}
-	var e *ExitError
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return 1
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,15 +10,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lvsctl/lvsctl/checks"
 )
 
 func runCheckCmd(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := NewCmdCheck(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	return out.String() + errOut.String(), ExitCode(err)
+	tf := newTestFactory()
+	code := tf.run(newCmdCheck(tf.Factory, nil), args...)
+	return tf.out.String() + tf.errOut.String(), code
 }
 
 func TestCheckCmdFlags(t *testing.T) {
@@ -105,5 +104,30 @@ func TestCheckCmdHTTPTimeoutIsDown(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v with a 300ms timeout", d)
+	}
+}
+
+// Flags reach the check's options (runF in place of the check):
+// --timeout sets both timeouts, a numeric --type is combined, and the
+// service defaults from the real's port.
+func TestCheckCmdOptions(t *testing.T) {
+	tf := newTestFactory()
+	var got checks.Target
+	cmd := newCmdCheck(tf.Factory, func(o *checkOptions) error {
+		var err error
+		got, err = o.target()
+		return err
+	})
+	if code := tf.run(cmd, "--real", "10.0.0.2:443", "--type", "3", "--timeout", "7s", "--request", "health"); code != 0 {
+		t.Fatalf("exit %d: %s", code, tf.errOut.String())
+	}
+	if got.CheckTimeout != 7*time.Second || got.NegotiateTimeout != 7*time.Second || got.CheckType != checks.TypeCombined ||
+		got.NumConnects != 3 || got.Service != "https" || got.Request != "/health" || got.RealPort != 443 {
+		t.Errorf("target %+v", got)
+	}
+	tf = newTestFactory()
+	cmd = newCmdCheck(tf.Factory, func(*checkOptions) error { t.Error("ran with a bad flag"); return nil })
+	if code := tf.run(cmd, "--checkport", "x"); code != 2 || !strings.HasPrefix(tf.errOut.String(), "lvsctl check: invalid argument \"x\"") {
+		t.Errorf("bad flag: exit %d, %q", code, tf.errOut.String())
 	}
 }

@@ -11,13 +11,18 @@ import (
 // completionCommands are lvsctl's cobra subcommands, whose flags the
 // completion scripts offer. Subcommands dispatched otherwise (see
 // subcommands) still complete by name.
-var completionCommands = []func(*IOStreams) *cobra.Command{NewCmdCheck, NewCmdDrain, NewCmdMetrics, NewCmdStatus}
+var completionCommands = []func(*Factory) *cobra.Command{
+	func(f *Factory) *cobra.Command { return newCmdCheck(f, nil) },
+	func(f *Factory) *cobra.Command { return newCmdDrain(f, nil) },
+	func(f *Factory) *cobra.Command { return newCmdMetrics(f, nil) },
+	func(f *Factory) *cobra.Command { return newCmdStatus(f, nil) },
+}
 
 // The completion entries are registered at init, not in subcommands'
 // literal: the command tree they build reads subcommands, which would make
 // the map's initialisation depend on itself.
 func init() {
-	subcommands["completion"] = cobraRunner(NewCmdCompletion)
+	subcommands["completion"] = command(newCmdCompletion)
 	// cobra's scripts call back `lvsctl __complete WORDS...` at each TAB.
 	subcommands[cobra.ShellCompRequestCmd] = completeRunner
 	subcommands[cobra.ShellCompNoDescRequestCmd] = completeRunner
@@ -25,7 +30,8 @@ func init() {
 
 // newRootCmd is lvsctl's command tree as cobra sees it, for completion.
 // lvsctl's real dispatch is Main: ipvsadm's grammar has no cobra form.
-func newRootCmd(ios *IOStreams) *cobra.Command {
+func newRootCmd(f *Factory) *cobra.Command {
+	ios := f.IOStreams
 	root := &cobra.Command{
 		Use:   "lvsctl",
 		Short: "IPVS load balancer control: ipvsadm's grammar, ldirectord, and more",
@@ -43,11 +49,11 @@ func newRootCmd(ios *IOStreams) *cobra.Command {
 	// cobra brings its own help command.
 	have := map[string]bool{"completion": true, "help": true}
 	for _, newCmd := range completionCommands {
-		c := newCmd(ios)
+		c := newCmd(f)
 		have[c.Name()] = true
 		root.AddCommand(c)
 	}
-	root.AddCommand(NewCmdCompletion(ios), ldirectordCompletion())
+	root.AddCommand(newCmdCompletion(f, nil), ldirectordCompletion())
 	have["ldirectord"] = true
 	// Whatever else is dispatched by name (diff, apply...) completes by
 	// name too, with files as its arguments.
@@ -65,7 +71,7 @@ func newRootCmd(ios *IOStreams) *cobra.Command {
 }
 
 // ldirectordCompletion describes the ldirectord personality's command line
-// (cli/ldirectord.go parses it) for completion only.
+// (ldargs.go parses it) for completion only.
 func ldirectordCompletion() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "ldirectord [-d] [CONFIG] start|stop|restart|try-restart|reload|force-reload|status",
@@ -89,8 +95,15 @@ func ldirectordCompletion() *cobra.Command {
 	return c
 }
 
-// NewCmdCompletion is `lvsctl completion bash|zsh|fish`.
-func NewCmdCompletion(ios *IOStreams) *cobra.Command {
+type completionOptions struct {
+	f     *Factory
+	shell string
+}
+
+// newCmdCompletion is `lvsctl completion bash|zsh|fish`. runF, if not
+// nil, runs instead.
+func newCmdCompletion(f *Factory, runF func(*completionOptions) error) *cobra.Command {
+	o := &completionOptions{f: f}
 	return &cobra.Command{
 		Use:   "completion bash|zsh|fish",
 		Short: "Print the shell completion script",
@@ -105,7 +118,6 @@ make install puts all three in place.`,
 		ValidArgs: []string{"bash", "zsh", "fish"},
 		Args: func(cmd *cobra.Command, args []string) error {
 			if err := cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs)(cmd, args); err != nil {
-				fmt.Fprintf(ios.ErrOut, "lvsctl completion: %v\n", err)
 				return &ExitError{Code: 2, Err: err}
 			}
 			return nil
@@ -113,29 +125,36 @@ make install puts all three in place.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			root := newRootCmd(ios)
-			var err error
-			switch args[0] {
-			case "bash":
-				err = root.GenBashCompletionV2(ios.Out, true)
-			case "zsh":
-				err = root.GenZshCompletion(ios.Out)
-			case "fish":
-				err = root.GenFishCompletion(ios.Out, true)
-			}
-			if err != nil {
-				return fmt.Errorf("completion %s: %w", args[0], err)
-			}
-			return nil
+			o.shell = args[0]
+			return orRun(runF, runCompletion)(o)
 		},
 	}
 }
 
+func runCompletion(o *completionOptions) error {
+	root := newRootCmd(o.f)
+	out := o.f.IOStreams.Out
+	var err error
+	switch o.shell {
+	case "bash":
+		err = root.GenBashCompletionV2(out, true)
+	case "zsh":
+		err = root.GenZshCompletion(out)
+	case "fish":
+		err = root.GenFishCompletion(out, true)
+	}
+	if err != nil {
+		// A script that cannot be written is told by the status alone.
+		return &ExitError{Code: 1, Err: fmt.Errorf("completion %s: %w", o.shell, err), Quiet: true}
+	}
+	return nil
+}
+
 // completeRunner answers the completion scripts' callbacks with the
 // whole tree: argv[1] is cobra's hidden __complete command.
-func completeRunner(argv []string, ios *IOStreams) int {
-	root := newRootCmd(ios)
+func completeRunner(argv []string, f *Factory) int {
+	root := newRootCmd(f)
 	root.SetArgs(argv[1:])
-	root.SetIn(ios.In)
+	root.SetIn(f.IOStreams.In)
 	return ExitCode(root.Execute())
 }

@@ -13,7 +13,7 @@ import (
 
 func runMain(args ...string) (string, string, int) {
 	var out, errb bytes.Buffer
-	code := Main(append([]string{"lvsctl"}, args...), &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb})
+	code := Main(append([]string{"lvsctl"}, args...), NewFactory(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}))
 	return out.String(), errb.String(), code
 }
 
@@ -46,7 +46,7 @@ func TestCompleteCallbacks(t *testing.T) {
 
 // Every command the completion tree knows is one Main dispatches.
 func TestCompletionTreeMatchesDispatch(t *testing.T) {
-	root := newRootCmd(&IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	root := newRootCmd(NewFactory(&IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}))
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {
 			continue

@@ -10,12 +10,11 @@ import (
 	"github.com/lvsctl/lvsctl/ipvsctl"
 )
 
-// NewCmdDiff is `lvsctl diff FILE`: what apply would change, as ipvsadm
+// newCmdDiff is `lvsctl diff FILE`: what apply would change, as ipvsadm
 // command lines or JSON. Exit status as diff(1): 0 same, 1 differences,
-// 2 trouble.
-func NewCmdDiff(ios *IOStreams, open func() (ipvsctl.Client, error)) *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
+// 2 trouble. runF, if not nil, runs instead.
+func newCmdDiff(f *Factory, runF func(*tableOptions) error) *cobra.Command {
+	return newTableCmd(f, &cobra.Command{
 		Use:   "diff [--json] FILE",
 		Short: "Show the changes that turn the kernel's IPVS table into FILE",
 		Long: `Compare the kernel's IPVS table with FILE, a table in ipvsadm -S form
@@ -25,35 +24,32 @@ the form lvsctl -R and ipvsadm -R accept. Rules equal on both sides are
 not listed. Nothing is changed.
 
 Exit status: 0 no differences, 1 differences, 2 trouble (bad FILE, no IPVS).`,
-		Args:          cobra.ExactArgs(1),
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			client, changes, err := tableChanges(ios, "diff", args[0], open)
-			if err != nil {
-				return &ExitError{Code: diffTrouble, Err: err}
-			}
-			defer client.Close()
-			if asJSON {
-				err = printJSON(ios.Out, ipvsctl.DiffJSON(changes))
-			} else {
-				for i := range changes {
-					if _, err = fmt.Fprintln(ios.Out, changes[i].String()); err != nil {
-						break
-					}
-				}
-			}
-			if err != nil {
-				return &ExitError{Code: diffTrouble, Err: err}
-			}
-			if len(changes) > 0 {
-				return &ExitError{Code: diffChanges}
-			}
-			return nil
-		},
+	}, diffTrouble, "print the changes as JSON (docs/json.md)", runDiff, runF)
+}
+
+func runDiff(o *tableOptions) error {
+	client, changes, err := o.tableChanges("diff", diffTrouble)
+	if err != nil {
+		return err
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the changes as JSON (docs/json.md)")
-	return cmd
+	defer client.Close()
+	if o.asJSON {
+		err = printJSON(o.io.Out, ipvsctl.DiffJSON(changes))
+	} else {
+		for i := range changes {
+			if _, err = fmt.Fprintln(o.io.Out, changes[i].String()); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		// As diff(1), a failed write is told by the status alone.
+		return &ExitError{Code: diffTrouble, Err: err, Quiet: true}
+	}
+	if len(changes) > 0 {
+		return &ExitError{Code: diffChanges}
+	}
+	return nil
 }
 
 // newJSONEncoder writes documents as ipvsctl's listings do: indented,

@@ -27,6 +27,17 @@ const (
 const ExpireQuiescentPath = "/proc/sys/net/ipv4/vs/expire_quiescent_template"
 
 type drainOptions struct {
+	io       *IOStreams
+	ctx      context.Context
+	open     func() (ipvsctl.Client, error)
+	connFile string
+	res      ipvsctl.Resolver
+	// sysctl is expire_quiescent_template; poll how often the holders
+	// are read; signals: ctrl-C and TERM end the wait (off in tests).
+	sysctl  string
+	poll    time.Duration
+	signals bool
+
 	tcp, udp, sctp, real string
 	fwmark               uint32
 	ipv6                 bool
@@ -34,27 +45,11 @@ type drainOptions struct {
 	expire, keep         bool
 }
 
-// drainEnv is what drain touches besides its arguments; tests replace it.
-type drainEnv struct {
-	open     func() (ipvsctl.Client, error)
-	connFile string
-	sysctl   string
-	poll     time.Duration
-	isTTY    func(w any) bool
-	signals  bool // stop on SIGINT/SIGTERM (off in tests)
-}
-
-func defaultDrainEnv() *drainEnv {
-	return &drainEnv{open: OpenKernel, connFile: ipvsctl.ConnProcFile, sysctl: ExpireQuiescentPath,
-		poll: time.Second, isTTY: isTerminal, signals: true}
-}
-
-// NewCmdDrain is `lvsctl drain`: take a real server out of a service
-// without cutting anyone off.
-func NewCmdDrain(ios *IOStreams) *cobra.Command { return newCmdDrain(ios, defaultDrainEnv()) }
-
-func newCmdDrain(ios *IOStreams, env *drainEnv) *cobra.Command {
-	o := &drainOptions{}
+// newCmdDrain is `lvsctl drain`: take a real server out of a service
+// without cutting anyone off. runF, if not nil, runs instead of the drain.
+func newCmdDrain(f *Factory, runF func(*drainOptions) error) *cobra.Command {
+	o := &drainOptions{io: f.IOStreams, open: f.OpenIPVS, connFile: f.ConnFile, res: f.Resolver,
+		sysctl: ExpireQuiescentPath, poll: time.Second, signals: true}
 	cmd := &cobra.Command{
 		Use:   "drain -t|-u|-f SERVICE -r REAL [--timeout 30s] [--expire-templates] [--keep]",
 		Short: "Quiesce a real server, wait for its connections and templates to end, then remove it",
@@ -69,44 +64,36 @@ it stays at weight 0), 2 error or usage.
 
   lvsctl drain -t 192.0.2.100:80 -r 10.10.1.2:80 --timeout 5m
   lvsctl drain -f 1 -r 10.10.1.2 --expire-templates --keep`,
-		Args:          noArgs(ios, "drain", drainError),
+		Args:          noArgs(drainError),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runDrain(cmd.Context(), ios, env, o)
-			if err != nil && ExitCode(err) != drainTimedOut {
-				fmt.Fprintf(ios.ErrOut, "lvsctl drain: %v\n", err)
-			}
-			return err
+			o.ctx = cmd.Context()
+			return orRun(runF, runDrain)(o)
 		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		fmt.Fprintf(ios.ErrOut, "lvsctl drain: %v\n", err)
-		return &ExitError{Code: drainError, Err: err}
-	})
-	f := cmd.Flags()
-	f.StringVarP(&o.tcp, "tcp-service", "t", "", "TCP virtual service ADDRESS:PORT")
-	f.StringVarP(&o.udp, "udp-service", "u", "", "UDP virtual service ADDRESS:PORT")
-	f.StringVar(&o.sctp, "sctp-service", "", "SCTP virtual service ADDRESS:PORT")
-	f.Uint32VarP(&o.fwmark, "fwmark-service", "f", 0, "firewall-mark virtual service")
-	f.BoolVarP(&o.ipv6, "ipv6", "6", false, "the firewall-mark service is IPv6")
-	f.StringVarP(&o.real, "real-server", "r", "", "real server ADDRESS[:PORT]")
-	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up after this long (Go duration: 90s, 5m, 1h30m)")
-	f.BoolVar(&o.expire, "expire-templates", false, "set expire_quiescent_template to 1 while draining, so templates of the quiesced real go at their next packet")
-	f.BoolVar(&o.keep, "keep", false, "leave the drained real server in the table at weight 0")
+	cmd.SetFlagErrorFunc(usageErrors(drainError))
+	fl := cmd.Flags()
+	fl.StringVarP(&o.tcp, "tcp-service", "t", "", "TCP virtual service ADDRESS:PORT")
+	fl.StringVarP(&o.udp, "udp-service", "u", "", "UDP virtual service ADDRESS:PORT")
+	fl.StringVar(&o.sctp, "sctp-service", "", "SCTP virtual service ADDRESS:PORT")
+	fl.Uint32VarP(&o.fwmark, "fwmark-service", "f", 0, "firewall-mark virtual service")
+	fl.BoolVarP(&o.ipv6, "ipv6", "6", false, "the firewall-mark service is IPv6")
+	fl.StringVarP(&o.real, "real-server", "r", "", "real server ADDRESS[:PORT]")
+	fl.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up after this long (Go duration: 90s, 5m, 1h30m)")
+	fl.BoolVar(&o.expire, "expire-templates", false, "set expire_quiescent_template to 1 while draining, so templates of the quiesced real go at their next packet")
+	fl.BoolVar(&o.keep, "keep", false, "leave the drained real server in the table at weight 0")
 	return cmd
 }
 
 // noArgs refuses arguments with the command's usage status; cobra's own
-// check would bypass RunE's reporting and exit 1.
-func noArgs(ios *IOStreams, name string, code int) cobra.PositionalArgs {
+// check would exit 1.
+func noArgs(code int) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return nil
 		}
-		err := fmt.Errorf("unexpected arguments %q", args)
-		fmt.Fprintf(ios.ErrOut, "lvsctl %s: %v\n", name, err)
-		return &ExitError{Code: code, Err: err}
+		return &ExitError{Code: code, Err: fmt.Errorf("unexpected arguments %q", args)}
 	}
 }
 
@@ -137,7 +124,7 @@ func (o *drainOptions) serviceArgs() ([]string, error) {
 	return append(args, "-r", o.real), nil
 }
 
-func runDrain(ctx context.Context, ios *IOStreams, env *drainEnv, o *drainOptions) error {
+func runDrain(o *drainOptions) error {
 	usage := func(err error) error { return &ExitError{Code: drainError, Err: err} }
 	if o.timeout <= 0 {
 		return usage(errors.New("--timeout must be positive"))
@@ -146,11 +133,11 @@ func runDrain(ctx context.Context, ios *IOStreams, env *drainEnv, o *drainOption
 	if err != nil {
 		return usage(err)
 	}
-	cmd, err := ipvsctl.Parse("lvsctl drain", append([]string{"-d"}, words...), ipvsctl.NewSystemResolver())
+	cmd, err := ipvsctl.Parse("lvsctl drain", append([]string{"-d"}, words...), o.res)
 	if err != nil {
 		return usage(fmt.Errorf("%s: %w", strings.Join(words, " "), err))
 	}
-	c, err := env.open()
+	c, err := o.open()
 	if err != nil {
 		return usage(fmt.Errorf("open IPVS: %w", err))
 	}
@@ -159,50 +146,58 @@ func runDrain(ctx context.Context, ios *IOStreams, env *drainEnv, o *drainOption
 	if err != nil {
 		return usage(fmt.Errorf("service %s: %w", cmd.Svc.Key(), err))
 	}
-	d := &drainer{c: c, svc: svc, dest: cmd.Dest, connFile: env.connFile}
+	d := &drainer{c: c, svc: svc, dest: cmd.Dest, connFile: o.connFile}
 	if d.dest, err = d.find(); err != nil {
 		return usage(fmt.Errorf("real server %s of %s: %w", &cmd.Dest, svc.Key(), err))
 	}
+	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if env.signals {
+	if o.signals {
 		// ctrl-C ends the wait through ctx, so the deferred restores run.
 		var stop context.CancelFunc
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 	}
 	if o.expire {
-		restore, err := expireTemplates(env.sysctl)
+		restore, err := expireTemplates(o.sysctl)
 		if err != nil {
 			return usage(err)
 		}
 		defer func() {
 			if err := restore(); err != nil {
-				fmt.Fprintf(ios.ErrOut, "lvsctl drain: %v\n", err)
+				printError(o.io.ErrOut, "drain", err)
 			}
 		}()
 	}
 	if err := d.quiesce(); err != nil {
 		return usage(err)
 	}
-	name := fmt.Sprintf("%s %s", svc.Key(), &d.dest)
-	p := newProgress(ios.Out, env.isTTY(ios.Out), name, o.timeout)
-	h, err := d.wait(ctx, env.poll, o.timeout, p)
+	return o.await(ctx, d)
+}
+
+// await waits for the quiesced real's holders to go, then deletes it
+// (unless --keep).
+func (o *drainOptions) await(ctx context.Context, d *drainer) error {
+	ios := o.io
+	name := fmt.Sprintf("%s %s", d.svc.Key(), &d.dest)
+	p := newProgress(ios.Out, ios.OutTTY, name, o.timeout)
+	h, err := d.wait(ctx, o.poll, o.timeout, p)
 	p.finish()
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		reportHolders(ios.Out, name, o.timeout, h)
-		return &ExitError{Code: drainTimedOut, Err: err}
+		return &ExitError{Code: drainTimedOut, Err: err, Quiet: true}
 	case err != nil:
-		return usage(err)
+		return &ExitError{Code: drainError, Err: err}
 	}
 	if o.keep {
 		fmt.Fprintf(ios.Out, "drained %s in %s; kept at weight 0\n", name, p.elapsed())
 		return nil
 	}
 	if err := d.remove(); err != nil {
-		return usage(err)
+		return &ExitError{Code: drainError, Err: err}
 	}
 	fmt.Fprintf(ios.Out, "drained %s in %s; deleted\n", name, p.elapsed())
 	return nil

@@ -52,7 +52,7 @@ const busyConns = connHeader +
 
 type drainFixture struct {
 	c       *countingClient
-	env     *drainEnv
+	tty     bool
 	conns   string
 	sysctl  string
 	out     bytes.Buffer
@@ -83,8 +83,6 @@ func newDrainFixture(t *testing.T) *drainFixture {
 	}
 	f.c.setActive("10.10.1.2", 1)
 	f.c.ResetCalls()
-	f.env = &drainEnv{open: func() (ipvsctl.Client, error) { return f.c, nil }, connFile: f.conns, sysctl: f.sysctl,
-		poll: 5 * time.Millisecond, isTTY: func(any) bool { return false }}
 	return f
 }
 
@@ -100,12 +98,17 @@ func (f *drainFixture) writeConns(t *testing.T, s string) {
 	}
 }
 
+// run runs lvsctl drain as Main does, with the fixture's sysctl, a 5 ms
+// poll and no signal handling.
 func (f *drainFixture) run(ctx context.Context, args ...string) int {
-	cmd := newCmdDrain(&IOStreams{In: strings.NewReader(""), Out: &f.out, ErrOut: &f.errOut}, f.env)
-	cmd.SetArgs(args)
-	cmd.SetOut(&f.out)
-	cmd.SetErr(&f.errOut)
-	return ExitCode(cmd.ExecuteContext(ctx))
+	fac := NewFactory(&IOStreams{In: strings.NewReader(""), Out: &f.out, ErrOut: &f.errOut, OutTTY: f.tty})
+	fac.OpenIPVS = func() (ipvsctl.Client, error) { return f.c, nil }
+	fac.ConnFile = f.conns
+	cmd := newCmdDrain(fac, func(o *drainOptions) error {
+		o.sysctl, o.poll, o.signals = f.sysctl, 5*time.Millisecond, false
+		return runDrain(o)
+	})
+	return runCommand(ctx, fac, cmd, args)
 }
 
 func (f *drainFixture) sysctlValue(t *testing.T) string {
@@ -214,7 +217,7 @@ func TestDrainKeepAndInterrupt(t *testing.T) {
 
 func TestDrainProgressBar(t *testing.T) {
 	f := newDrainFixture(t)
-	f.env.isTTY = func(any) bool { return true }
+	f.tty = true
 	time.AfterFunc(20*time.Millisecond, func() {
 		f.c.setActive("10.10.1.2", 0)
 		f.writeConns(t, connHeader)

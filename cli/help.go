@@ -20,11 +20,11 @@ func isHelp(argv []string) bool {
 // help is registered at init: its text lists subcommands, which would
 // make the map's initialisation depend on itself.
 func init() {
-	subcommands["help"] = func(argv []string, ios *IOStreams) int { writeHelp(ios.Out, argv[0]); return 0 }
+	subcommands["help"] = func(argv []string, f *Factory) int { writeHelp(f.IOStreams.Out, argv[0]); return 0 }
 }
 
 // subcommandHelp is the one-line synopsis of each subcommand in lvsctl -h.
-// A subcommand without one (added since) is still listed, by name.
+// A subcommand without one is still listed, by name.
 var subcommandHelp = map[string][2]string{
 	"apply":      {"apply [--json] FILE", "make only the changes between the kernel's table and FILE (ipvsadm -S form)"},
 	"check":      {"check --type TYPE ...", "run one ldirectord health check; exit 0 up, 1 down"},

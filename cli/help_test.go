@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
@@ -48,13 +47,11 @@ func TestLvsctlHelp(t *testing.T) {
 // Named ipvsadm, -h is ipvsadm 1.31's text, byte for byte, and nothing of
 // lvsctl's.
 func TestIpvsadmHelpUnchanged(t *testing.T) {
-	var out, errb bytes.Buffer
-	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
-	open := func() (ipvsctl.Client, error) { return ipvstest.NewFake(), nil }
-	if code := IpvsadmMain([]string{"ipvsadm", "-h"}, ios, open); code != 0 || errb.Len() != 0 {
-		t.Fatalf("ipvsadm -h: exit %d, %q", code, errb.String())
+	tf := newTestFactory().withIPVS(ipvstest.NewFake())
+	if code := IpvsadmMain([]string{"ipvsadm", "-h"}, tf.Factory); code != 0 || tf.errOut.Len() != 0 {
+		t.Fatalf("ipvsadm -h: exit %d, %q", code, tf.errOut.String())
 	}
-	if out.String() != ipvsctl.Usage("ipvsadm") || strings.Contains(out.String(), "json") {
-		t.Errorf("ipvsadm -h:\n%s", out.String())
+	if out := tf.out.String(); out != ipvsctl.Usage("ipvsadm") || strings.Contains(out, "json") {
+		t.Errorf("ipvsadm -h:\n%s", out)
 	}
 }

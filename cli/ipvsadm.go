@@ -8,19 +8,20 @@ import (
 
 // IpvsadmMain is the ipvsadm personality: argv[0] is printed verbatim in
 // messages, as ipvsadm does.
-func IpvsadmMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error)) int {
-	return runIpvsadm(argv, ios, open, false)
+func IpvsadmMain(argv []string, f *Factory) int {
+	return runIpvsadm(argv, f, false)
 }
 
 // LvsctlMain is ipvsadm's grammar under the name lvsctl: the same, plus
 // lvsctl's extensions (--json, -R --atomic).
-func LvsctlMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error)) int {
-	return runIpvsadm(argv, ios, open, true)
+func LvsctlMain(argv []string, f *Factory) int {
+	return runIpvsadm(argv, f, true)
 }
 
-func runIpvsadm(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error), extensions bool) int {
+func runIpvsadm(argv []string, f *Factory, extensions bool) int {
+	ios := f.IOStreams
 	// ipvsadm reaches IPVS before it reads its arguments, even for -h.
-	client, err := open()
+	client, err := f.OpenIPVS()
 	if err != nil {
 		msg, code := ipvsctl.OpenFailure(err)
 		ios.ErrOut.Write([]byte(msg))
@@ -30,7 +31,7 @@ func runIpvsadm(argv []string, ios *IOStreams, open func() (ipvsctl.Client, erro
 	r := &ipvsctl.Runner{
 		Prog:   argv[0],
 		Client: client,
-		Res:    ipvsctl.NewSystemResolver(),
+		Res:    f.Resolver,
 		Stdin:  ios.In,
 		Stdout: bufio.NewWriterSize(ios.Out, 64*1024),
 		Stderr: ios.ErrOut,

@@ -16,16 +16,19 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/daemon"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
 // BenchmarkDaemon1000Reals runs the daemon natively (fake IPVS table)
-// with issue 7's load: 1,000 reals in 10 virtuals, connect checks every
-// second against a local listener (127.1.V.R, all on lo), for 10 s, and
-// reports the process's peak RSS and the Go runtime's view of it. The
-// lab figures (e2e/bench-daemon.sh) add the kernel's side.
+// with the lab's daemon load (docs/performance.md): 1,000 reals in 10
+// virtuals, connect checks every second against a local listener
+// (127.1.V.R, all on lo), for 10 s, and reports the process's peak RSS
+// and the Go runtime's view of it. The lab figures (e2e/bench-daemon.sh)
+// add the kernel's side.
 func BenchmarkDaemon1000Reals(b *testing.B) {
 	port, accepted := startAcceptor(b)
 	cfg := thousandReals(port)
@@ -35,8 +38,8 @@ func BenchmarkDaemon1000Reals(b *testing.B) {
 		n, _ := strconv.Atoi(s)
 		dur = time.Duration(n) * time.Second
 	}
-	restoreRuntime(b)
-	tuneDaemon() // as the daemon runs
+	testutil.RestoreRuntime(b)
+	daemon.Tune() // as the daemon runs
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), dur)
 		done := runQuietDaemon(ctx, ipvstest.NewFake(), c, path, func() (*ldconf.Config, error) { return c, nil })
@@ -77,7 +80,7 @@ func runQuietDaemon(ctx context.Context, client ipvsctl.Client, c *ldconf.Config
 	log.Configure(false, true, "")
 	done := make(chan error, 1)
 	go func() {
-		done <- director.Run(ctx, c, director.Options{Client: client, Log: log, NewChecker: ldChecker,
+		done <- director.Run(ctx, c, director.Options{Client: client, Log: log, NewChecker: director.Checker,
 			Load: load, ConfigPath: path, ConfigName: path, Reload: make(chan struct{})})
 	}()
 	return done
@@ -92,6 +95,9 @@ func startAcceptor(b *testing.B) (port int, accepted *atomic.Int64) {
 	}
 	b.Cleanup(func() { ln.Close() })
 	accepted = new(atomic.Int64)
+	// Closed in the accept loop itself, not on a goroutine of its own
+	// (accept.Serve): the benchmark measures this process, and a
+	// goroutine per check would count in its CPU and stacks.
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -105,8 +111,9 @@ func startAcceptor(b *testing.B) (port int, accepted *atomic.Int64) {
 	return ln.Addr().(*net.TCPAddr).Port, accepted
 }
 
-// thousandReals is issue 7's daemon config: 1,000 reals (127.1.V.R:port)
-// in 10 virtuals, connect checks, checkinterval 1, checktimeout 2.
+// thousandReals is the daemon benchmarks' config: 1,000 reals
+// (127.1.V.R:port) in 10 virtuals, connect checks, checkinterval 1,
+// checktimeout 2.
 func thousandReals(port int) string {
 	var cfg strings.Builder
 	cfg.WriteString("checkinterval=1\nchecktimeout=2\nquiescent=yes\n")

@@ -8,11 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/daemon"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
-// BenchmarkDaemonBlackHole1000Reals is issue 7's black hole natively,
+// BenchmarkDaemonBlackHole1000Reals is the lab's black hole natively,
 // away from the lab's emulated CPU: the daemon (fake IPVS table,
 // pipelined as the kernel client is) checks 1,000 reals on lo every
 // second; an iptables rule drops their SYNs, then goes. It reports how
@@ -35,8 +37,8 @@ func BenchmarkDaemonBlackHole1000Reals(b *testing.B) {
 		}
 	}
 	b.Cleanup(func() { _ = exec.Command(iptables, append([]string{"-D"}, rule...)...).Run() })
-	restoreRuntime(b)
-	tuneDaemon()
+	testutil.RestoreRuntime(b)
+	daemon.Tune()
 	for b.Loop() {
 		fake := ipvstest.NewFake()
 		ctx, cancel := context.WithCancel(context.Background())

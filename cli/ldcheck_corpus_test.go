@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
@@ -32,12 +31,12 @@ func ldCheckCorpus(t *testing.T, sub string, each func(t *testing.T, base, got s
 	for _, cf := range files {
 		base := strings.TrimSuffix(cf, ".cf")
 		t.Run(filepath.Base(base), func(t *testing.T) {
-			env := &ldEnv{ldconfOpts: []ldconf.Option{ldconf.WithResolver(res)}}
-			var out, errOut bytes.Buffer
-			code := ldCheckConfig([]string{cf}, &IOStreams{Out: &out, ErrOut: &errOut}, env)
-			got := out.String()
-			if errOut.Len() > 0 {
-				got += "-- stderr\n" + normalizeCheckErr(errOut.String(), cf)
+			tf := newTestFactory()
+			tf.ConfigOptions = []ldconf.Option{ldconf.WithResolver(res)}
+			code := ldCheckConfig([]string{cf}, tf.Factory)
+			got := tf.out.String()
+			if tf.errOut.Len() > 0 {
+				got += "-- stderr\n" + normalizeCheckErr(tf.errOut.String(), cf)
 			}
 			got += "-- exit " + strconv.Itoa(code) + "\n"
 			each(t, base, got, code)

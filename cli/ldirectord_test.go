@@ -4,29 +4,32 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/daemon"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 )
 
 // ldTest is one ldirectord invocation environment: a private /etc/ha.d,
-// run directory and log file, and a fake IPVS.
+// run directory and log file, a fake IPVS, a recorder of the daemons
+// started, and the stop signal in the test's hands.
 type ldTest struct {
-	t      *testing.T
-	dir    string
-	env    *ldEnv
-	fake   *ipvstest.Fake
-	stop   chan string
-	spawns [][]string
-	mu     sync.Mutex
+	t        *testing.T
+	dir      string
+	f        *Factory
+	fake     *ipvstest.Fake
+	stop     chan string
+	mu       sync.Mutex
+	spawns   [][]string
+	settings []daemon.Settings
 }
 
 func newLdTest(t *testing.T) *ldTest {
@@ -38,22 +41,28 @@ func newLdTest(t *testing.T) *ldTest {
 		}
 	}
 	lt := &ldTest{t: t, dir: dir, fake: ipvstest.NewFake(), stop: make(chan string, 1)}
-	lt.env = &ldEnv{
-		runDir: filepath.Join(dir, "run"), haDir: filepath.Join(dir, "ha"),
-		logFile:  filepath.Join(dir, "default.log"),
-		openIPVS: func() (ipvsctl.Client, error) { return lt.fake, nil },
-		spawn: func(argv []string) error {
-			lt.mu.Lock()
-			defer lt.mu.Unlock()
-			lt.spawns = append(lt.spawns, argv)
-			return nil
-		},
-		signals: func(ctx context.Context) (<-chan string, <-chan struct{}, func()) {
-			return lt.stop, make(chan struct{}), func() {}
-		},
-		isTTY: func(any) bool { return false },
+	lt.f = NewFactory(&IOStreams{})
+	lt.f.RunDir, lt.f.HADir = filepath.Join(dir, "run"), filepath.Join(dir, "ha")
+	lt.f.LogFile = filepath.Join(dir, "default.log")
+	lt.f.OpenIPVS = func() (ipvsctl.Client, error) { return lt.fake, nil }
+	lt.f.Spawn = func(argv []string, s daemon.Settings) error {
+		lt.mu.Lock()
+		defer lt.mu.Unlock()
+		lt.spawns = append(lt.spawns, argv)
+		lt.settings = append(lt.settings, s)
+		return nil
+	}
+	lt.f.Signals = func(ctx context.Context) (<-chan string, <-chan struct{}, func()) {
+		return lt.stop, make(chan struct{}), func() {}
 	}
 	return lt
+}
+
+// factory is lt's Factory writing to out and errOut.
+func (lt *ldTest) factory(out, errOut io.Writer) *Factory {
+	f := *lt.f
+	f.IOStreams = &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}
+	return &f
 }
 
 // config writes /etc/ha.d/NAME (logfile in the test directory).
@@ -69,12 +78,12 @@ func (lt *ldTest) config(name, body string) string {
 
 func (lt *ldTest) run(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
-	code := ldirectordMain(append([]string{"/usr/sbin/ldirectord"}, args...), &IOStreams{Out: &out, ErrOut: &errOut}, lt.env)
+	code := LdirectordMain(append([]string{"/usr/sbin/ldirectord"}, args...), lt.factory(&out, &errOut))
 	return code, out.String(), errOut.String()
 }
 
 func (lt *ldTest) pidPath(cfg string) string {
-	return filepath.Join(lt.env.runDir, "ldirectord."+cfg+".pid")
+	return filepath.Join(lt.f.RunDir, "ldirectord."+cfg+".pid")
 }
 
 const ldGood = "virtual=192.168.100.1:80\n\treal=10.0.0.2:80 gate\n\tchecktype=on\n"
@@ -111,7 +120,7 @@ func TestLdConfigNotFound(t *testing.T) {
 	if code != 1 || out != "" || errOut != "Config file nope.cf not found\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	log, _ := os.ReadFile(lt.env.logFile)
+	log, _ := os.ReadFile(lt.f.LogFile)
 	if !strings.Contains(string(log), "|nope.cf|") || !strings.Contains(string(log), "] Exiting with exit_status 1: Initialisation Error\n") {
 		t.Errorf("log:\n%s", log)
 	}
@@ -139,14 +148,10 @@ func TestLdStatusStoppedStaleAndRunning(t *testing.T) {
 		t.Error("status removed a stale pid file")
 	}
 	// A process whose command line says ldirectord counts as running.
-	cmd := &exec.Cmd{Path: "/bin/sleep", Args: []string{"ldirectord", "30"}}
-	if err := cmd.Start(); err != nil {
-		t.Skip(err)
-	}
-	defer cmd.Process.Kill()
-	os.WriteFile(lt.pidPath("site.cf"), []byte(fmt.Sprintf("%d\n", cmd.Process.Pid)), 0o644)
+	pid, exited := startFakeLdirectord(t)
+	os.WriteFile(lt.pidPath("site.cf"), []byte(fmt.Sprintf("%d\n", pid)), 0o644)
 	code, out, errOut = lt.run("site.cf", "status")
-	if code != 0 || out != "" || errOut != fmt.Sprintf("ldirectord for %s is running with pid: %d\n", path, cmd.Process.Pid) {
+	if code != 0 || out != "" || errOut != fmt.Sprintf("ldirectord for %s is running with pid: %d\n", path, pid) {
 		t.Errorf("running: %d %q %q", code, out, errOut)
 	}
 	if code, _, _ := lt.run("site.cf", "start"); code != 0 || len(lt.spawns) != 0 {
@@ -155,10 +160,8 @@ func TestLdStatusStoppedStaleAndRunning(t *testing.T) {
 	if code, _, _ := lt.run("site.cf", "stop"); code != 0 {
 		t.Errorf("stop while running: exit %d", code)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
 	select {
-	case <-done:
+	case <-exited:
 	case <-time.After(5 * time.Second):
 		t.Error("stop did not send TERM")
 	}
@@ -213,10 +216,10 @@ func TestLdStartSpawnsDaemonWithOCFCommandLine(t *testing.T) {
 func TestLdForegroundDebugRunsAndStops(t *testing.T) {
 	lt := newLdTest(t)
 	lt.config("site.cf", ldGood)
-	var out, errOut syncWriter
+	var out, errOut testutil.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- ldirectordMain([]string{"ldirectord", "-d", "site.cf", "start"}, &IOStreams{Out: &out, ErrOut: &errOut}, lt.env)
+		done <- LdirectordMain([]string{"ldirectord", "-d", "site.cf", "start"}, lt.factory(&out, &errOut))
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(lt.fake.Dump(), "-r 10.0.0.2:80") {
@@ -269,33 +272,6 @@ func TestLdCheckPrintsTable(t *testing.T) {
 	}
 }
 
-func TestLdParseArgs(t *testing.T) {
-	o, err := parseLdArgs([]string{"-d", "--", "-weird.cf", "status"})
-	if err != nil || !o.debug || strings.Join(o.args, " ") != "-weird.cf status" {
-		t.Errorf("%+v %v", o, err)
-	}
-	if _, err := parseLdArgs([]string{"--deb", "x"}); err == nil {
-		t.Error("--deb abbreviation accepted (ldirectord has no_auto_abbrev)")
-	}
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
 // A check that cannot be run for real (service=oracle, a receive regexp
 // RE2 cannot express) refuses start and --check at config time, naming
 // the file, line and real, with nothing written to the table.
@@ -319,34 +295,6 @@ func TestLdRefusesUncheckableConfig(t *testing.T) {
 				t.Errorf("table written:\n%s", d)
 			}
 		})
-	}
-}
-
-// ldirectord stops cleanly on all of ld_handler_term's signals, and logs
-// the signal's name.
-func TestLdStopSignals(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	stop, hup, cleanup := osSignals(ctx)
-	defer func() {
-		cancel()
-		cleanup()
-	}()
-	syscall.Kill(os.Getpid(), syscall.SIGHUP)
-	select {
-	case <-hup:
-	case <-time.After(5 * time.Second):
-		t.Fatal("HUP: no reload")
-	}
-	for _, sig := range []syscall.Signal{syscall.SIGXFSZ, syscall.SIGABRT, syscall.SIGTERM} {
-		syscall.Kill(os.Getpid(), sig)
-		select {
-		case name := <-stop:
-			if want := stopSignals[sig]; name != want {
-				t.Errorf("%v: stop %q, want %q", sig, name, want)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("%v: no stop", sig)
-		}
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
-// BenchmarkReload1000Virtuals is issue 7's reload natively: a
-// 1,000-virtual config with autoreload, one weight changed by rename (as
+// BenchmarkReload1000Virtuals is the lab's reload benchmark
+// (docs/performance.md) natively: a 1,000-virtual config with autoreload, one weight changed by rename (as
 // editors do); it reports the time from the rename until the table has
 // the new weight, and the writes that took.
 func BenchmarkReload1000Virtuals(b *testing.B) {

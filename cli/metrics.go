@@ -12,14 +12,17 @@ import (
 	"github.com/lvsctl/lvsctl/metrics"
 )
 
-// NewCmdMetrics is `lvsctl metrics`: the IPVS table once in Prometheus'
-// text format, for node_exporter's textfile collector run from cron.
-func NewCmdMetrics(ios *IOStreams) *cobra.Command {
-	return newCmdMetrics(ios, OpenKernel)
+type metricsOptions struct {
+	io     *IOStreams
+	open   func() (ipvsctl.Client, error)
+	output string
 }
 
-func newCmdMetrics(ios *IOStreams, open func() (ipvsctl.Client, error)) *cobra.Command {
-	var output string
+// newCmdMetrics is `lvsctl metrics`: the IPVS table once in Prometheus'
+// text format, for node_exporter's textfile collector run from cron.
+// runF, if not nil, runs instead.
+func newCmdMetrics(f *Factory, runF func(*metricsOptions) error) *cobra.Command {
+	o := &metricsOptions{io: f.IOStreams, open: f.OpenIPVS}
 	cmd := &cobra.Command{
 		Use:   "metrics [-o FILE]",
 		Short: "Print the IPVS table as Prometheus metrics, once",
@@ -31,27 +34,20 @@ For node_exporter's textfile collector, from cron:
 (-o writes a temporary file and renames it, so the collector never reads
 half a file). The daemon serves the same metrics, and its check metrics,
 with lvsctl ldirectord --metrics-listen ADDR.`,
-		Args:          noArgs(ios, "metrics", 2),
+		Args:          noArgs(2),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runMetrics(ios, open, output)
-			if err != nil {
-				fmt.Fprintf(ios.ErrOut, "lvsctl metrics: %v\n", err)
-			}
-			return err
+			return orRun(runF, runMetrics)(o)
 		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		fmt.Fprintf(ios.ErrOut, "lvsctl metrics: %v\n", err)
-		return usageError("%w", err)
-	})
-	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE (atomically) instead of standard output")
+	cmd.SetFlagErrorFunc(usageErrors(2))
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write to FILE (atomically) instead of standard output")
 	return cmd
 }
 
-func runMetrics(ios *IOStreams, open func() (ipvsctl.Client, error), output string) error {
-	c, err := open()
+func runMetrics(o *metricsOptions) error {
+	c, err := o.open()
 	if err != nil {
 		return &ExitError{Code: 2, Err: fmt.Errorf("open IPVS: %w", err)}
 	}
@@ -64,13 +60,13 @@ func runMetrics(ios *IOStreams, open func() (ipvsctl.Client, error), output stri
 	if _, err := s.WriteTo(&buf); err != nil {
 		return err
 	}
-	if output == "" {
-		if _, err := ios.Out.Write(buf.Bytes()); err != nil {
+	if o.output == "" {
+		if _, err := o.io.Out.Write(buf.Bytes()); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
 		return nil
 	}
-	return writeFileAtomic(output, buf.Bytes())
+	return writeFileAtomic(o.output, buf.Bytes())
 }
 
 // writeFileAtomic writes through a temporary file in the same directory

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"net/netip"
 	"os"
@@ -19,36 +18,29 @@ func TestMetricsCommand(t *testing.T) {
 	if err := f.AddService(&svc); err != nil {
 		t.Fatal(err)
 	}
-	open := func() (ipvsctl.Client, error) { return f, nil }
-	var out, errb bytes.Buffer
-	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
-	cmd := newCmdMetrics(ios, open)
-	cmd.SetArgs(nil)
-	if err := cmd.Execute(); err != nil {
-		t.Fatal(err)
+	tf := newTestFactory().withIPVS(f)
+	if code := tf.run(newCmdMetrics(tf.Factory, nil)); code != 0 {
+		t.Fatalf("exit %d: %s", code, tf.errOut.String())
 	}
-	if !strings.Contains(out.String(), `lvs_service_connections_total{protocol="tcp",service="192.0.2.100:80"} 0`) {
-		t.Errorf("stdout:\n%s", out.String())
+	if !strings.Contains(tf.out.String(), `lvs_service_connections_total{protocol="tcp",service="192.0.2.100:80"} 0`) {
+		t.Errorf("stdout:\n%s", tf.out.String())
 	}
 
 	path := filepath.Join(t.TempDir(), "lvs.prom")
-	out.Reset()
-	cmd = newCmdMetrics(ios, open)
-	cmd.SetArgs([]string{"-o", path})
-	if err := cmd.Execute(); err != nil {
-		t.Fatal(err)
+	tf.out.Reset()
+	if code := tf.run(newCmdMetrics(tf.Factory, nil), "-o", path); code != 0 {
+		t.Fatalf("exit %d: %s", code, tf.errOut.String())
 	}
 	b, err := os.ReadFile(path)
-	if err != nil || !strings.Contains(string(b), "# TYPE lvs_service_connections_total counter") || out.Len() != 0 {
-		t.Errorf("-o: %v %q, stdout %q", err, b, out.String())
+	if err != nil || !strings.Contains(string(b), "# TYPE lvs_service_connections_total counter") || tf.out.Len() != 0 {
+		t.Errorf("-o: %v %q, stdout %q", err, b, tf.out.String())
 	}
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
 	}
 
-	cmd = newCmdMetrics(ios, func() (ipvsctl.Client, error) { return nil, errors.New("no IPVS") })
-	cmd.SetArgs(nil)
-	if code := ExitCode(cmd.Execute()); code != 2 || !strings.Contains(errb.String(), "lvsctl metrics: open IPVS: no IPVS") {
-		t.Errorf("exit %d, stderr %q", code, errb.String())
+	tf.OpenIPVS = func() (ipvsctl.Client, error) { return nil, errors.New("no IPVS") }
+	if code := tf.run(newCmdMetrics(tf.Factory, nil)); code != 2 || tf.errOut.String() != "lvsctl metrics: open IPVS: no IPVS\n" {
+		t.Errorf("exit %d, stderr %q", code, tf.errOut.String())
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/daemon"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 )
 
@@ -27,14 +28,18 @@ const (
 // statusTimeout bounds one question to a daemon.
 const statusTimeout = 3 * time.Second
 
-// NewCmdStatus is `lvsctl status [--json] [CONFIG]`: the running
-// director's view, read from its status socket.
-func NewCmdStatus(ios *IOStreams) *cobra.Command {
-	return newCmdStatus(ios, director.RunDir)
+type statusOptions struct {
+	io     *IOStreams
+	runDir string
+	args   []string
+	asJSON bool
 }
 
-func newCmdStatus(ios *IOStreams, runDir string) *cobra.Command {
-	var asJSON bool
+// newCmdStatus is `lvsctl status [--json] [CONFIG]`: the running
+// director's view, read from its status socket. runF, if not nil, runs
+// instead.
+func newCmdStatus(f *Factory, runF func(*statusOptions) error) *cobra.Command {
+	o := &statusOptions{io: f.IOStreams, runDir: f.RunDir}
 	cmd := &cobra.Command{
 		Use:   "status [--json] [CONFIG]",
 		Short: "Show the running director's virtual and real servers",
@@ -53,9 +58,7 @@ no pid file and counts as none); 4 a director runs but cannot be asked
 (not root; no status socket, as with Debian's ldirectord; no answer).`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				err := fmt.Errorf("unexpected arguments %q", args[1:])
-				fmt.Fprintf(ios.ErrOut, "lvsctl status: %v\n", err)
-				return &ExitError{Code: statusUsage, Err: err}
+				return &ExitError{Code: statusUsage, Err: fmt.Errorf("unexpected arguments %q", args[1:])}
 			}
 			return nil
 		},
@@ -65,7 +68,7 @@ no pid file and counts as none); 4 a director runs but cannot be asked
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
 			var names []string
-			files, _ := filepath.Glob(director.PidPath(runDir, "*"))
+			files, _ := filepath.Glob(daemon.PidPath(o.runDir, "*"))
 			for _, f := range files {
 				names = append(names, pidFileConfig(f))
 			}
@@ -74,14 +77,12 @@ no pid file and counts as none); 4 a director runs but cannot be asked
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(_ *cobra.Command, args []string) error {
-			return runStatus(ios, runDir, args, asJSON)
+			o.args = args
+			return orRun(runF, runStatus)(o)
 		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		fmt.Fprintf(ios.ErrOut, "lvsctl status: %v\n", err)
-		return &ExitError{Code: statusUsage, Err: err}
-	})
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document (docs/json.md)")
+	cmd.SetFlagErrorFunc(usageErrors(statusUsage))
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print one JSON document (docs/json.md)")
 	return cmd
 }
 
@@ -89,53 +90,50 @@ no pid file and counts as none); 4 a director runs but cannot be asked
 // name.
 type statusTarget struct {
 	cfgName string
-	pid     director.PidState
+	pid     daemon.PidState
 }
 
-func runStatus(ios *IOStreams, runDir string, args []string, asJSON bool) error {
-	targets, err := statusTargets(runDir, args)
+func runStatus(o *statusOptions) error {
+	ios, runDir := o.io, o.runDir
+	targets, err := statusTargets(runDir, o.args)
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "lvsctl status: %v\n", err)
 		return &ExitError{Code: statusNoAnswer, Err: err}
 	}
 	var snaps []director.Snapshot
 	code := 0
-	worse := func(c int) {
+	worse := func(c int, err error) {
+		printError(ios.ErrOut, "status", err)
 		// A failure to ask outranks a stale file, which outranks none.
 		if code == 0 || c == statusNoAnswer || c == statusStale && code == statusStopped {
 			code = c
 		}
 	}
 	for _, tg := range targets {
-		pidPath := director.PidPath(runDir, tg.cfgName)
+		pidPath := daemon.PidPath(runDir, tg.cfgName)
 		switch {
 		case !tg.pid.Running && tg.pid.Defined:
-			fmt.Fprintf(ios.ErrOut, "lvsctl status: stale pid file %s: no director running for %s\n", pidPath, tg.cfgName)
-			worse(statusStale)
+			worse(statusStale, fmt.Errorf("stale pid file %s: no director running for %s", pidPath, tg.cfgName))
 			continue
 		case !tg.pid.Running:
-			fmt.Fprintf(ios.ErrOut, "lvsctl status: no director running for %s (no pid file %s)\n", tg.cfgName, pidPath)
-			worse(statusStopped)
+			worse(statusStopped, fmt.Errorf("no director running for %s (no pid file %s)", tg.cfgName, pidPath))
 			continue
 		}
-		snap, err := director.QueryStatus(director.SocketPath(runDir, tg.cfgName), statusTimeout)
+		snap, err := daemon.QueryStatus(daemon.SocketPath(runDir, tg.cfgName), statusTimeout)
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "lvsctl status: director for %s (pid %d) does not answer: %v%s\n",
-				tg.cfgName, tg.pid.PID, err, statusHint(err))
-			worse(statusNoAnswer)
+			worse(statusNoAnswer, fmt.Errorf("director for %s (pid %d) does not answer: %w%s",
+				tg.cfgName, tg.pid.PID, err, statusHint(err)))
 			continue
 		}
 		snaps = append(snaps, snap)
 	}
 	if len(targets) == 0 {
-		fmt.Fprintf(ios.ErrOut, "lvsctl status: no director running (no pid file %s)\n", director.PidPath(runDir, "*"))
+		printError(ios.ErrOut, "status", fmt.Errorf("no director running (no pid file %s)", daemon.PidPath(runDir, "*")))
 		code = statusStopped
 	}
 	// Errors leave stdout empty, as the listings' --json does, unless
 	// some directors did answer.
 	if len(snaps) > 0 {
-		if err := writeStatus(ios, snaps, asJSON); err != nil {
-			fmt.Fprintf(ios.ErrOut, "lvsctl status: %v\n", err)
+		if err := writeStatus(ios, snaps, o.asJSON); err != nil {
 			return err
 		}
 	}
@@ -161,9 +159,9 @@ func statusHint(err error) string {
 func statusTargets(runDir string, args []string) ([]statusTarget, error) {
 	if len(args) == 1 {
 		name := lastPathPart(args[0])
-		return []statusTarget{{cfgName: name, pid: director.ReadPidFile(director.PidPath(runDir, name))}}, nil
+		return []statusTarget{{cfgName: name, pid: daemon.PidFile{Path: daemon.PidPath(runDir, name)}.Read()}}, nil
 	}
-	files, err := filepath.Glob(director.PidPath(runDir, "*"))
+	files, err := filepath.Glob(daemon.PidPath(runDir, "*"))
 	if err != nil {
 		return nil, fmt.Errorf("list pid files: %w", err)
 	}
@@ -171,7 +169,7 @@ func statusTargets(runDir string, args []string) ([]statusTarget, error) {
 	var ts []statusTarget
 	for _, f := range files {
 		name := pidFileConfig(f)
-		st := director.ReadPidFile(f)
+		st := daemon.PidFile{Path: f}.Read()
 		if !st.Defined {
 			continue // an empty file: a start in progress or long gone
 		}

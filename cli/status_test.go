@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,33 +13,56 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/daemon"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
 func runStatusCmd(runDir string, args ...string) (int, string, string) {
-	var out, errOut bytes.Buffer
-	cmd := newCmdStatus(&IOStreams{Out: &out, ErrOut: &errOut}, runDir)
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	return ExitCode(cmd.Execute()), out.String(), errOut.String()
+	tf := newTestFactory()
+	tf.RunDir = runDir
+	code := tf.run(newCmdStatus(tf.Factory, nil), args...)
+	return code, tf.out.String(), tf.errOut.String()
 }
 
 // fakeLdirectord is a process whose command line says ldirectord, so a
 // pid file naming it counts as running.
 func fakeLdirectord(t *testing.T) int {
 	t.Helper()
+	pid, _ := startFakeLdirectord(t)
+	return pid
+}
+
+// startFakeLdirectord is fakeLdirectord with a channel closed when the
+// process has ended. Start returns once the exec is under way, a moment
+// before the kernel shows the new command line: the pid is returned once
+// it does.
+func startFakeLdirectord(t *testing.T) (int, <-chan struct{}) {
+	t.Helper()
 	cmd := &exec.Cmd{Path: "/bin/sleep", Args: []string{"ldirectord", "60"}}
 	if err := cmd.Start(); err != nil {
 		t.Skip(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return cmd.Process.Pid
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	cmdline := fmt.Sprintf("/proc/%d/cmdline", cmd.Process.Pid)
+	testutil.WaitFor(t, 5*time.Second, func() bool {
+		b, _ := os.ReadFile(cmdline)
+		return strings.HasPrefix(string(b), "ldirectord\x00")
+	}, func() string { return cmdline + " to say ldirectord" })
+	return cmd.Process.Pid, exited
 }
 
 func writePid(t *testing.T, runDir, cfgName string, pid int) {
 	t.Helper()
-	if err := os.WriteFile(director.PidPath(runDir, cfgName), fmt.Appendf(nil, "%d\n", pid), 0o644); err != nil {
+	if err := os.WriteFile(daemon.PidPath(runDir, cfgName), fmt.Appendf(nil, "%d\n", pid), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -79,10 +101,11 @@ func TestStatusNoDirector(t *testing.T) {
 // and a pid file naming a process that looks like ldirectord.
 func statusDaemon(t *testing.T, lt *ldTest, cfgName string) {
 	t.Helper()
-	var out, errOut syncWriter
-	r := &ldRun{argv0: "ldirectord", ios: &IOStreams{Out: &out, ErrOut: &errOut}, env: lt.env, config: cfgName, cfgName: cfgName}
+	var out, errOut testutil.SyncBuffer
+	f := lt.factory(&out, &errOut)
+	r := &ldRun{argv0: "ldirectord", f: f, ios: f.IOStreams, config: cfgName, cfgName: cfgName}
 	r.log = director.NewLogger(&out, &errOut, cfgName)
-	r.pidPath = director.PidPath(lt.env.runDir, cfgName)
+	r.pidFile = daemon.PidFile{Path: daemon.PidPath(f.RunDir, cfgName)}
 	path, err := ldconf.Resolve(cfgName, r.ldconfOptions()...)
 	if err != nil {
 		t.Fatal(err)
@@ -91,9 +114,9 @@ func statusDaemon(t *testing.T, lt *ldTest, cfgName string) {
 	if _, ok := r.load(); !ok {
 		t.Fatalf("load: %s", errOut.String())
 	}
-	writePid(t, lt.env.runDir, cfgName, fakeLdirectord(t))
+	writePid(t, f.RunDir, cfgName, fakeLdirectord(t))
 	done := make(chan int, 1)
-	go func() { done <- r.serve(r.pidPath) }()
+	go func() { done <- r.serve(r.pidFile) }()
 	t.Cleanup(func() {
 		lt.stop <- "TERM"
 		select {
@@ -112,7 +135,7 @@ func TestStatusFromRunningDaemon(t *testing.T) {
 	lt := newLdTest(t)
 	lt.config("site.cf", statusCfg)
 	statusDaemon(t, lt, "site.cf")
-	run := lt.env.runDir
+	run := lt.f.RunDir
 	// Wait for every real's first check.
 	var doc JSONStatus
 	deadline := time.Now().Add(10 * time.Second)
@@ -209,7 +232,7 @@ func TestStatusJSONNullsAndEmptyLists(t *testing.T) {
 	var code int
 	var out string
 	deadline := time.Now().Add(10 * time.Second)
-	for code, out, _ = runStatusCmd(lt.env.runDir, "--json", "off.cf"); code != 0; code, out, _ = runStatusCmd(lt.env.runDir, "--json", "off.cf") {
+	for code, out, _ = runStatusCmd(lt.f.RunDir, "--json", "off.cf"); code != 0; code, out, _ = runStatusCmd(lt.f.RunDir, "--json", "off.cf") {
 		if time.Now().After(deadline) {
 			t.Fatalf("exit %d", code)
 		}
@@ -243,9 +266,9 @@ func TestStatusJSONNullsAndEmptyLists(t *testing.T) {
 // A daemon that cannot build its answer is reported, not shown empty.
 func TestStatusSilentSocket(t *testing.T) {
 	lt := newLdTest(t)
-	run := lt.env.runDir
+	run := lt.f.RunDir
 	writePid(t, run, "x.cf", fakeLdirectord(t))
-	stop, err := director.ServeStatus(director.SocketPath(run, "x.cf"), func(ctx context.Context) (director.Snapshot, error) {
+	stop, err := daemon.ServeStatus(daemon.SocketPath(run, "x.cf"), func(ctx context.Context) (director.Snapshot, error) {
 		return director.Snapshot{}, errors.New("busy")
 	})
 	if err != nil {

@@ -1,12 +1,15 @@
 package cli
 
 import (
-	"bufio"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lvsctl/lvsctl/internal/testutil"
 )
 
 const (
@@ -14,57 +17,58 @@ const (
 	debianUnit = "/lib/systemd/system/ldirectord.service"
 )
 
-// unitService reads a unit's [Service] section (one value per key: these
-// units set each key once).
-func unitService(t *testing.T, path string) map[string]string {
+// unitService reads a unit's [Service] section: each key's values in
+// order (Exec* lines may repeat; systemd runs them one after the other).
+func unitService(t *testing.T, path string) map[string][]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil && path != ourUnit {
-		// Debian's, from the ldirectord package `make test` installs first
+	m, err := testutil.UnitService(path)
+	if errors.Is(err, fs.ErrNotExist) && path != ourUnit {
 		t.Skip(err)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	m := map[string]string{}
-	section := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "" || line[0] == '#':
-		case line[0] == '[':
-			section = line
-		case section == "[Service]":
-			k, v, _ := strings.Cut(line, "=")
-			if _, dup := m[k]; dup {
-				t.Fatalf("%s: %s set twice", path, k)
-			}
-			m[k] = v
-		}
-	}
 	return m
 }
 
-// Our unit runs what Debian's runs, with lvsctl as ldirectord.
+// checkLine is how our unit checks the default configuration before
+// start and reload: the table on standard output is dropped, the errors
+// (standard error) reach the journal.
+const checkLine = "/bin/sh -c 'exec /usr/local/sbin/lvsctl ldirectord --check >/dev/null'"
+
+// Our unit runs what Debian's runs, with lvsctl as ldirectord, and checks
+// the configuration before start and reload.
 func TestSystemdUnitMatchesDebians(t *testing.T) {
 	ours := unitService(t, ourUnit)
 	deb := unitService(t, debianUnit)
 	for _, k := range []string{"Type", "PIDFile", "ExecStartPost", "ExecStopPost"} {
-		if ours[k] != deb[k] || ours[k] == "" {
+		if strings.Join(ours[k], "\n") != strings.Join(deb[k], "\n") || len(ours[k]) != 1 {
 			t.Errorf("%s=%q, Debian's %q", k, ours[k], deb[k])
 		}
 	}
-	for _, k := range []string{"ExecStart", "ExecReload", "ExecStop"} {
-		want := strings.Replace(deb[k], "/usr/sbin/ldirectord", "/usr/local/sbin/lvsctl ldirectord", 1)
-		if ours[k] != want || !strings.HasPrefix(deb[k], "/usr/sbin/ldirectord ") {
-			t.Errorf("%s=%q, want %q (Debian's %q)", k, ours[k], want, deb[k])
+	lvsctl := func(k string) string {
+		if len(deb[k]) != 1 || !strings.HasPrefix(deb[k][0], "/usr/sbin/ldirectord ") {
+			t.Fatalf("Debian's %s=%q", k, deb[k])
 		}
+		return strings.Replace(deb[k][0], "/usr/sbin/ldirectord", "/usr/local/sbin/lvsctl ldirectord", 1)
+	}
+	for k, want := range map[string][]string{
+		"ExecStartPre": {checkLine},
+		"ExecStart":    {lvsctl("ExecStart")},
+		"ExecReload":   {checkLine, lvsctl("ExecReload")},
+		"ExecStop":     {lvsctl("ExecStop")},
+		"Restart":      {"on-failure"},
+	} {
+		if strings.Join(ours[k], "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s=%q, want %q", k, ours[k], want)
+		}
+	}
+	if len(deb["Restart"]) != 0 || len(deb["ExecStartPre"]) != 0 {
+		t.Errorf("Debian's unit changed: Restart=%q ExecStartPre=%q", deb["Restart"], deb["ExecStartPre"])
 	}
 	// The pid file is the one the ldirectord personality writes for the
 	// default configuration.
-	if want := "/run/ldirectord.ldirectord.pid"; ours["PIDFile"] != want {
+	if want := "/run/ldirectord.ldirectord.pid"; strings.Join(ours["PIDFile"], "") != want {
 		t.Errorf("PIDFile=%q", ours["PIDFile"])
 	}
 }
@@ -81,6 +85,9 @@ func TestSystemdUnitVerifies(t *testing.T) {
 	}
 	// make install's substitution, with a binary that exists here.
 	unit := strings.ReplaceAll(string(b), "/usr/local/sbin/lvsctl", "/bin/true")
+	if !strings.Contains(unit, "Restart=on-failure\n") {
+		t.Errorf("no Restart=on-failure")
+	}
 	p := filepath.Join(t.TempDir(), "lvsctl-ldirectord.service")
 	if err := os.WriteFile(p, []byte(unit), 0o644); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -22,21 +23,50 @@ const (
 	applyInvalid = 2 // FILE invalid or IPVS unreachable; nothing was changed
 )
 
-// readTableFile reads FILE ("-" is stdin) as a whole desired table. Every
-// bad line is printed, prefixed with the file name, so one run shows all
-// there is to fix.
-func readTableFile(ios *IOStreams, cmdName, name string) ([]ipvsctl.VirtualService, error) {
-	var r io.Reader = ios.In
-	if name != "-" {
-		f, err := os.Open(name)
+// tableOptions are diff's and apply's.
+type tableOptions struct {
+	io     *IOStreams
+	open   func() (ipvsctl.Client, error)
+	res    ipvsctl.Resolver
+	file   string // "-" is standard input
+	asJSON bool
+}
+
+// newTableCmd completes cmd as diff or apply: one FILE argument, a --json
+// flag (described by jsonUsage), trouble (a usage error included) exiting
+// with code. run is runF, or the command's own run when runF is nil.
+func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run, runF func(*tableOptions) error) *cobra.Command {
+	o := &tableOptions{io: f.IOStreams, open: f.OpenIPVS, res: f.Resolver}
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(1)(c, args); err != nil {
+			return &ExitError{Code: code, Err: err}
+		}
+		return nil
+	}
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	cmd.RunE = func(_ *cobra.Command, args []string) error {
+		o.file = args[0]
+		return orRun(runF, run)(o)
+	}
+	cmd.SetFlagErrorFunc(usageErrors(code))
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, jsonUsage)
+	return cmd
+}
+
+// readTableFile reads the file ("-" is stdin) as a whole desired table.
+// Every bad line is printed, prefixed with the file name, so one run
+// shows all there is to fix.
+func (o *tableOptions) readTableFile(cmdName string) ([]ipvsctl.VirtualService, error) {
+	var r io.Reader = o.io.In
+	if o.file != "-" {
+		f, err := os.Open(o.file)
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "lvsctl %s: %v\n", cmdName, err)
-			return nil, fmt.Errorf("read table: %w", err)
+			return nil, err
 		}
 		defer f.Close()
 		r = f
 	}
-	table, err := ipvsctl.ReadTable(r, "lvsctl", ipvsctl.NewSystemResolver())
+	table, err := ipvsctl.ReadTable(r, "lvsctl", o.res)
 	if err == nil {
 		return table, nil
 	}
@@ -46,33 +76,48 @@ func readTableFile(ios *IOStreams, cmdName, name string) ([]ipvsctl.VirtualServi
 		errs = many.Unwrap()
 	}
 	for _, e := range errs {
-		fmt.Fprintf(ios.ErrOut, "lvsctl %s: %s: %v\n", cmdName, name, e)
+		printError(o.io.ErrOut, cmdName, fmt.Errorf("%s: %w", o.file, e))
 	}
-	return nil, fmt.Errorf("%s: %d invalid line(s): %w", name, len(errs), err)
+	return nil, &ExitError{Err: fmt.Errorf("%s: %d invalid line(s): %w", o.file, len(errs), err), Quiet: true}
 }
 
-// tableChanges reads FILE, then the kernel's table, and returns the
+// tableChanges reads the file, then the kernel's table, and returns the
 // client (to close) and the changes that turn the kernel's table into
-// FILE's.
-func tableChanges(ios *IOStreams, cmdName, name string, open func() (ipvsctl.Client, error)) (ipvsctl.Client, []ipvsctl.Change, error) {
-	want, err := readTableFile(ios, cmdName, name)
-	if err != nil {
-		return nil, nil, err
+// the file's. Its errors are *ExitError with code.
+func (o *tableOptions) tableChanges(cmdName string, code int) (ipvsctl.Client, []ipvsctl.Change, error) {
+	fail := func(err error) error {
+		var e *ExitError
+		if errors.As(err, &e) {
+			return &ExitError{Code: code, Err: e.Err, Quiet: e.Quiet}
+		}
+		return &ExitError{Code: code, Err: err}
 	}
-	client, err := open()
+	want, err := o.readTableFile(cmdName)
+	if err != nil {
+		return nil, nil, fail(err)
+	}
+	client, err := o.open()
 	if err != nil {
 		msg, _ := ipvsctl.OpenFailure(err)
-		fmt.Fprintf(ios.ErrOut, "lvsctl %s: %s", cmdName, msg)
-		return nil, nil, fmt.Errorf("open IPVS: %w", err)
+		return nil, nil, fail(&openError{msg: strings.TrimSuffix(msg, "\n"), err: err})
 	}
 	have, err := ipvsctl.ReadKernelTable(client)
 	if err != nil {
 		client.Close()
-		fmt.Fprintf(ios.ErrOut, "lvsctl %s: %v\n", cmdName, err)
-		return nil, nil, err
+		return nil, nil, fail(err)
 	}
 	return client, ipvsctl.DiffTables(have, want), nil
 }
+
+// openError is a failure to open IPVS in ipvsadm's words.
+type openError struct {
+	msg string
+	err error
+}
+
+func (e *openError) Error() string { return e.msg }
+
+func (e *openError) Unwrap() error { return e.err }
 
 func printJSON(w io.Writer, v any) error {
 	enc := newJSONEncoder(w)
@@ -80,23 +125,4 @@ func printJSON(w io.Writer, v any) error {
 		return fmt.Errorf("encode json: %w", err)
 	}
 	return nil
-}
-
-// tableCommand runs diff or apply on argv[2:]. Unlike cobraRunner, a
-// usage error is printed and exits 2: 1 means "differences" for diff.
-func tableCommand(name string, newCmd func(*IOStreams, func() (ipvsctl.Client, error)) *cobra.Command) func([]string, *IOStreams) int {
-	return func(argv []string, ios *IOStreams) int {
-		cmd := newCmd(ios, OpenKernel)
-		cmd.SetArgs(argv[2:])
-		cmd.SetIn(ios.In)
-		cmd.SetOut(ios.Out)
-		cmd.SetErr(ios.ErrOut)
-		err := cmd.Execute()
-		var ee *ExitError
-		if err != nil && !errors.As(err, &ee) {
-			fmt.Fprintf(ios.ErrOut, "lvsctl %s: %v\n", name, err)
-			return diffTrouble
-		}
-		return ExitCode(err)
-	}
 }

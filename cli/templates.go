@@ -33,7 +33,8 @@ func hasTemplatesFlag(argv []string) bool {
 // and the real's weight, so a quiesced real that still gets traffic shows
 // who keeps it busy. The rest of the command line is lvsctl's grammar and
 // must be a connection listing; -n and --json mean what they mean there.
-func TemplatesMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, error), connFile string, res ipvsctl.Resolver) int {
+func TemplatesMain(argv []string, f *Factory) int {
+	ios, res := f.IOStreams, f.Resolver
 	args := slices.DeleteFunc(slices.Clone(argv[1:]), func(a string) bool { return a == templatesFlag })
 	cmd, err := ipvsctl.ParseExt(argv[0], args, res)
 	if err != nil {
@@ -48,14 +49,14 @@ func TemplatesMain(argv []string, ios *IOStreams, open func() (ipvsctl.Client, e
 		fmt.Fprintf(ios.ErrOut, "%s: %s goes with -L -c (list connections)\n", argv[0], templatesFlag)
 		return 2
 	}
-	c, err := open()
+	c, err := f.OpenIPVS()
 	if err != nil {
 		msg, code := ipvsctl.OpenFailure(err)
 		fmt.Fprint(ios.ErrOut, msg)
 		return code
 	}
 	defer c.Close()
-	rows, err := templateRows(c, connFile)
+	rows, err := templateRows(c, f.ConnFile)
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "%s: %v\n", argv[0], err)
 		return 1

@@ -60,7 +60,7 @@ func runTemplates(t *testing.T, argv ...string) string {
 	open, path := templatesFixture(t)
 	var out, errb bytes.Buffer
 	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
-	if code := TemplatesMain(append([]string{"lvsctl"}, argv...), ios, open, path, names{}); code != 0 || errb.Len() > 0 {
+	if code := TemplatesMain(append([]string{"lvsctl"}, argv...), templatesFactory(ios, open, path)); code != 0 || errb.Len() > 0 {
 		t.Fatalf("lvsctl %v: exit %d: %s", argv, code, errb.String())
 	}
 	return out.String()
@@ -98,19 +98,27 @@ func TestTemplatesFlagRules(t *testing.T) {
 	var out, errb bytes.Buffer
 	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
 	open := func() (ipvsctl.Client, error) { return ipvstest.NewFake(), nil }
-	if code := TemplatesMain([]string{"lvsctl", "-Ln", "--templates"}, ios, open, "/nonexistent", names{}); code != 2 {
+	if code := TemplatesMain([]string{"lvsctl", "-Ln", "--templates"}, templatesFactory(ios, open, "/nonexistent")); code != 2 {
 		t.Errorf("--templates without -c: exit %d", code)
 	}
 	if !strings.Contains(errb.String(), "--templates goes with -L -c") {
 		t.Errorf("stderr %q", errb.String())
 	}
 	errb.Reset()
-	if code := TemplatesMain([]string{"lvsctl", "-Lc", "--templates", "--bogus"}, ios, open, "/nonexistent", names{}); code != 255 {
+	if code := TemplatesMain([]string{"lvsctl", "-Lc", "--templates", "--bogus"}, templatesFactory(ios, open, "/nonexistent")); code != 255 {
 		t.Errorf("bad option: exit %d", code)
 	}
 	if !hasTemplatesFlag([]string{"lvsctl", "-Lc", "--templates"}) || hasTemplatesFlag([]string{"--templates"}) {
 		t.Error("hasTemplatesFlag")
 	}
+}
+
+// templatesFactory is a Factory on ios, the IPVS table open opens, the
+// connection table at connFile, and names.
+func templatesFactory(ios *IOStreams, open func() (ipvsctl.Client, error), connFile string) *Factory {
+	f := NewFactory(ios)
+	f.OpenIPVS, f.ConnFile, f.Resolver = open, connFile, names{}
+	return f
 }
 
 // names resolves a few addresses and ports, as /etc/hosts and
@@ -206,7 +214,7 @@ func TestTemplatesJSON(t *testing.T) {
 	var out, errb bytes.Buffer
 	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
 	open := func() (ipvsctl.Client, error) { return f, nil }
-	if code := TemplatesMain([]string{"lvsctl", "-Lc", "--templates", "--json"}, ios, open, path, names{}); code != 0 {
+	if code := TemplatesMain([]string{"lvsctl", "-Lc", "--templates", "--json"}, templatesFactory(ios, open, path)); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	if want := "{\n  \"schema_version\": 1,\n  \"reals\": []\n}\n"; out.String() != want {
@@ -245,7 +253,7 @@ func TestTemplatesIPv6(t *testing.T) {
 	} {
 		var out, errb bytes.Buffer
 		ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}
-		if code := TemplatesMain([]string{"lvsctl", "-Lc", c.arg, "--templates"}, ios, open, path, names{}); code != 0 {
+		if code := TemplatesMain([]string{"lvsctl", "-Lc", c.arg, "--templates"}, templatesFactory(ios, open, path)); code != 0 {
 			t.Fatalf("exit %d: %s", code, errb.String())
 		}
 		if !strings.Contains(out.String(), c.want) {

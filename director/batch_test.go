@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
@@ -45,7 +46,7 @@ func batchDaemon(t *testing.T, n int) (health *health, client *readCounter, weig
 		health.set(batchReal(i), true)
 	}
 	client = &readCounter{Fake: ipvstest.NewFake()}
-	log := NewLogger(&syncBuffer{}, &syncBuffer{}, "ld.cf")
+	log := NewLogger(&testutil.SyncBuffer{}, &testutil.SyncBuffer{}, "ld.cf")
 	log.Configure(true, false, "")
 	ready := make(chan struct{})
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -65,7 +66,7 @@ func batchDaemon(t *testing.T, n int) (health *health, client *readCounter, weig
 	weights = func(w string) bool {
 		return strings.Count(client.Dump(), "-g -w "+w+"\n") == n
 	}
-	waitUntil(t, func() bool { return weights("1") }, "every real up")
+	testutil.WaitFor(t, 10*time.Second, func() bool { return weights("1") }, func() string { return "every real up" })
 	return health, client, weights
 }
 
@@ -80,7 +81,7 @@ func TestMassFailureIsBatched(t *testing.T) {
 	for i := range n {
 		health.set(batchReal(i), false)
 	}
-	waitUntil(t, func() bool { return weights("0") }, "every real quiesced")
+	testutil.WaitFor(t, 10*time.Second, func() bool { return weights("0") }, func() string { return "every real quiesced" })
 	if reads := client.reads.Load() - before; reads > n/4 {
 		t.Errorf("%d reals failing at once cost %d reads of the service's table", n, reads)
 	}
@@ -98,21 +99,10 @@ func TestSpreadFailuresAreBatched(t *testing.T) {
 		health.set(batchReal(i), false)
 		time.Sleep(2 * time.Millisecond)
 	}
-	waitUntil(t, func() bool { return weights("0") }, "every real quiesced")
+	testutil.WaitFor(t, 10*time.Second, func() bool { return weights("0") }, func() string { return "every real quiesced" })
 	// about one pass per batchGap (100 ms) over the spread of ~0.5 s
 	if reads := client.reads.Load() - before; reads > n/10 {
 		t.Errorf("%d reals failing over %v cost %d reads of the service's table",
 			n, time.Since(start).Round(time.Millisecond), reads)
-	}
-}
-
-func waitUntil(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s within 10 s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"sync"
 	"time"
 )
@@ -100,27 +99,11 @@ func (q *cmdQueue) close(limit time.Duration) {
 // runShell is Perl's system(STRING): /bin/sh -c.
 func runShell(ctx context.Context, cmd string) error {
 	c := exec.CommandContext(ctx, "/bin/sh", "-c", cmd)
-	c.Env = childEnv()
 	c.WaitDelay = time.Second
 	if err := c.Run(); err != nil {
 		return fmt.Errorf("%w", err)
 	}
 	return nil
-}
-
-// DaemonEnv marks the re-executed daemon process (see cli/ldirectord.go);
-// children must not inherit it, or an `ldirectord NAME start` run by
-// execute= would think it is a daemon already.
-const DaemonEnv = "LVSCTL_LDIRECTORD_DAEMON"
-
-func childEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, DaemonEnv+"=") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 // isExecutable is Perl's -x for the callback.

@@ -27,8 +27,9 @@ type Options struct {
 	ConfigName string
 	// Reload receives a value per SIGHUP (or `reload`).
 	Reload <-chan struct{}
-	// Ready is called once the start-up sync is applied (the CLI then
-	// lets the invoking process exit 0).
+	// Ready is called once the start-up sync is applied (a spawned
+	// daemon then reports ready, and the process that started it exits
+	// 0).
 	Ready func()
 	// Workers bounds concurrent checks (default: one per real, at least
 	// minWorkers, at most maxWorkers).
@@ -51,6 +52,10 @@ type Options struct {
 	Status func(StatusFunc)
 	// Metrics, if set, records checks and refused writes (metrics.go).
 	Metrics *Metrics
+
+	// pollOnly makes the config watcher poll without inotify (tests in a
+	// testing/synctest bubble).
+	pollOnly bool
 }
 
 // StopSignal is the cancellation cause Run logs as the signal name
@@ -142,6 +147,7 @@ func (d *daemon) run(ctx context.Context) error {
 	changed := make(chan struct{})
 	if o.ConfigPath != "" {
 		w := newConfigWatcher(o.ConfigPath, o.Debounce, o.Poll, o.Log)
+		w.pollOnly = o.pollOnly
 		helpers.Go(func() error { return w.run(hctx, changed) })
 	}
 	resend := time.NewTicker(time.Second)
@@ -169,10 +175,10 @@ func (d *daemon) run(ctx context.Context) error {
 	}
 }
 
-// A check mostly waits on the network, so the pool is as big as the
-// number of reals: when every real is black-holed, all of them time out
-// together instead of queueing N/pool checktimeouts deep. The cap keeps
-// file descriptors bounded.
+// A check mostly waits on the network, so as many checks may run at once
+// as there are reals: when every real is black-holed, all of them time
+// out together instead of queueing N/limit checktimeouts deep. The cap
+// keeps file descriptors bounded.
 const (
 	minWorkers = 64
 	maxWorkers = 4096
@@ -376,10 +382,10 @@ func (d *daemon) reexecute(old, cur []string) {
 	d.execute(start, "start")
 }
 
-// warnPersistence surfaces the persistence trap (kubernetes#81591): with
-// quiescent=yes a persistent virtual keeps sending a client to a
-// quiesced real until its template expires, unless the kernel is told to
-// expire templates of quiesced servers.
+// warnPersistence surfaces the persistence trap: with quiescent=yes a
+// persistent virtual keeps sending a client to a quiesced real until its
+// template expires (the client sees an outage if the real is down),
+// unless the kernel is told to expire templates of quiesced servers.
 func (d *daemon) warnPersistence() {
 	b, err := os.ReadFile(d.o.ExpireQuiescentPath)
 	if err != nil || len(b) == 0 || b[0] != '0' {

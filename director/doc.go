@@ -1,18 +1,26 @@
-// Package director is ldirectord's daemon: it keeps the IPVS table of an
-// ldirectord.cf in line with the health of its real servers.
+// Package director keeps the IPVS table of an ldirectord.cf in line with
+// the health of its real servers: ldirectord's daemon at work. The
+// process around it (pid file, signals, status socket, metrics listener)
+// is package internal/daemon's.
 //
-// Ownership is strict, so that state lives in one place
-// (ClusterLabs/resource-agents#870 is what happens otherwise):
+// Every piece of state has one owner, so that no two parts of the daemon
+// hold different views of a real across a reload (ldirectord's forked
+// per-virtual children and its parent can disagree that way):
 //
-//   - one prober goroutine per real server identity (ldirectord's real id)
-//     checks on its own jittered schedule, through a bounded worker pool,
-//     applies the failurecount hysteresis, and reports only transitions;
-//   - the reconciler goroutine (engine.go) is the only IPVS writer: it turns
-//     the configuration and the reported states into the wanted entries
-//     and applies the minimal difference to the kernel (writer.go);
-//   - Run (daemon.go) owns both and the config watcher through one
-//     cancellable context, and waits for every goroutine before returning.
+//   - each real server identity (ldirectord's real id: a real and its
+//     check, shared by the virtuals that list it) has a prober
+//     (prober.go): a timer that runs its check on its own jittered
+//     schedule, with no goroutine between checks, at most workersFor
+//     checks running at once; it applies the failurecount hysteresis and
+//     reports only transitions;
+//   - the reconciler goroutine (engine.go) is the only IPVS writer: it
+//     turns the configuration and the reported states into the wanted
+//     entries and applies the minimal difference to the kernel
+//     (writer.go);
+//   - Run (daemon.go) owns the probers, the reconciler and the config
+//     watcher through one cancellable context, and waits for every
+//     goroutine before returning.
 //
-// Behaviour follows Debian's ldirectord 4.12 (../../shared/ldirectord-SPEC.md
-// §4–§6); the deliberate differences are listed in docs/compat.md.
+// Behaviour follows Debian's ldirectord 4.12; the deliberate differences
+// are listed in docs/compat.md.
 package director

@@ -27,7 +27,7 @@ type transition struct {
 	forced bool // maintenance: act even if already down
 }
 
-// sync is ldirectord's ld_start (§4.1) for plan p, old being the plan it
+// sync is ldirectord's ld_start for plan p, old being the plan it
 // replaces on reload (nil at start). It adopts what the kernel has: an
 // existing virtual is edited, a configured real present with a weight
 // keeps being up, anything else the config does not list under a managed

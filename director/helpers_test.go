@@ -1,7 +1,6 @@
 package director
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/netip"
@@ -10,9 +9,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -86,24 +87,6 @@ func (h *health) checker(v *ldconf.Virtual, r *ldconf.Real) (checks.Checker, che
 	return fakeChecker{h}, t, nil
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness runs a daemon against a Fake with fake checks.
 type harness struct {
 	t       *testing.T
@@ -111,10 +94,10 @@ type harness struct {
 	cfgPath string
 	fake    *ipvstest.Fake
 	health  *health
-	logs    *syncBuffer
-	cmds    *syncBuffer
-	mails   *syncBuffer // one "SMTP|To|Subject|Body" per alert
-	execs   *syncBuffer // one "NAME ACTION" per execute= run
+	logs    *testutil.SyncBuffer
+	cmds    *testutil.SyncBuffer
+	mails   *testutil.SyncBuffer // one "SMTP|To|Subject|Body" per alert
+	execs   *testutil.SyncBuffer // one "NAME ACTION" per execute= run
 	// expire is the expire_quiescent_template file the daemon reads.
 	expire string
 	reload chan struct{}
@@ -123,6 +106,9 @@ type harness struct {
 	cancel   context.CancelCauseFunc
 	done     chan error
 	ready    chan struct{}
+	// inBubble: the harness runs in a testing/synctest bubble
+	// (newBubbleHarness).
+	inBubble bool
 }
 
 func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
@@ -133,11 +119,23 @@ func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
 func newHarness(t *testing.T, cfg string) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir(), fake: ipvstest.NewFake(), health: newHealth(),
-		logs: &syncBuffer{}, cmds: &syncBuffer{}, mails: &syncBuffer{}, execs: &syncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{}),
+		logs: &testutil.SyncBuffer{}, cmds: &testutil.SyncBuffer{}, mails: &testutil.SyncBuffer{}, execs: &testutil.SyncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{}),
 		interval: 30 * time.Millisecond}
 	h.cfgPath = filepath.Join(h.dir, "ld.cf")
 	h.expire = filepath.Join(h.dir, "nonexistent")
 	h.write(cfg)
+	return h
+}
+
+// newBubbleHarness is newHarness for a test inside synctest.Test: the
+// daemon's clock is the bubble's, which moves only when every goroutine
+// of the test waits, so h.settle passes exactly the check rounds it says
+// however loaded the machine is. The config watcher only polls there:
+// inotify's reader waits on I/O, which a bubble cannot wait out.
+func newBubbleHarness(t *testing.T, cfg string) *harness {
+	t.Helper()
+	h := newHarness(t, cfg)
+	h.inBubble = true
 	return h
 }
 
@@ -190,6 +188,7 @@ func (h *harness) start() {
 		Debounce: 20 * time.Millisecond, Poll: 50 * time.Millisecond,
 		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
+		pollOnly:            h.inBubble,
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {
@@ -222,31 +221,32 @@ func (h *harness) stop() {
 func (h *harness) waitTable(want string) {
 	h.t.Helper()
 	want = strings.TrimLeft(want, "\n")
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if h.fake.Dump() == want {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	h.t.Fatalf("table:\n%s\nwant:\n%s\nlog:\n%s", h.fake.Dump(), want, h.logs)
+	testutil.WaitFor(h.t, 5*time.Second, func() bool { return h.fake.Dump() == want }, func() string {
+		return fmt.Sprintf("the table:\n%s\nwant:\n%s\nlog:\n%s", h.fake.Dump(), want, h.logs)
+	})
 }
+
+// sentMails names the awaited mail of a failed wait, and those sent.
+func (h *harness) sentMails() string { return "the mail; sent:\n" + h.mails.String() }
 
 // waitLog waits until the log contains s.
 func (h *harness) waitLog(s string) {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Contains(h.logs.String(), s) {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	h.t.Fatalf("log lacks %q:\n%s", s, h.logs)
+	testutil.WaitFor(h.t, 5*time.Second, func() bool { return strings.Contains(h.logs.String(), s) }, func() string {
+		return fmt.Sprintf("%q in the log:\n%s", s, h.logs)
+	})
 }
 
-// settle lets a few check rounds pass.
-func settle() { time.Sleep(200 * time.Millisecond) }
+// settle lets a few check rounds (200 ms of the bubble's clock) pass and
+// returns once the daemon has done everything that was due in them.
+func (h *harness) settle() {
+	h.t.Helper()
+	if !h.inBubble {
+		h.t.Fatal("settle needs a harness in a synctest bubble (newBubbleHarness)")
+	}
+	time.Sleep(200 * time.Millisecond)
+	synctest.Wait()
+}
 
 func mustDo(t *testing.T, err error) {
 	t.Helper()
@@ -255,10 +255,7 @@ func mustDo(t *testing.T, err error) {
 	}
 }
 
-func writeFile(t *testing.T, p, s string) {
-	t.Helper()
-	mustDo(t, os.WriteFile(p, []byte(s), 0o644))
-}
+func writeFile(t *testing.T, p, s string) { testutil.WriteFile(t, p, 0o644, s) }
 
 func readFile(t *testing.T, p string) string {
 	t.Helper()

@@ -2,6 +2,7 @@ package director
 
 import (
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -28,19 +29,22 @@ virtual=192.168.100.2:80
 	} {
 		t.Run("fork="+tc.fork, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, "fork="+tc.fork+"\n"+cfg)
-			h.interval = 0
-			h.health.set("10.0.0.2", true)
-			h.health.set("10.0.0.3", true)
-			h.start()
-			time.Sleep(3500 * time.Millisecond)
-			if n := h.health.count("10.0.0.2"); n < tc.fastMin || n > tc.fastMax {
-				t.Errorf("10.0.0.2 (checkinterval=1) checked %d times in 3.5 s, want %d..%d", n, tc.fastMin, tc.fastMax)
-			}
-			// The global 30 s: only the first check, within a second.
-			if n := h.health.count("10.0.0.3"); n != 1 {
-				t.Errorf("10.0.0.3 (global checkinterval=30) checked %d times in 3.5 s, want 1", n)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				h := newBubbleHarness(t, "fork="+tc.fork+"\n"+cfg)
+				h.interval = 0
+				h.health.set("10.0.0.2", true)
+				h.health.set("10.0.0.3", true)
+				h.start()
+				time.Sleep(3500 * time.Millisecond)
+				synctest.Wait()
+				if n := h.health.count("10.0.0.2"); n < tc.fastMin || n > tc.fastMax {
+					t.Errorf("10.0.0.2 (checkinterval=1) checked %d times in 3.5 s, want %d..%d", n, tc.fastMin, tc.fastMax)
+				}
+				// The global 30 s: only the first check, within a second.
+				if n := h.health.count("10.0.0.3"); n != 1 {
+					t.Errorf("10.0.0.3 (global checkinterval=30) checked %d times in 3.5 s, want 1", n)
+				}
+			})
 		})
 	}
 }

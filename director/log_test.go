@@ -12,7 +12,9 @@ import (
 	"time"
 )
 
-// ldirectord's ld_log destinations and line formats (SPEC §1.5).
+// ldirectord 4.12's ld_log destinations and line formats: -d to stderr,
+// supervised to stdout with a date, a logfile path with date, config
+// name and pid, anything else a syslog facility.
 func TestLoggerFormats(t *testing.T) {
 	at := time.Date(2026, 11, 1, 20, 2, 38, 0, time.Local)
 	dir := t.TempDir()

@@ -210,7 +210,6 @@ func sendmail(ctx context.Context, m Mail) error {
 	}
 	c := exec.CommandContext(ctx, bin, "-t")
 	c.Stdin = strings.NewReader(msg + "\n" + m.Body)
-	c.Env = childEnv()
 	if out, err := c.CombinedOutput(); err != nil {
 		return fmt.Errorf("%s -t: %w: %s", bin, err, strings.TrimSpace(string(out)))
 	}

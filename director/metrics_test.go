@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
@@ -70,7 +71,7 @@ func TestDaemonMetrics(t *testing.T) {
 	fake := ipvstest.NewFake()
 	fake.FailNext("AddDestination", errors.New("refused"))
 	m := NewMetrics()
-	log := NewLogger(&syncBuffer{}, &syncBuffer{}, "ld.cf")
+	log := NewLogger(&testutil.SyncBuffer{}, &testutil.SyncBuffer{}, "ld.cf")
 	log.Configure(true, false, "")
 	ctx, cancel := context.WithCancelCause(context.Background())
 	done := make(chan error, 1)

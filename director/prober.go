@@ -22,7 +22,8 @@ const (
 
 // checkGrace is added to a check's own timeout for its context deadline:
 // the checker enforces its timeout itself, the deadline only guarantees
-// that a stuck check cannot hold a worker forever.
+// that a stuck check cannot hold its place among the running ones
+// (workersFor) forever.
 const checkGrace = 2 * time.Second
 
 // prober checks one real id on its own schedule. It owns the id's

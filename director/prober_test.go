@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -21,7 +22,7 @@ func TestProberStatusOffAndMaintenance(t *testing.T) {
 	b := newBoard()
 	out := make(chan transition, 4)
 	p := &prober{spec: probeSpec{id: "10.0.0.4:80", checker: checks.Off{}, members: []*rstate{rs}, failureCount: 1, interval: time.Second},
-		maintDir: dir, log: NewLogger(&syncBuffer{}, &syncBuffer{}, "ld.cf"), sem: make(chan struct{}, 1), out: out, board: b, now: time.Now}
+		maintDir: dir, log: NewLogger(&testutil.SyncBuffer{}, &testutil.SyncBuffer{}, "ld.cf"), sem: make(chan struct{}, 1), out: out, board: b, now: time.Now}
 	ctx := context.Background()
 	file := filepath.Join(dir, "10.0.0.4:80")
 	writeFile(t, file, "")

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/lvsctl/lvsctl/internal/testutil"
 )
 
 func TestWatcherSettle(t *testing.T) {
@@ -36,7 +38,7 @@ func TestWatcherRenameIsPrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 	const debounce = 2 * time.Second
-	log := NewLogger(&syncBuffer{}, &syncBuffer{}, "ld.cf")
+	log := NewLogger(&testutil.SyncBuffer{}, &testutil.SyncBuffer{}, "ld.cf")
 	w := newConfigWatcher(path, debounce, time.Hour, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	changed := make(chan struct{})

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 	"github.com/lvsctl/lvsctl/ldconf"
@@ -46,7 +47,7 @@ func writerCase(t *testing.T, fake *ipvstest.Fake, client ipvsctl.Client) (logTe
 	fake.ResetCalls()
 
 	logfile := filepath.Join(t.TempDir(), "ld.log")
-	log := NewLogger(&syncBuffer{}, &syncBuffer{}, "ld.cf")
+	log := NewLogger(&testutil.SyncBuffer{}, &testutil.SyncBuffer{}, "ld.cf")
 	log.Configure(false, false, logfile)
 	log.now = func() time.Time { return time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC) }
 	var sent strings.Builder
@@ -101,8 +102,8 @@ func TestWriterPipelinedSameAsDirect(t *testing.T) {
 func TestLoggerHoldRelease(t *testing.T) {
 	dir := t.TempDir()
 	logfile := filepath.Join(dir, "ld.log")
-	stderr := &syncBuffer{}
-	log := NewLogger(&syncBuffer{}, stderr, "ld.cf")
+	stderr := &testutil.SyncBuffer{}
+	log := NewLogger(&testutil.SyncBuffer{}, stderr, "ld.cf")
 	log.Configure(false, false, logfile)
 	at := time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
 	log.now = func() time.Time { at = at.Add(time.Second); return at }

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lvsctl/lvsctl/internal/testutil"
 )
 
 const (
@@ -24,39 +25,49 @@ const (
 	subsysLock  = "/var/lock/subsys/ldirectord"
 )
 
-// systemdUnit is the [Service] section of a unit file.
-type systemdUnit map[string]string
+// systemdUnit is the [Service] section of a unit file: each key's values
+// in order (Exec* lines may repeat).
+type systemdUnit map[string][]string
+
+// get is a key's single value ("" when unset).
+func (u systemdUnit) get(k string) string { return strings.Join(u[k], "\n") }
 
 func readUnit(t *testing.T, path string) systemdUnit {
 	t.Helper()
-	f, err := os.Open(path)
+	u, err := testutil.UnitService(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	u := systemdUnit{}
-	section := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "" || line[0] == '#':
-		case line[0] == '[':
-			section = line
-		case section == "[Service]":
-			k, v, _ := strings.Cut(line, "=")
-			u[k] = v
-		}
 	}
 	return u
 }
 
-// systemdExec runs one Exec line as systemd runs it: split on spaces (no
+// systemdWords splits an Exec line as systemd does for these units:
+// words separated by spaces, a '...' or "..." quoted word kept whole.
+func systemdWords(line string) []string {
+	var words []string
+	for line = strings.TrimSpace(line); line != ""; line = strings.TrimSpace(line) {
+		if q := line[0]; q == '\'' || q == '"' {
+			end := strings.IndexByte(line[1:], q)
+			if end < 0 {
+				return append(words, line[1:])
+			}
+			words = append(words, line[1:end+1])
+			line = line[end+2:]
+			continue
+		}
+		w, rest, _ := strings.Cut(line, " ")
+		words = append(words, w)
+		line = rest
+	}
+	return words
+}
+
+// systemdExec runs one Exec line as systemd runs it: split into words (no
 // shell), standard input /dev/null, systemd's PATH and nothing else in the
-// environment. prog replaces the unit's program path.
+// environment. to replaces the unit's program path from.
 func systemdExec(t *testing.T, line, from, to string) (int, string) {
 	t.Helper()
-	argv := strings.Fields(strings.Replace(line, from, to, 1))
+	argv := systemdWords(strings.Replace(line, from, to, 1))
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C"}
 	cmd.Dir = "/"
@@ -109,6 +120,9 @@ func waitTable(t *testing.T, what string, limit time.Duration, ok func() bool) {
 
 const systemdConf = "virtual=192.168.100.1:80\n\treal=10.0.2.2:80 gate\n\tchecktype=on\n"
 
+// brokenSystemdConf fails the configuration check (exit 2).
+const brokenSystemdConf = "virtual=192.168.100.1:80\n\treal=10.0.2.2:80 gate\n\tchecktype=bogus\n"
+
 // TestDirectorSystemdCommands runs a unit's commands as systemd would
 // (Type=forking, PIDFile=/run/ldirectord.ldirectord.pid): after
 // ExecStart returns, the pid file names a live daemon whose table is in
@@ -132,8 +146,8 @@ func TestDirectorSystemdCommands(t *testing.T) {
 			defer ldCleanup()
 			defer os.Remove(defaultConf)
 			unit := readUnit(t, u.path)
-			if unit["Type"] != "forking" || unit["PIDFile"] != defaultPid {
-				t.Fatalf("unit %s: Type=%s PIDFile=%s", u.path, unit["Type"], unit["PIDFile"])
+			if unit.get("Type") != "forking" || unit.get("PIDFile") != defaultPid {
+				t.Fatalf("unit %s: Type=%s PIDFile=%s", u.path, unit.get("Type"), unit.get("PIDFile"))
 			}
 			// systemd-tmpfiles' legacy.conf makes it at boot
 			// (/var/lock is a symlink to /run/lock).
@@ -143,13 +157,54 @@ func TestDirectorSystemdCommands(t *testing.T) {
 			if err := os.WriteFile(defaultConf, []byte(ldHeader+systemdConf), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			// A key's lines in order, as systemd runs them: the first
+			// that fails ends the job, and the job fails with it.
+			runKey := func(key string) (int, string) {
+				t.Helper()
+				for _, line := range unit[key] {
+					if code, out := systemdExec(t, line, u.prog, u.to()); code != 0 {
+						return code, fmt.Sprintf("%s=%s: exit %d\n%s", key, line, code, out)
+					}
+				}
+				return 0, ""
+			}
 			run := func(key string) {
 				t.Helper()
-				if code, out := systemdExec(t, unit[key], u.prog, u.to()); code != 0 {
-					t.Fatalf("%s=%s: exit %d\n%s", key, unit[key], code, out)
+				if code, msg := runKey(key); code != 0 {
+					t.Fatal(msg)
 				}
 			}
-			run("ExecStart")
+			// systemd's start job: ExecStartPre, then ExecStart.
+			start := func() (int, string) {
+				t.Helper()
+				if code, msg := runKey("ExecStartPre"); code != 0 {
+					return code, msg
+				}
+				return runKey("ExecStart")
+			}
+			if u.name == "lvsctl-unit" {
+				// A broken file fails the start job at its check: no
+				// daemon, no pid file, no table.
+				if err := os.WriteFile(defaultConf, []byte(ldHeader+brokenSystemdConf), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				code, msg := start()
+				if code != 2 || !strings.HasPrefix(msg, "ExecStartPre=") || !strings.Contains(msg, "checktype must be") {
+					t.Fatalf("start with a broken file: want ExecStartPre's exit 2 and the error, got %d: %s", code, msg)
+				}
+				if _, err := os.Stat(defaultPid); !os.IsNotExist(err) {
+					t.Fatalf("pid file after a refused start: %v", err)
+				}
+				if tab := ipvsTable(); tab != "" {
+					t.Fatalf("table after a refused start:\n%s", tab)
+				}
+				if err := os.WriteFile(defaultConf, []byte(ldHeader+systemdConf), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if code, msg := start(); code != 0 {
+				t.Fatal(msg)
+			}
 			pid := livePid(defaultPid)
 			if pid == 0 {
 				b, err := os.ReadFile(defaultPid)
@@ -157,7 +212,7 @@ func TestDirectorSystemdCommands(t *testing.T) {
 			}
 			run("ExecStartPost")
 			cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-			want := strings.Fields(strings.Replace(unit["ExecStart"], u.prog, u.to(), 1))
+			want := systemdWords(strings.Replace(unit.get("ExecStart"), u.prog, u.to(), 1))
 			if u.name == "lvsctl-unit" {
 				want = want[1:] // argv[0] is "ldirectord" (lvsctl's dispatch word)
 			}
@@ -184,9 +239,42 @@ func TestDirectorSystemdCommands(t *testing.T) {
 			if livePid(defaultPid) != pid {
 				t.Fatalf("after reload the pid file names %d, want %d", livePid(defaultPid), pid)
 			}
+			if u.name == "lvsctl-unit" {
+				// A broken file fails the reload job at its check; the
+				// daemon is not signalled and keeps its table.
+				if err := os.WriteFile(defaultConf, []byte(ldHeader+brokenSystemdConf), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				before := ipvsTable()
+				logBefore, _ := os.ReadFile("/var/log/ldirectord.log")
+				code, msg := runKey("ExecReload")
+				if code != 2 || !strings.Contains(msg, "checktype must be") || len(unit["ExecReload"]) != 2 ||
+					!strings.HasPrefix(msg, "ExecReload="+unit["ExecReload"][0]+":") {
+					t.Fatalf("reload with a broken file: want the check's exit 2 and the error, got %d: %s", code, msg)
+				}
+				if livePid(defaultPid) != pid {
+					t.Fatalf("after a refused reload the pid file names %d, want %d", livePid(defaultPid), pid)
+				}
+				// The daemon was not told: the table stays as it was over
+				// two check intervals, and its log has no reload.
+				time.Sleep(2 * time.Second)
+				if after := ipvsTable(); after != before {
+					t.Fatalf("table changed after a refused reload:\n%s\nwas:\n%s", after, before)
+				}
+				logAfter, _ := os.ReadFile("/var/log/ldirectord.log")
+				if len(logAfter) < len(logBefore) {
+					t.Fatalf("log shrank from %d to %d bytes", len(logBefore), len(logAfter))
+				}
+				if news := string(logAfter[len(logBefore):]); strings.Contains(news, "Reloading") || strings.Contains(news, "checktype") {
+					t.Fatalf("the daemon saw the broken file:\n%s", news)
+				}
+				if err := os.WriteFile(defaultConf, []byte(ldHeader+strings.Replace(systemdConf, "gate\n", "gate 5\n", 1)), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 
 			run("ExecStop")
-			if unit["KillMode"] != "none" {
+			if unit.get("KillMode") != "none" {
 				// systemd's KillSignal follows ExecStop; the daemon is
 				// already stopping and must take it calmly.
 				syscall.Kill(pid, syscall.SIGTERM)

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lvsctl/lvsctl/internal/testutil"
 )
 
 // Directors in pairs: two director namespaces on one front LAN (client,
@@ -67,7 +69,7 @@ func startKeepalived(t *testing.T, dir, ns string, prio int) *keepalived {
 	iface := map[string]string{"dirA": "a", "dirB": "b"}[ns]
 	conf := filepath.Join(dir, ns+".conf")
 	// keepalived skips a configuration file that is executable.
-	writeFile(t, conf, 0o644, fmt.Sprintf(`global_defs {
+	testutil.WriteFile(t, conf, 0o644, fmt.Sprintf(`global_defs {
 	router_id %[1]s
 	script_user root
 }
@@ -128,23 +130,11 @@ func (k *keepalived) logText() string {
 	return string(b)
 }
 
-func writeFile(t *testing.T, path string, mode os.FileMode, s string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(s), mode); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// waitFor polls cond until it holds or the deadline passes.
+// waitFor polls cond until it holds or the deadline passes; the lab's
+// conditions run commands, so it looks four times a second.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
+	testutil.WaitEvery(t, d, 250*time.Millisecond, cond, func() string { return what })
 }
 
 func TestPairKeepalivedSync(t *testing.T) {
@@ -163,11 +153,11 @@ func TestPairKeepalivedSync(t *testing.T) {
 	// backup and turns master at once could restore before it saved: a
 	// lock keeps them in order.
 	lock := "exec 9>" + dir + "/$1.lock; flock 9\n"
-	writeFile(t, filepath.Join(dir, "to_backup.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+lock+
+	testutil.WriteFile(t, filepath.Join(dir, "to_backup.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+lock+
 		"ipvsadm --save > "+dir+"/$1.rules; ipvsadm --clear\necho backup >> "+dir+"/$1.transitions\n")
-	writeFile(t, filepath.Join(dir, "to_master.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+lock+
+	testutil.WriteFile(t, filepath.Join(dir, "to_master.sh"), 0o755, "#!/bin/sh\nPATH="+shimDir(t)+":$PATH\n"+lock+
 		"ipvsadm --restore < "+dir+"/$1.rules\necho master >> "+dir+"/$1.transitions\n")
-	writeFile(t, filepath.Join(dir, "rules"), 0o644, pairRules)
+	testutil.WriteFile(t, filepath.Join(dir, "rules"), 0o644, pairRules)
 
 	// Both directors boot with the site's table; whichever becomes backup
 	// stashes it in its rules file and clears it.

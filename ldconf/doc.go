@@ -1,6 +1,8 @@
 // Package ldconf reads ldirectord.cf files the way Debian's ldirectord
-// 4.12 does (see ../../shared/ldirectord-SPEC.md, or docs/compat.md for
-// where lvsctl deliberately differs).
+// 4.12 does: the same directives, defaults, quoting, comment and
+// indentation rules, accepted and rejected files and error texts
+// (testdata/ldirectord holds the goldens; docs/compat.md lists where
+// lvsctl deliberately differs).
 //
 // Reading is split into stages, each in its own file:
 //

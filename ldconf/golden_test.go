@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/ldirectord (review every diff by hand against the SPEC)")
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/ldirectord (review every diff by hand against Debian's ldirectord 4.12)")
 
 func corpus(t *testing.T, sub string) []string {
 	t.Helper()

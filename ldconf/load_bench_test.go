@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// BenchmarkLoad1000Virtuals: what a reload of issue 7's 1,000-virtual
-// config costs in parsing (names numeric, so no resolver time).
+// BenchmarkLoad1000Virtuals: what a reload of the benchmarks'
+// 1,000-virtual config (docs/performance.md) costs in parsing (names numeric, so no resolver time).
 func BenchmarkLoad1000Virtuals(b *testing.B) {
 	var cfg strings.Builder
 	cfg.WriteString("checkinterval=10\nchecktimeout=2\nquiescent=yes\nautoreload=yes\n\n")

@@ -8,8 +8,8 @@ import (
 	"github.com/lvsctl/lvsctl/ipvsctl"
 )
 
-// These tests pin SPEC behaviours with explicit expectations (the goldens
-// cover breadth; these say what each rule is).
+// These tests pin ldirectord 4.12's rules with explicit expectations (the
+// goldens cover breadth; these say what each rule is).
 
 func TestErrors(t *testing.T) {
 	cases := []struct {
@@ -191,7 +191,10 @@ func TestRealLine(t *testing.T) {
 	}
 }
 
-// TestDeviations pins SPEC §9 and the u:-before-l: case of §10.
+// TestDeviations pins the deliberate differences of docs/compat.md: a
+// per-real request starting with "/" is used, l: without u: and u:
+// before l: keep the real, a quiesced gate real on another port gets its
+// weight back.
 func TestDeviations(t *testing.T) {
 	c := mustParse(t, "quiescent=yes\nvirtual=192.0.2.10:80\n"+
 		"\treal=10.0.0.2:80 gate 1 \"/alive\", \"yes\" u:9\n"+
@@ -201,13 +204,13 @@ func TestDeviations(t *testing.T) {
 		"\treceive=\"virt\"\n")
 	r := c.Virtuals[0].Reals
 	if !r[0].OwnCheck || r[0].Request != "/alive" || r[0].Receive != "yes" || r[0].UpperThreshold != 9 {
-		t.Errorf("§9.1 per-real /request must be used: %+v", r[0])
+		t.Errorf("a per-real /request must be used: %+v", r[0])
 	}
 	if r[1].LowerThreshold != 0 || r[1].Rejected != "" {
-		t.Errorf("§9.2 l: without u: must be added without the lower threshold: %+v", r[1])
+		t.Errorf("l: without u: must be added without the lower threshold: %+v", r[1])
 	}
 	if r[2].LowerThreshold != 10 || r[2].UpperThreshold != 100 {
-		t.Errorf("§10 u: before l: must keep both: %+v", r[2])
+		t.Errorf("u: before l: must keep both: %+v", r[2])
 	}
 	devs := 0
 	for _, w := range c.Warnings {
@@ -218,12 +221,12 @@ func TestDeviations(t *testing.T) {
 	if devs != 3 {
 		t.Errorf("want 3 deviation warnings, got %v", c.Warnings)
 	}
-	// §9.3: a quiesced gate real with another port gets its weight back:
-	// in the healthy table it has its configured weight at the VIP port.
+	// A quiesced gate real with another port gets its weight back: in the
+	// healthy table it has its configured weight at the VIP port.
 	tab := c.Table()
 	d := tab[0].Destinations[3]
 	if d.Address.String() != "10.0.0.5" || d.Port != 80 || d.Weight != 2 {
-		t.Errorf("§9.3: %+v", d)
+		t.Errorf("gate real on another port: %+v", d)
 	}
 }
 

@@ -1,4 +1,4 @@
-package director
+package daemon
 
 import (
 	"context"
@@ -8,52 +8,34 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
-)
 
-// SocketPath is the daemon's status socket, next to its pid file.
-func SocketPath(runDir, cfgName string) string {
-	return runDir + "/ldirectord." + cfgName + ".sock"
-}
+	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/accept"
+)
 
 // ServeStatus answers each connection on a root-only unix socket with
 // one JSON Snapshot. The returned stop closes the socket and waits for
 // the serving goroutines.
-func ServeStatus(path string, f StatusFunc) (stop func(), err error) {
+func ServeStatus(path string, f director.StatusFunc) (stop func(), err error) {
 	ln, err := listenPrivate(path)
 	if err != nil {
 		return nil, fmt.Errorf("status socket: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
-				defer qcancel()
-				snap, err := f(qctx)
-				if err != nil {
-					return
-				}
-				_ = json.NewEncoder(c).Encode(snap)
-			}()
+	stopConns := accept.Serve(ln, func(c net.Conn) {
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
+		defer qcancel()
+		snap, err := f(qctx)
+		if err != nil {
+			return
 		}
-	}()
+		_ = json.NewEncoder(c).Encode(snap)
+	})
 	return func() {
 		cancel()
-		ln.Close()
-		wg.Wait()
+		stopConns()
 		os.Remove(path)
 	}, nil
 }
@@ -86,16 +68,16 @@ func listenPrivate(path string) (*net.UnixListener, error) {
 }
 
 // QueryStatus reads one Snapshot from a daemon's status socket.
-func QueryStatus(path string, timeout time.Duration) (Snapshot, error) {
+func QueryStatus(path string, timeout time.Duration) (director.Snapshot, error) {
 	c, err := net.DialTimeout("unix", path, timeout)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("status: %w", err)
+		return director.Snapshot{}, fmt.Errorf("status: %w", err)
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(timeout))
-	var s Snapshot
+	var s director.Snapshot
 	if err := json.NewDecoder(c).Decode(&s); err != nil {
-		return Snapshot{}, fmt.Errorf("status: %w", err)
+		return director.Snapshot{}, fmt.Errorf("status: %w", err)
 	}
 	if s.PID == 0 {
 		return s, errors.New("status: empty answer")

@@ -1,4 +1,4 @@
-package director
+package daemon
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/lvsctl/lvsctl/director"
 )
 
 func TestStatusSocketPrivateAndReplacesStale(t *testing.T) {
@@ -15,8 +17,8 @@ func TestStatusSocketPrivateAndReplacesStale(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	stop, err := ServeStatus(path, func(context.Context) (Snapshot, error) {
-		return Snapshot{Config: "/etc/ha.d/site.cf", PID: 42}, nil
+	stop, err := ServeStatus(path, func(context.Context) (director.Snapshot, error) {
+		return director.Snapshot{Config: "/etc/ha.d/site.cf", PID: 42}, nil
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/daemon"
+	"github.com/lvsctl/lvsctl/ldconf"
+)
+
+// act is ldirectord 4.12's action table: what start, stop, restart,
+// try-restart, reload, force-reload and status do, say and exit with,
+// whether or not the pid file names a running daemon.
+func (r *ldRun) act(action string) int {
+	st := r.pidFile.Read()
+	done := "Exiting from ldirectord " + action
+	if st.Running {
+		switch action {
+		case "start":
+			return r.exit(0, done)
+		case "stop":
+			_ = daemon.Stop(st.PID)
+			return r.exit(0, done)
+		case "reload", "force-reload":
+			_ = daemon.Reload(st.PID)
+			return r.exit(0, done)
+		case "status":
+			msg := fmt.Sprintf("ldirectord for %s is running with pid: %d", r.path, st.PID)
+			fmt.Fprintln(r.ios.ErrOut, msg)
+			r.statusTable()
+			r.log.Log(msg)
+			r.log.Log(done)
+			return r.exit(0, done)
+		}
+		// restart, try-restart: stop it, wait for its pid file to go,
+		// then start.
+		_ = daemon.Stop(st.PID)
+		r.pidFile.AwaitRemoval()
+	} else {
+		switch action {
+		case "stop", "try-restart":
+			return r.exit(0, done)
+		case "status":
+			code := 3
+			if st.Defined {
+				msg := fmt.Sprintf("ldirectord stale pid file %s for %s", r.pidFile.Path, r.path)
+				fmt.Fprintln(r.ios.ErrOut, msg)
+				r.log.Log(msg)
+				code = 1
+			}
+			fmt.Fprintf(r.ios.Out, "ldirectord is stopped for %s\n", r.path)
+			return r.exit(code, done)
+		case "reload", "force-reload":
+			r.log.Printf("ldirectord is stopped for %s", r.path)
+			return r.exit(1, done)
+		}
+	}
+	return r.start()
+}
+
+// start validates every check, then runs in the foreground (-d,
+// supervised=yes: no pid file) or starts the daemon and returns once it
+// is running.
+func (r *ldRun) start() int {
+	if err := director.Validate(r.cfg, director.Checker); err != nil {
+		fmt.Fprint(r.ios.ErrOut, director.ConfigErrorText(err, r.path, os.Getpid()))
+		return r.exit(ldconf.ExitConfigError, "config_error: Configuration Error")
+	}
+	if r.debug || r.cfg.Global.Supervised {
+		r.log.Printf("Starting %s with pid: %d", ldVersionString, os.Getpid())
+		return r.serve(daemon.PidFile{})
+	}
+	r.log.Printf("Starting %s as daemon", ldVersionString)
+	// The daemon's command line is exactly "<argv0> <config> start".
+	argv := []string{r.argv0, r.config, "start"}
+	if r.config == ldconf.DefaultConfig && r.cfgName == "ldirectord" {
+		argv = []string{r.argv0, "start"}
+	}
+	err := daemon.Start(r.pidFile, argv, daemon.Settings{MetricsListen: r.metricsListen}, r.f.Spawn)
+	var se *daemon.StartError
+	switch {
+	case errors.As(err, &se) && se.Step == daemon.StepPidFile:
+		return r.initError("Can not open " + r.pidFile.Path)
+	case err != nil:
+		msg := "Can not start the daemon: " + err.Error()
+		r.log.Log(msg)
+		fmt.Fprintln(r.ios.ErrOut, msg)
+		return r.exit(ldExitInit, "Initialisation Error")
+	}
+	return 0
+}
+
+// daemon is the spawned daemon process: pid file, then serve.
+func (r *ldRun) daemon() int {
+	path, err := r.child.Detach(r.pidFile, r.path)
+	r.path = path
+	if err != nil {
+		return r.initError("Can not open " + r.pidFile.Path)
+	}
+	return r.serve(r.pidFile)
+}
+
+// serve runs the director until TERM/INT/QUIT; HUP reloads. The daemon
+// (a pid file) also answers on its status socket.
+func (r *ldRun) serve(pidFile daemon.PidFile) int {
+	p := daemon.Process{
+		Argv0: r.argv0, Config: r.cfg,
+		Load:       func() (*ldconf.Config, error) { return ldconf.Load(r.path, r.ldconfOptions()...) },
+		ConfigPath: r.path, PidFile: pidFile, MetricsListen: r.metricsListen,
+		OpenIPVS: r.f.OpenIPVS, Log: r.log, Signals: r.f.Signals, Child: r.child,
+	}
+	if pidFile.Path != "" {
+		p.StatusSocket = daemon.SocketPath(r.f.RunDir, r.cfgName)
+	}
+	sig, err := daemon.Serve(p)
+	var se *daemon.StartError
+	switch {
+	case errors.As(err, &se) && se.Step == daemon.StepIPVS:
+		return r.initError("Can not open IPVS: " + se.Err.Error())
+	case errors.As(err, &se) && se.Step == daemon.StepMetrics:
+		return r.initError("Can not serve metrics: " + se.Err.Error())
+	case err != nil:
+		r.log.Printf("%v", err)
+		return r.exit(1, err.Error())
+	}
+	return r.exit(0, "Linux Director Daemon terminated on signal: "+sig)
+}
+
+// statusTable prints the running daemon's table for a person at a
+// terminal. ldirectord prints nothing on stdout when it runs, and scripts
+// capture stdout, so the table only appears on a terminal.
+func (r *ldRun) statusTable() {
+	if !r.ios.OutTTY {
+		return
+	}
+	snap, err := daemon.QueryStatus(daemon.SocketPath(r.f.RunDir, r.cfgName), 2*time.Second)
+	if err != nil {
+		return
+	}
+	director.WriteStatusTable(r.ios.Out, snap)
+}

@@ -1,0 +1,71 @@
+package daemon
+
+import (
+	"fmt"
+	"syscall"
+)
+
+// Step is a step of a daemon's start.
+type Step int
+
+// The steps whose failure ends a start, each with its own message in
+// ldirectord's words (package cli).
+const (
+	StepPidFile Step = iota // create or write the pid file
+	StepSpawn               // start the daemon process
+	StepIPVS                // open IPVS
+	StepMetrics             // listen for metrics scrapes
+)
+
+func (s Step) String() string {
+	switch s {
+	case StepPidFile:
+		return "pid file"
+	case StepSpawn:
+		return "spawn"
+	case StepIPVS:
+		return "open IPVS"
+	case StepMetrics:
+		return "metrics"
+	}
+	return fmt.Sprintf("Step(%d)", int(s))
+}
+
+// StartError is a start that failed at Step.
+type StartError struct {
+	Step Step
+	Err  error
+}
+
+func (e *StartError) Error() string { return e.Err.Error() }
+
+func (e *StartError) Unwrap() error { return e.Err }
+
+// Start starts the daemon as ldirectord's start does: it creates the pid
+// file first, so that an unwritable run directory fails at once, then
+// spawns argv with s and waits for the daemon's report. On a failure the
+// pid file is removed again.
+func Start(pidFile PidFile, argv []string, s Settings, spawn SpawnFunc) error {
+	if err := pidFile.Create(); err != nil {
+		return &StartError{Step: StepPidFile, Err: err}
+	}
+	if err := spawn(argv, s); err != nil {
+		pidFile.Remove()
+		return &StartError{Step: StepSpawn, Err: err}
+	}
+	return nil
+}
+
+// Stop asks the daemon with pid to stop (TERM), without waiting, as
+// ldirectord's stop does.
+func Stop(pid int) error { return kill(pid, syscall.SIGTERM) }
+
+// Reload asks the daemon with pid to reread its configuration (HUP).
+func Reload(pid int) error { return kill(pid, syscall.SIGHUP) }
+
+func kill(pid int, sig syscall.Signal) error {
+	if err := syscall.Kill(pid, sig); err != nil {
+		return fmt.Errorf("signal %d: %w", pid, err)
+	}
+	return nil
+}
