@@ -40,7 +40,7 @@ deb-test: lab
 
 # Everything CI runs: the lab's set-up first (it installs the packages some
 # unit tests use too), lint, unit tests with the race detector, a short fuzz
-# of the config parser, then the lab.
+# of every parser (config and the checks' replies), then the lab.
 test: lab lint unit fuzz-short examples e2e e2e-clone deb-test
 
 unit:
@@ -84,11 +84,14 @@ bench: build lab bench-native
 demo: build lab
 	bash e2e/demo.sh
 
+# Every fuzz target of the module, one after the other (e2e/fuzz.sh finds
+# them): FUZZTIME each, 3 s in make test.
+FUZZTIME ?= 2m
 fuzz:
-	$(GO) test -run XXX -fuzz FuzzParse -fuzztime 60s ./ldconf
+	GO=$(GO) bash e2e/fuzz.sh $(FUZZTIME)
 
 fuzz-short:
-	$(GO) test -run XXX -fuzz FuzzParse -fuzztime 10s ./ldconf
+	GO=$(GO) bash e2e/fuzz.sh 3s
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }

@@ -98,7 +98,7 @@ func berRead(r io.Reader, max int) ([]byte, error) {
 		}
 	}
 	if n < 0 || n > max {
-		return nil, errors.New("message too large")
+		return nil, errMsgTooLong
 	}
 	msg := make([]byte, len(hdr)+n)
 	copy(msg, hdr)

@@ -66,12 +66,15 @@ const (
 	DefaultNegotiateTimeout = 30 * time.Second
 )
 
-// Bounds on what a server can make us buffer.
+// Bounds on what a server can make us read (docs/compat.md lists them):
+// past them a reply is refused with an error saying so, and what it held
+// never reaches a reason whole (reasons quote at most 60 bytes of it).
 const (
-	maxBody = 1 << 20  // HTTP body, FTP file, simpletcp answer
-	maxLine = 8 << 10  // one protocol line
-	maxMsg  = 1 << 20  // one database/LDAP/DNS message
-	maxRead = 16 << 20 // everything read in one session
+	maxBody   = 1 << 20  // HTTP body, FTP file, simpletcp answer
+	maxHeader = 64 << 10 // HTTP status line and headers
+	maxLine   = 8 << 10  // one protocol line
+	maxMsg    = 1 << 20  // one database/LDAP message
+	maxRead   = 16 << 20 // everything read in one session
 )
 
 func up(reason string) Result { return Result{Up: true, Reason: reason} }

@@ -3,8 +3,6 @@ package checks
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +13,8 @@ import (
 )
 
 // timed runs fn under the tighter of ctx's deadline and d, and stamps the
-// latency. Every checker goes through it.
+// latency. Every checker goes through it (those that talk to a service
+// through Target.run).
 func timed(ctx context.Context, d time.Duration, fn func(ctx context.Context) Result) Result {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, d)
@@ -26,6 +25,12 @@ func timed(ctx context.Context, d time.Duration, fn func(ctx context.Context) Re
 		r.Timeout = true
 	}
 	return r
+}
+
+// run is timed for a check of t that reads a server's replies: the
+// result is scrubbed of t's secrets and of what may not go to a log.
+func (t *Target) run(ctx context.Context, d time.Duration, fn func(ctx context.Context) Result) Result {
+	return t.scrub(timed(ctx, d, fn))
 }
 
 // timedOut reports whether a check failed for lack of time. The socket
@@ -40,7 +45,39 @@ func timedOut(ctx context.Context, err error) bool {
 type conn struct {
 	net.Conn
 	r    *bufio.Reader
+	in   *budget
 	stop func() bool
+}
+
+// errSessionTooLong is the refusal of a server that sends more than maxRead
+// bytes in one session.
+var errSessionTooLong = fmt.Errorf("server sent more than %d MiB: refused", maxRead>>20)
+
+// budget is a reader that refuses to read more than n bytes, failing with
+// err: a server's reply is bounded by what its reader is given, not by
+// what the server sends.
+type budget struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (b *budget) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		return 0, b.err
+	}
+	if int64(len(p)) > b.n {
+		p = p[:b.n]
+	}
+	n, err := b.r.Read(p)
+	b.n -= int64(n)
+	return n, err
+}
+
+// limit lets at most n more bytes be read from the connection (the
+// buffered ones included), then fails with err.
+func (c *conn) limit(n int64, err error) {
+	c.in.n, c.in.err = n-int64(c.r.Buffered()), err
 }
 
 // dial connects to addr over network within ctx.
@@ -60,14 +97,24 @@ func wrap(ctx context.Context, c net.Conn) *conn {
 		_ = c.SetDeadline(dl)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Now()) })
-	lr := &io.LimitedReader{R: c, N: maxRead}
-	return &conn{Conn: c, r: bufio.NewReaderSize(lr, 4096), stop: stop}
+	return newConn(c, stop)
+}
+
+// newConn is c with a bounded, buffered reader; stop undoes what ties it
+// to a context.
+func newConn(c net.Conn, stop func() bool) *conn {
+	in := &budget{r: c, n: maxRead, err: errSessionTooLong}
+	return &conn{Conn: c, r: bufio.NewReaderSize(in, 4096), in: in, stop: stop}
 }
 
 func (c *conn) Close() error {
 	c.stop()
 	return c.Conn.Close()
 }
+
+// errLineTooLong refuses a protocol line longer than maxLine, before more
+// of it is read.
+var errLineTooLong = fmt.Errorf("line longer than %d KiB: refused", maxLine>>10)
 
 // readLine returns one line without its CR LF; longer lines are an error.
 func (c *conn) readLine() (string, error) {
@@ -76,7 +123,7 @@ func (c *conn) readLine() (string, error) {
 		frag, err := c.r.ReadSlice('\n')
 		line = append(line, frag...)
 		if len(line) > maxLine {
-			return "", errors.New("line too long")
+			return "", errLineTooLong
 		}
 		if err == bufio.ErrBufferFull {
 			continue
@@ -105,80 +152,6 @@ func trimEOL(b []byte) string {
 func (c *conn) cmd(format string, args ...any) error {
 	_, err := fmt.Fprintf(c.Conn, format+"\r\n", args...)
 	return err
-}
-
-// tlsMode is how much of the server's certificate a TLS check verifies;
-// each service follows the Perl library ldirectord uses for it.
-type tlsMode int
-
-const (
-	tlsNoVerify      tlsMode = iota // Net::LDAP (verify => none), DBD::Pg sslmode=prefer
-	tlsVerifyChain                  // LWP with verify_hostname => 0
-	tlsVerifyChainIP                // IO::Socket::SSL defaults: chain and the dialed IP
-)
-
-// startTLS runs a TLS client handshake over c. serverName is sent as SNI
-// (IP addresses are not, as OpenSSL clients do not send them); ip is what
-// tlsVerifyChainIP matches the certificate against.
-func startTLS(ctx context.Context, c *conn, mode tlsMode, serverName, ip string) (*conn, error) {
-	cfg := &tls.Config{
-		// Verification is done below, because the standard one always
-		// checks the name and ldirectord's libraries do not (or check the
-		// IP).
-		InsecureSkipVerify: true,
-		MinVersion:         tls.VersionTLS10,
-	}
-	if net.ParseIP(serverName) == nil {
-		cfg.ServerName = serverName
-	}
-	if mode != tlsNoVerify {
-		name := ""
-		if mode == tlsVerifyChainIP {
-			name = ip
-		}
-		cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
-			return verifyChain(raw, name)
-		}
-	}
-	c.stop()
-	tc := tls.Client(c.Conn, cfg)
-	if err := tc.HandshakeContext(ctx); err != nil {
-		_ = c.Conn.Close()
-		return nil, fmt.Errorf("tls handshake: %w", err)
-	}
-	return wrap(ctx, tc), nil
-}
-
-// verifyChain verifies the presented chain against the system trust store
-// (which honours SSL_CERT_FILE and SSL_CERT_DIR); name, if set, must match.
-func verifyChain(raw [][]byte, name string) error {
-	if len(raw) == 0 {
-		return errors.New("no certificate presented")
-	}
-	certs := make([]*x509.Certificate, len(raw))
-	for i, b := range raw {
-		c, err := x509.ParseCertificate(b)
-		if err != nil {
-			return fmt.Errorf("parse certificate: %w", err)
-		}
-		certs[i] = c
-	}
-	roots, err := x509.SystemCertPool()
-	if err != nil {
-		return fmt.Errorf("system trust store: %w", err)
-	}
-	inter := x509.NewCertPool()
-	for _, c := range certs[1:] {
-		inter.AddCert(c)
-	}
-	_, err = certs[0].Verify(x509.VerifyOptions{
-		Roots: roots, Intermediates: inter, DNSName: name,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	})
-	if err != nil {
-		return fmt.Errorf("certificate verify failed: %w", err)
-	}
-	return nil
 }
 
 // reason turns a network error into a short reason.

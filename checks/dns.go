@@ -27,7 +27,7 @@ const (
 )
 
 func (DNS) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		match, err := matcher(t.Receive)
 		if err != nil {
 			return down("bad receive", err)
@@ -61,7 +61,7 @@ func (DNS) Check(ctx context.Context, t Target) Result {
 				return up("answer " + a + " matched")
 			}
 		}
-		return down("response mismatch: "+strings.Join(answers, " "), errors.New("dns: response mismatch"))
+		return down("response mismatch: "+clip(strings.Join(answers, " "), 200), errors.New("dns: response mismatch"))
 	})
 }
 
@@ -217,11 +217,15 @@ func dnsAnswers(m []byte, id uint16) ([]string, error) {
 	return out, nil
 }
 
+// maxDNSName is the longest name DNS allows (RFC 1035 §3.1: 255 bytes
+// in wire form, which is its length as text without the final dot).
+const maxDNSName = 255
+
 // dnsName reads a possibly compressed name at off; it returns the name
 // without the trailing dot (as Net::DNS prints it) and the offset after it.
 func dnsName(m []byte, off int) (string, int, error) {
 	var labels []string
-	end := -1
+	end, size := -1, 0
 	for jumps := 0; ; {
 		if off >= len(m) {
 			return "", 0, errors.New("truncated name")
@@ -249,6 +253,9 @@ func dnsName(m []byte, off int) (string, int, error) {
 		default:
 			if off+1+l > len(m) {
 				return "", 0, errors.New("truncated name")
+			}
+			if size += 1 + l; size > maxDNSName {
+				return "", 0, errors.New("name longer than 255 bytes")
 			}
 			labels = append(labels, string(m[off+1:off+1+l]))
 			off += 1 + l

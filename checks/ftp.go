@@ -27,7 +27,7 @@ func (FTP) String() string { return "negotiate:ftp" }
 var pasvRe = regexp.MustCompile(`(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)`)
 
 func (FTP) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		match, err := matcher(t.Receive)
 		if err != nil {
 			return down("bad receive", err)
@@ -52,57 +52,80 @@ func ftpGet(ctx context.Context, t Target) ([]byte, error) {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
 	defer c.Close()
-	code, text, err := smtpReply(c)
+	port, err := ftpPassive(c, t)
 	if err != nil {
-		return nil, fmt.Errorf("greeting: %w", err)
+		return nil, err
 	}
-	if code[0] != '2' {
-		return nil, errors.New("greeting: " + short(text))
-	}
-	login, passwd := t.Login, t.Passwd
-	if login == "" {
-		login, passwd = "anonymous", "ldirectord@localhost"
-	}
-	step := func(format string, args ...any) (string, string, error) {
-		if err := c.cmd(format, args...); err != nil {
-			return "", "", err
-		}
-		return smtpReply(c)
-	}
-	// Statuses are ignored, as Net::FTP's callers in ldirectord do.
-	if code, _, err = step("USER %s", login); err != nil {
-		return nil, fmt.Errorf("login: %w", err)
-	}
-	if code[0] == '3' {
-		if _, _, err = step("PASS %s", passwd); err != nil {
-			return nil, fmt.Errorf("login: %w", err)
-		}
-	}
-	for _, cmd := range []string{"CWD /", "TYPE I"} {
-		if _, _, err = step("%s", cmd); err != nil {
-			return nil, fmt.Errorf("%s: %w", cmd, err)
-		}
-	}
-	code, text, err = step("PASV")
-	if err != nil {
-		return nil, fmt.Errorf("PASV: %w", err)
-	}
-	m := pasvRe.FindStringSubmatch(text)
-	if code != "227" || m == nil {
-		return nil, errors.New("PASV: " + short(text))
-	}
-	p1, _ := strconv.Atoi(m[5])
-	p2, _ := strconv.Atoi(m[6])
-	if p1 > 255 || p2 > 255 {
-		return nil, errors.New("PASV: bad port in " + short(text))
-	}
-	daddr := net.JoinHostPort(t.RealAddr.Unmap().String(), strconv.Itoa(p1<<8|p2))
+	daddr := net.JoinHostPort(t.RealAddr.Unmap().String(), strconv.Itoa(port))
 	dc, err := dial(ctx, "tcp", daddr)
 	if err != nil {
 		return nil, fmt.Errorf("data connection: %w", err)
 	}
 	defer dc.Close()
-	if code, text, err = step("RETR %s", t.Request); err != nil {
+	return ftpRetrieve(c, dc, t)
+}
+
+// ftpStep sends one command and reads its reply.
+func ftpStep(c *conn, format string, args ...any) (string, string, error) {
+	if err := c.cmd(format, args...); err != nil {
+		return "", "", err
+	}
+	return smtpReply(c)
+}
+
+// ftpPassive is the control conversation up to PASV: it returns the
+// data port of the 227 reply.
+func ftpPassive(c *conn, t Target) (int, error) {
+	code, text, err := smtpReply(c)
+	if err != nil {
+		return 0, fmt.Errorf("greeting: %w", err)
+	}
+	if code[0] != '2' {
+		return 0, errors.New("greeting: " + short(text))
+	}
+	login, passwd := t.Login, t.Passwd
+	if login == "" {
+		login, passwd = "anonymous", "ldirectord@localhost"
+	}
+	// Statuses are ignored, as Net::FTP's callers in ldirectord do.
+	if code, _, err = ftpStep(c, "USER %s", login); err != nil {
+		return 0, fmt.Errorf("login: %w", err)
+	}
+	if code[0] == '3' {
+		if _, _, err = ftpStep(c, "PASS %s", passwd); err != nil {
+			return 0, fmt.Errorf("login: %w", err)
+		}
+	}
+	for _, cmd := range []string{"CWD /", "TYPE I"} {
+		if _, _, err = ftpStep(c, "%s", cmd); err != nil {
+			return 0, fmt.Errorf("%s: %w", cmd, err)
+		}
+	}
+	code, text, err = ftpStep(c, "PASV")
+	if err != nil {
+		return 0, fmt.Errorf("PASV: %w", err)
+	}
+	return ftpPasvPort(code, text)
+}
+
+// ftpPasvPort is the port of a 227 reply; its address is not used.
+func ftpPasvPort(code, text string) (int, error) {
+	m := pasvRe.FindStringSubmatch(text)
+	if code != "227" || m == nil {
+		return 0, errors.New("PASV: " + short(text))
+	}
+	p1, _ := strconv.Atoi(m[5])
+	p2, _ := strconv.Atoi(m[6])
+	if p1 > 255 || p2 > 255 {
+		return 0, errors.New("PASV: bad port in " + short(text))
+	}
+	return p1<<8 | p2, nil
+}
+
+// ftpRetrieve asks for the request over c and reads it from dc.
+func ftpRetrieve(c, dc *conn, t Target) ([]byte, error) {
+	code, text, err := ftpStep(c, "RETR %s", t.Request)
+	if err != nil {
 		return nil, fmt.Errorf("RETR: %w", err)
 	}
 	if code[0] != '1' && code[0] != '2' {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -16,9 +17,11 @@ import (
 //
 // Up iff the final response is 2xx and, when receive is set, its body
 // matches. Redirects are followed (7 at most, LWP's limit; LWP drops the
-// explicit Host header on a redirect, so does this). An https chain must
-// verify against the system trust store but the host name is not checked.
-// A check that runs out of time leaves the real's state unchanged.
+// explicit Host header on a redirect, so does this) as long as they stay
+// on the real: see redirectHost. An https chain must verify against the
+// system trust store but the host name is not checked (unless
+// Security.VerifyHost). A check that runs out of time leaves the real's
+// state unchanged.
 //
 // It speaks HTTP/1.1 over a connection of its own, one per request, so
 // nothing (no pooled connection, no transport goroutine) survives a check.
@@ -44,7 +47,7 @@ func (t *Target) URL() string {
 }
 
 func (HTTP) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		r := httpCheck(ctx, t)
 		if !r.Up && timedOut(ctx, r.Err) {
 			// check_http: when the alarm fires there is no response and
@@ -65,39 +68,43 @@ func httpCheck(ctx context.Context, t Target) Result {
 	if method == "" {
 		method = http.MethodGet
 	}
-	u, err := url.Parse(t.URL())
+	first, err := url.Parse(t.URL())
 	if err != nil {
 		return down("bad url", fmt.Errorf("http check: %w", err))
 	}
+	u, to := first, first.Hostname()
 	// Without virtualhost the Host header is the bare real address.
 	host := t.VirtualHost
 	if host == "" {
 		host = t.realHost()
 	}
 	for hop := 0; ; hop++ {
-		resp, body, err := httpDo(ctx, t, method, u, host)
+		rep, err := httpDo(ctx, t, method, u, host, to)
 		if err != nil {
-			return fail(method+" "+u.String(), err)
+			return fail(method+" "+short(u.String()), err)
 		}
-		if loc := resp.Header.Get("Location"); isRedirect(resp.StatusCode) && loc != "" && hop < maxRedirects {
-			next, err := u.Parse(loc)
+		if isRedirect(rep.code) && rep.location != "" && hop < maxRedirects {
+			next, err := u.Parse(rep.location)
 			if err != nil || (next.Scheme != "http" && next.Scheme != "https") {
-				return down(resp.Status+": bad redirect "+loc, fmt.Errorf("http check: redirect to %q", loc))
+				return down(rep.status+": bad redirect "+short(rep.location), fmt.Errorf("http check: redirect to %q", short(rep.location)))
 			}
-			if resp.StatusCode == http.StatusSeeOther && method != http.MethodHead {
+			if to, err = t.redirectHost(first, next); err != nil {
+				return down(rep.status+": redirect to "+short(next.String())+" not followed: "+err.Error(), fmt.Errorf("http check: %w", err))
+			}
+			if rep.code == http.StatusSeeOther && method != http.MethodHead {
 				method = http.MethodGet
 			}
 			u, host = next, ""
 			continue
 		}
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return down(resp.Status, fmt.Errorf("http check: %s %s: %s", method, u, resp.Status))
+		if rep.code < 200 || rep.code > 299 {
+			return down(rep.status, fmt.Errorf("http check: %s %s: %s", method, short(u.String()), rep.status))
 		}
 		// HEAD has no body, so any receive string that needs text fails.
-		if t.Receive != "" && !match(body) {
-			return down(resp.Status+": receive string not matched", errors.New("http check: receive string not matched"))
+		if t.Receive != "" && !match(rep.body) {
+			return down(rep.status+": receive string not matched", errors.New("http check: receive string not matched"))
 		}
-		return up(resp.Status)
+		return up(rep.status)
 	}
 }
 
@@ -109,12 +116,51 @@ func isRedirect(code int) bool {
 	return false
 }
 
-// httpDo performs one request on a fresh connection and reads at most
-// maxBody bytes of the body.
-func httpDo(ctx context.Context, t Target, method string, u *url.URL, host string) (*http.Response, string, error) {
+// errOtherHost refuses a redirect that leaves the real.
+var errOtherHost = errors.New("another host than the real")
+
+// redirectHost is where a redirect to next is followed, or errOtherHost.
+// A check judges the real, never another server, and a real must not be
+// able to point the director's checks anywhere: a redirect is followed
+// only to the real's own address, or to the virtualhost name, which is
+// then asked of the real's address too (with that name as Host, as LWP
+// sends), or to the host of a request written as an absolute URL (first).
+// For http_proxy every request goes to the real, the proxy, anyway.
+func (t *Target) redirectHost(first, next *url.URL) (string, error) {
+	h := next.Hostname()
+	real := t.RealAddr.Unmap().String()
+	if a, err := netip.ParseAddr(h); err == nil && a.Unmap().WithZone("") == t.RealAddr.Unmap().WithZone("") {
+		return real, nil
+	}
+	vh := t.VirtualHost
+	if n, _, err := net.SplitHostPort(vh); err == nil {
+		vh = n
+	}
+	switch {
+	case vh != "" && strings.EqualFold(h, strings.Trim(vh, "[]")):
+		return real, nil
+	case strings.EqualFold(h, first.Hostname()):
+		return h, nil
+	case t.Service == "http_proxy":
+		return h, nil
+	}
+	return "", errOtherHost
+}
+
+// httpReply is what the check looks at in a response.
+type httpReply struct {
+	code     int
+	status   string // "200 OK", shortened
+	location string // the Location header
+	body     string // at most maxBody bytes
+}
+
+// httpDo performs one request on a fresh connection to host to (the
+// URL's port) and reads at most maxBody bytes of the body.
+func httpDo(ctx context.Context, t Target, method string, u *url.URL, host, to string) (httpReply, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
-		return nil, "", err
+		return httpReply{}, err
 	}
 	req.Host = host
 	req.Close = true
@@ -127,7 +173,7 @@ func httpDo(ctx context.Context, t Target, method string, u *url.URL, host strin
 			port = "443"
 		}
 	}
-	addr := net.JoinHostPort(u.Hostname(), port)
+	addr := net.JoinHostPort(to, port)
 	proxy := t.Service == "http_proxy"
 	if proxy {
 		// The real is the proxy; the URL goes to it verbatim.
@@ -136,20 +182,20 @@ func httpDo(ctx context.Context, t Target, method string, u *url.URL, host strin
 	}
 	c, err := dial(ctx, "tcp", addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("connect: %w", err)
+		return httpReply{}, fmt.Errorf("connect: %w", err)
 	}
 	defer func() { _ = c.Close() }()
 	if u.Scheme == "https" && !proxy {
-		sni := host
+		name := host
 		if h, _, err := net.SplitHostPort(host); err == nil {
-			sni = h
+			name = h
 		}
-		if sni == "" {
-			sni = u.Hostname()
+		if name == "" {
+			name = u.Hostname()
 		}
-		tc, err := startTLS(ctx, c, tlsVerifyChain, strings.Trim(sni, "[]"), "")
+		tc, err := startTLS(ctx, c, t.tlsPeerFor(tlsVerifyChain, strings.Trim(name, "[]")))
 		if err != nil {
-			return nil, "", err
+			return httpReply{}, err
 		}
 		c = tc
 		defer func() { _ = tc.Close() }()
@@ -164,17 +210,35 @@ func httpDo(ctx context.Context, t Target, method string, u *url.URL, host strin
 		err = w.Flush()
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("send request: %w", err)
+		return httpReply{}, fmt.Errorf("send request: %w", err)
 	}
-	resp, err := http.ReadResponse(c.r, req)
+	rep, bodyErr, err := readHTTPReply(c, req)
 	if err != nil {
-		return nil, "", fmt.Errorf("read response: %w", err)
+		return httpReply{}, err
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil && timedOut(ctx, err) {
-		return nil, "", fmt.Errorf("read body: %w", err)
+	if bodyErr != nil && timedOut(ctx, bodyErr) {
+		return httpReply{}, fmt.Errorf("read body: %w", bodyErr)
 	}
 	// Other body errors keep what arrived, as LWP keeps partial content.
-	return resp, string(b), nil
+	return rep, nil
+}
+
+// errHeaderTooLong refuses a response whose status line and headers take
+// more than maxHeader bytes.
+var errHeaderTooLong = fmt.Errorf("response header longer than %d KiB: refused", maxHeader>>10)
+
+// readHTTPReply reads the response to req: the status line and headers
+// in at most maxHeader bytes, then at most maxBody bytes of body. An
+// error reading the body is returned apart, with what arrived.
+func readHTTPReply(c *conn, req *http.Request) (httpReply, error, error) {
+	c.limit(maxHeader, errHeaderTooLong)
+	resp, err := http.ReadResponse(c.r, req)
+	if err != nil {
+		return httpReply{}, nil, fmt.Errorf("read response: %w", err)
+	}
+	defer resp.Body.Close()
+	c.limit(maxRead, errSessionTooLong)
+	b, bodyErr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	rep := httpReply{code: resp.StatusCode, status: short(resp.Status), location: resp.Header.Get("Location"), body: string(b)}
+	return rep, bodyErr, nil
 }

@@ -26,7 +26,7 @@ const (
 )
 
 func (LDAP) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		match, err := matcher(t.Receive)
 		if err != nil {
 			return down("bad receive", err)
@@ -36,66 +36,74 @@ func (LDAP) Check(ctx context.Context, t Target) Result {
 			return fail("connection failed", err)
 		}
 		defer c.Close()
-		dn, pw := "", ""
-		if t.Login != "" && t.Passwd != "" {
-			dn, pw = t.Login, t.Passwd
-		}
-		bind := berTLV(ldapBindRequest, berInt(0x02, 3), berTLV(0x04, []byte(dn)), berTLV(0x80, []byte(pw)))
-		if _, err := c.Write(berTLV(0x30, berInt(0x02, 1), bind)); err != nil {
-			return fail("bind", err)
-		}
-		op, body, err := ldapRead(c, 1)
+		return ldapSession(c, t, match)
+	})
+}
+
+// maxLDAPEntries bounds the entries a search may return.
+const maxLDAPEntries = 1000
+
+// ldapSession binds and searches over c.
+func ldapSession(c *conn, t Target, match func(string) bool) Result {
+	dn, pw := "", ""
+	if t.Login != "" && t.Passwd != "" {
+		dn, pw = t.Login, t.Passwd
+	}
+	bind := berTLV(ldapBindRequest, berInt(0x02, 3), berTLV(0x04, []byte(dn)), berTLV(0x80, []byte(pw)))
+	if _, err := c.Write(berTLV(0x30, berInt(0x02, 1), bind)); err != nil {
+		return fail("bind", err)
+	}
+	op, body, err := ldapRead(c, 1)
+	if err != nil {
+		return fail("bind", err)
+	}
+	if op != ldapBindResponse {
+		return down("bind failed", fmt.Errorf("ldap: unexpected op 0x%x to bind", op))
+	}
+	if code, err := ldapResultCode(body); err != nil || code != 0 {
+		return down(fmt.Sprintf("bind failed (result %d)", code), fmt.Errorf("ldap: bind result %d: %v", code, err))
+	}
+	search := berTLV(ldapSearchReq,
+		berTLV(0x04, []byte(t.request())),
+		berInt(0x0a, 0), // scope base
+		berInt(0x0a, 0), // never dereference aliases
+		berInt(0x02, 0), berInt(0x02, 0),
+		berTLV(0x01, []byte{0}),
+		berTLV(0x87, []byte("objectClass")),
+		berTLV(0x30, berTLV(0x04, []byte("1.1"))), // no attributes needed
+	)
+	if _, err := c.Write(berTLV(0x30, berInt(0x02, 2), search)); err != nil {
+		return fail("search", err)
+	}
+	var dns []string
+	for {
+		op, body, err := ldapRead(c, 2)
 		if err != nil {
-			return fail("bind", err)
-		}
-		if op != ldapBindResponse {
-			return down("bind failed", fmt.Errorf("ldap: unexpected op 0x%x to bind", op))
-		}
-		if code, err := ldapResultCode(body); err != nil || code != 0 {
-			return down(fmt.Sprintf("bind failed (result %d)", code), fmt.Errorf("ldap: bind result %d: %v", code, err))
-		}
-		search := berTLV(ldapSearchReq,
-			berTLV(0x04, []byte(t.request())),
-			berInt(0x0a, 0), // scope base
-			berInt(0x0a, 0), // never dereference aliases
-			berInt(0x02, 0), berInt(0x02, 0),
-			berTLV(0x01, []byte{0}),
-			berTLV(0x87, []byte("objectClass")),
-			berTLV(0x30, berTLV(0x04, []byte("1.1"))), // no attributes needed
-		)
-		if _, err := c.Write(berTLV(0x30, berInt(0x02, 2), search)); err != nil {
 			return fail("search", err)
 		}
-		var dns []string
-		for {
-			op, body, err := ldapRead(c, 2)
+		if op == ldapSearchEntry {
+			_, name, _, err := berNext(body)
 			if err != nil {
-				return fail("search", err)
+				return fail("search entry", err)
 			}
-			if op == ldapSearchEntry {
-				_, name, _, err := berNext(body)
-				if err != nil {
-					return fail("search entry", err)
-				}
-				dns = append(dns, string(name))
-				if len(dns) > 1000 {
-					return down("too many entries", errors.New("ldap: too many entries"))
-				}
-			}
-			if op == ldapSearchDone {
-				break
+			dns = append(dns, string(name))
+			if len(dns) > maxLDAPEntries {
+				return down("too many entries", errors.New("ldap: too many entries"))
 			}
 		}
-		_, _ = c.Write(berTLV(0x30, berInt(0x02, 3), []byte{ldapUnbind, 0}))
-		// The result code of the search is not looked at, only the entries.
-		if len(dns) != 1 {
-			return down(fmt.Sprintf("%d entries instead of 1", len(dns)), errors.New("ldap: no answer received"))
+		if op == ldapSearchDone {
+			break
 		}
-		if t.Receive != "" && !match(dns[0]) {
-			return down("response mismatch: "+short(dns[0]), errors.New("ldap: response mismatch"))
-		}
-		return up("found " + short(dns[0]))
-	})
+	}
+	_, _ = c.Write(berTLV(0x30, berInt(0x02, 3), []byte{ldapUnbind, 0}))
+	// The result code of the search is not looked at, only the entries.
+	if len(dns) != 1 {
+		return down(fmt.Sprintf("%d entries instead of 1", len(dns)), errors.New("ldap: no answer received"))
+	}
+	if t.Receive != "" && !match(dns[0]) {
+		return down("response mismatch: "+short(dns[0]), errors.New("ldap: response mismatch"))
+	}
+	return up("found " + short(dns[0]))
 }
 
 // ldapRead reads the next message with the given id and returns its op
@@ -106,26 +114,35 @@ func ldapRead(c *conn, id int) (byte, []byte, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		tag, seq, _, err := berNext(msg)
-		if err != nil || tag != 0x30 {
-			return 0, nil, errBER
-		}
-		itag, idb, rest, err := berNext(seq)
-		if err != nil || itag != 0x02 {
-			return 0, nil, errBER
-		}
-		op, body, _, err := berNext(rest)
+		mid, op, body, err := ldapMessage(msg)
 		if err != nil {
 			return 0, nil, err
 		}
-		if berIntValue(idb) == 0 {
+		if mid == 0 {
 			// Unsolicited notification (notice of disconnection).
 			return 0, nil, errors.New("server sent a notice of disconnection")
 		}
-		if berIntValue(idb) == id {
+		if mid == id {
 			return op, body, nil
 		}
 	}
+}
+
+// ldapMessage splits an LDAPMessage into its id, op tag and content.
+func ldapMessage(msg []byte) (int, byte, []byte, error) {
+	tag, seq, _, err := berNext(msg)
+	if err != nil || tag != 0x30 {
+		return 0, 0, nil, errBER
+	}
+	itag, idb, rest, err := berNext(seq)
+	if err != nil || itag != 0x02 {
+		return 0, 0, nil, errBER
+	}
+	op, body, _, err := berNext(rest)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	return berIntValue(idb), op, body, nil
 }
 
 func ldapResultCode(body []byte) (int, error) {

@@ -21,6 +21,13 @@ import (
 // and a self-signed leaf nobody trusts. Neither names 127.0.0.1.
 var trustedCert, untrustedCert tls.Certificate
 
+// The test CA, for tests that sign more leaves (tls_test.go), and its file.
+var (
+	testCA     *x509.Certificate
+	testCAKey  *ecdsa.PrivateKey
+	testCAFile string
+)
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "checks-test")
 	if err != nil {
@@ -41,6 +48,7 @@ func TestMain(m *testing.M) {
 	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644); err != nil {
 		panic(err)
 	}
+	testCA, testCAKey, testCAFile = ca, caKey, caFile
 	os.Setenv("SSL_CERT_FILE", caFile)
 	os.Setenv("SSL_CERT_DIR", dir)
 	trustedCert = leaf(ca, caKey, "www.example.com")

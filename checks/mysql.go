@@ -39,7 +39,7 @@ const (
 )
 
 func (MySQL) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		query, err := sqlQuery(t)
 		if err != nil {
 			return down(err.Error(), err)
@@ -49,21 +49,29 @@ func (MySQL) Check(ctx context.Context, t Target) Result {
 			return fail("connect "+t.Addr(), err)
 		}
 		defer c.Close()
-		m := &myConn{c: c}
-		if err := m.login(t.Login, t.Passwd, t.Database); err != nil {
-			return fail("login", err)
-		}
-		rows, err := m.query(query)
-		_ = m.write([]byte{0x01}, 0) // COM_QUIT
-		if err != nil {
-			return fail("query", err)
-		}
-		if rows == 0 {
-			return down("query returned no rows", errors.New("mysql: no rows"))
-		}
-		return up("query returned rows")
+		return mysqlSession(c, t, query)
 	})
 }
+
+// mysqlSession logs in and runs query over c.
+func mysqlSession(c *conn, t Target, query string) Result {
+	m := &myConn{c: c}
+	if err := m.login(t.Login, t.Passwd, t.Database); err != nil {
+		return fail("login", err)
+	}
+	rows, err := m.query(query)
+	_ = m.write([]byte{0x01}, 0) // COM_QUIT
+	if err != nil {
+		return fail("query", err)
+	}
+	if rows == 0 {
+		return down("query returned no rows", errors.New("mysql: no rows"))
+	}
+	return up("query returned rows")
+}
+
+// errMsgTooLong refuses a database or LDAP message longer than maxMsg.
+var errMsgTooLong = fmt.Errorf("message longer than %d MiB: refused", maxMsg>>20)
 
 type myConn struct {
 	c   *conn
@@ -77,7 +85,7 @@ func (m *myConn) read() ([]byte, error) {
 	}
 	n := int(h[0]) | int(h[1])<<8 | int(h[2])<<16
 	if n > maxMsg {
-		return nil, errors.New("packet too large")
+		return nil, errMsgTooLong
 	}
 	m.seq = h[3] + 1
 	p := make([]byte, n)

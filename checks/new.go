@@ -7,11 +7,11 @@ import (
 )
 
 // Services are the negotiate services ldirectord 4.12 knows (its
-// service= values).
+// service= values), and lvsctl's smtps (SMTP over TLS, port 465).
 var Services = []string{
 	"dns", "ftp", "http", "https", "http_proxy", "imap", "imaps", "ldap",
 	"ldaps", "mysql", "nntp", "none", "oracle", "pop", "pops", "radius",
-	"pgsql", "simpletcp", "sip", "smtp", "submission",
+	"pgsql", "simpletcp", "sip", "smtp", "submission", "smtps",
 }
 
 // ErrOracle is returned for service=oracle: checking it needs Oracle's
@@ -22,7 +22,8 @@ var ErrOracle = errors.New(`service "oracle" is not supported: it needs Oracle's
 
 // Validate reports, at config time, what would make a target's check
 // impossible: an unknown check type or service, oracle, a receive regexp
-// Go cannot express, an external check without a command.
+// Go cannot express, an external check without a command, an unknown
+// TLS version or an unreadable tlscafile.
 func Validate(t Target) error {
 	switch t.CheckType {
 	case TypeConnect, TypePing, TypeOn, TypeOff:
@@ -50,7 +51,7 @@ func Validate(t Target) error {
 			return err
 		}
 	}
-	return nil
+	return t.Security.validate()
 }
 
 func validService(s string) error {
@@ -100,7 +101,7 @@ func ForService(s string) Checker {
 		return DNS{}
 	case "ftp":
 		return FTP{}
-	case "smtp", "submission":
+	case "smtp", "submission", "smtps":
 		return SMTP{}
 	case "pop", "pops":
 		return POP{}

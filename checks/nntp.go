@@ -12,7 +12,7 @@ type NNTP struct{}
 func (NNTP) String() string { return "negotiate:nntp" }
 
 func (NNTP) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		c, err := dial(ctx, "tcp", t.Addr())
 		if err != nil {
 			return fail("connect "+t.Addr(), err)
@@ -26,9 +26,14 @@ func (NNTP) Check(ctx context.Context, t Target) Result {
 			}
 			return fail("greeting", err)
 		}
-		if buf[0] != '2' {
-			return down("greeting "+short(string(buf[:n])), errors.New("nntp: greeting does not start with 2"))
-		}
-		return up(short(trimEOL(buf[:n])))
+		return nntpGreeting(buf[:n])
 	})
+}
+
+// nntpGreeting judges the first bytes the server sent.
+func nntpGreeting(b []byte) Result {
+	if b[0] != '2' {
+		return down("greeting "+short(string(b)), errors.New("nntp: greeting does not start with 2"))
+	}
+	return up(short(trimEOL(b)))
 }

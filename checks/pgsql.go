@@ -21,14 +21,23 @@ import (
 // PgSQL is negotiate with service=pgsql (check_sql via DBD::Pg): log in to
 // database as login/passwd and run the request; up iff it returns at least
 // one row (or affects one). Protocol 3.0, spoken here: TLS when the
-// server offers it (libpq's sslmode=prefer, no verification), password,
-// md5 and SCRAM-SHA-256 authentication, simple query.
+// server offers it (libpq's sslmode=prefer, no verification; with
+// Security.VerifyHost or CAFile, TLS is required and verified, as libpq's
+// verify-full and verify-ca), password, md5 and SCRAM-SHA-256
+// authentication (the password in clear only if Security allows it),
+// simple query.
 type PgSQL struct{}
 
 func (PgSQL) String() string { return "negotiate:pgsql" }
 
+// pgSSLRequest asks the server for TLS; it answers 'S' (go TLS) or 'N'.
+var pgSSLRequest = []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}
+
+// errPgNoTLS refuses a server without TLS when verification was asked for.
+var errPgNoTLS = errors.New("server does not offer TLS, which tlsverifyhost and tlscafile require")
+
 func (PgSQL) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		query, err := sqlQuery(t)
 		if err != nil {
 			return down(err.Error(), err)
@@ -38,38 +47,52 @@ func (PgSQL) Check(ctx context.Context, t Target) Result {
 			return fail("connect "+t.Addr(), err)
 		}
 		defer func() { _ = c.Close() }()
-		// SSLRequest; 'S' means go TLS, 'N' stay plain.
-		if _, err := c.Write([]byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}); err != nil {
+		if _, err := c.Write(pgSSLRequest); err != nil {
 			return fail("connect", err)
 		}
 		b, err := c.r.ReadByte()
 		if err != nil {
 			return fail("connect", err)
 		}
-		if b == 'S' {
-			tc, err := startTLS(ctx, c, tlsNoVerify, "", "")
+		peer := t.tlsPeerFor(tlsNoVerify, "")
+		switch {
+		case b == 'S':
+			tc, err := startTLS(ctx, c, peer)
 			if err != nil {
 				return fail("tls", err)
 			}
 			c = tc
+		case peer.chain:
+			return fail("tls", errPgNoTLS)
 		}
-		p := &pgConn{c: c}
-		if err := p.login(t.Login, t.Passwd, t.Database); err != nil {
-			return fail("login", err)
-		}
-		rows, err := p.query(query)
-		_ = p.send('X', nil)
-		if err != nil {
-			return fail("query", err)
-		}
-		if rows == 0 {
-			return down("query returned no rows", errors.New("pgsql: no rows"))
-		}
-		return up("query returned rows")
+		return pgSession(c, t, query)
 	})
 }
 
-type pgConn struct{ c *conn }
+// pgSession logs in and runs query over c, TLS settled.
+func pgSession(c *conn, t Target, query string) Result {
+	p := &pgConn{c: c, noCleartext: t.Security.RefuseCleartext}
+	if err := p.login(t.Login, t.Passwd, t.Database); err != nil {
+		return fail("login", err)
+	}
+	rows, err := p.query(query)
+	_ = p.send('X', nil)
+	if err != nil {
+		return fail("query", err)
+	}
+	if rows == 0 {
+		return down("query returned no rows", errors.New("pgsql: no rows"))
+	}
+	return up("query returned rows")
+}
+
+type pgConn struct {
+	c           *conn
+	noCleartext bool // refuse AuthenticationCleartextPassword
+}
+
+// errPgCleartext refuses to send the password in clear text.
+var errPgCleartext = errors.New("server asks for the password in clear text, refused (pgsqlcleartext=no)")
 
 func (p *pgConn) send(typ byte, body []byte) error {
 	msg := []byte{typ, 0, 0, 0, 0}
@@ -84,8 +107,11 @@ func (p *pgConn) read() (byte, []byte, error) {
 		return 0, nil, err
 	}
 	n := int(binary.BigEndian.Uint32(h[1:])) - 4
-	if n < 0 || n > maxMsg {
+	if n < 0 {
 		return 0, nil, errors.New("bad message length")
+	}
+	if n > maxMsg {
+		return 0, nil, errMsgTooLong
 	}
 	body := make([]byte, n)
 	if _, err := io.ReadFull(p.c.r, body); err != nil {
@@ -141,6 +167,9 @@ func (p *pgConn) login(user, pass, db string) error {
 			switch code := binary.BigEndian.Uint32(b); code {
 			case 0: // AuthenticationOk
 			case 3:
+				if p.noCleartext {
+					return errPgCleartext
+				}
 				err = p.send('p', append([]byte(pass), 0))
 			case 5:
 				if len(b) < 8 {

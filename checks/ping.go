@@ -130,17 +130,18 @@ func echo(ctx context.Context, pc net.PacketConn, raw bool, dst netip.Addr, seq 
 			}
 			return err
 		}
-		if !sameIP(from, dst) || n < 8+len(token) {
-			continue
+		if sameIP(from, dst) && isEchoReply(buf[:n], replyType, raw, id, seq, token) {
+			return nil
 		}
-		b := buf[:n]
-		// A ping socket rewrites the id, so only a raw socket checks it.
-		if b[0] != replyType || (raw && binary.BigEndian.Uint16(b[4:]) != id) ||
-			binary.BigEndian.Uint16(b[6:]) != seq || !bytes.Equal(b[8:8+len(token)], token) {
-			continue
-		}
-		return nil
 	}
+}
+
+// isEchoReply reports whether b is the reply to our echo request. A ping
+// socket rewrites the id, so only a raw socket checks it.
+func isEchoReply(b []byte, replyType byte, raw bool, id, seq uint16, token []byte) bool {
+	return len(b) >= 8+len(token) && b[0] == replyType &&
+		(!raw || binary.BigEndian.Uint16(b[4:]) == id) &&
+		binary.BigEndian.Uint16(b[6:]) == seq && bytes.Equal(b[8:8+len(token)], token)
 }
 
 func sameIP(a net.Addr, ip netip.Addr) bool {

@@ -18,45 +18,40 @@ type POP struct{}
 func (POP) String() string { return "negotiate:pop" }
 
 func (POP) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		c, err := dialService(ctx, t, t.Service == "pops", tlsVerifyChainIP)
 		if err != nil {
 			return fail("connect "+t.Addr(), err)
 		}
 		defer c.Close()
-		line, err := c.readLine()
-		if err != nil {
-			return fail("greeting", err)
-		}
-		if !popOK(line) {
-			return down("greeting "+short(line), errors.New("pop: greeting "+short(line)))
-		}
-		if t.Login != "" {
-			for _, cmd := range []string{"USER " + t.Login, "PASS " + t.Passwd} {
-				if err := c.cmd("%s", cmd); err != nil {
-					return fail("login", err)
-				}
-				if line, err = c.readLine(); err != nil {
-					return fail("login", err)
-				}
-				if !popOK(line) {
-					return down("login failed: "+short(line), errors.New("pop: login failed"))
-				}
-			}
-		}
-		_ = c.cmd("QUIT")
-		return up(short(line))
+		return popSession(c, t)
 	})
 }
 
-func popOK(line string) bool { return strings.HasPrefix(strings.ToUpper(line), "+OK") }
-
-// dialService connects to the check port, with TLS from the first byte if
-// tls is set (pops, imaps, ldaps).
-func dialService(ctx context.Context, t Target, useTLS bool, mode tlsMode) (*conn, error) {
-	c, err := dial(ctx, "tcp", t.Addr())
-	if err != nil || !useTLS {
-		return c, err
+// popSession is the conversation after connecting.
+func popSession(c *conn, t Target) Result {
+	line, err := c.readLine()
+	if err != nil {
+		return fail("greeting", err)
 	}
-	return startTLS(ctx, c, mode, "", t.RealAddr.Unmap().String())
+	if !popOK(line) {
+		return down("greeting "+short(line), errors.New("pop: greeting "+short(line)))
+	}
+	if t.Login != "" {
+		for _, cmd := range []string{"USER " + t.Login, "PASS " + t.Passwd} {
+			if err := c.cmd("%s", cmd); err != nil {
+				return fail("login", err)
+			}
+			if line, err = c.readLine(); err != nil {
+				return fail("login", err)
+			}
+			if !popOK(line) {
+				return down("login failed: "+short(line), errors.New("pop: login failed"))
+			}
+		}
+	}
+	_ = c.cmd("QUIT")
+	return up(short(line))
 }
+
+func popOK(line string) bool { return strings.HasPrefix(strings.ToUpper(line), "+OK") }

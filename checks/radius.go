@@ -38,7 +38,7 @@ const (
 )
 
 func (Radius) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		c, err := dial(ctx, "udp", t.Addr())
 		if err != nil {
 			return fail("connect "+t.Addr(), err)

@@ -17,7 +17,7 @@ type SimpleTCP struct{}
 func (SimpleTCP) String() string { return "negotiate:simpletcp" }
 
 func (SimpleTCP) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		match, err := matcher(t.Receive)
 		if err != nil {
 			return down("bad receive", err)
@@ -37,21 +37,26 @@ func (SimpleTCP) Check(ctx context.Context, t Target) Result {
 		if t.protocol() == "udp" {
 			return simpleUDP(c, match)
 		}
-		read := 0
-		for read < maxBody {
-			// Lines keep their newline: Perl's <$sock> does, and /ok$/
-			// must behave the same.
-			line, err := c.r.ReadSlice('\n')
-			read += len(line)
-			if len(line) > 0 && match(string(line)) {
-				return up("receive string matched")
-			}
-			if err != nil && !errors.Is(err, bufioFull) {
-				return fail("no line matched receive", err)
-			}
-		}
-		return down("no line matched receive in the first 1 MiB", errors.New("simpletcp: answer too long"))
+		return simpleTCPAnswer(c, match)
 	})
+}
+
+// simpleTCPAnswer reads lines until one matches, at most maxBody bytes.
+func simpleTCPAnswer(c *conn, match func(string) bool) Result {
+	read := 0
+	for read < maxBody {
+		// Lines keep their newline: Perl's <$sock> does, and /ok$/
+		// must behave the same.
+		line, err := c.r.ReadSlice('\n')
+		read += len(line)
+		if len(line) > 0 && match(string(line)) {
+			return up("receive string matched")
+		}
+		if err != nil && !errors.Is(err, bufioFull) {
+			return fail("no line matched receive", err)
+		}
+	}
+	return down("no line matched receive in the first 1 MiB", errors.New("simpletcp: answer too long"))
 }
 
 // simpleUDP reads datagrams and matches their lines.

@@ -17,7 +17,7 @@ type SIP struct{}
 func (SIP) String() string { return "negotiate:sip" }
 
 func (SIP) Check(ctx context.Context, t Target) Result {
-	return timed(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
+	return t.run(ctx, t.serviceTimeout(), func(ctx context.Context) Result {
 		c, err := dial(ctx, t.protocol(), t.Addr())
 		if err != nil {
 			return fail("connect "+t.Addr(), err)
@@ -49,14 +49,24 @@ func (SIP) Check(ctx context.Context, t Target) Result {
 			if err != nil {
 				return fail("OPTIONS", err)
 			}
-			status, _, _ = strings.Cut(string(buf[:n]), "\n")
-			status = strings.TrimRight(status, "\r")
+			status = sipStatusLine(buf[:n])
 		} else if status, err = c.readLine(); err != nil {
 			return fail("OPTIONS", err)
 		}
-		if !strings.HasPrefix(status, "SIP/2.0 200 OK") {
-			return down(short(status), errors.New("sip: "+short(status)))
-		}
-		return up(status)
+		return sipStatus(status)
 	})
+}
+
+// sipStatusLine is the first line of a datagram.
+func sipStatusLine(b []byte) string {
+	status, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimRight(status, "\r")
+}
+
+// sipStatus judges the answer's status line.
+func sipStatus(status string) Result {
+	if !strings.HasPrefix(status, "SIP/2.0 200 OK") {
+		return down(short(status), errors.New("sip: "+short(status)))
+	}
+	return up(short(status))
 }

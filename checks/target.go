@@ -42,6 +42,10 @@ type Target struct {
 
 	CheckTimeout     time.Duration // 0 = DefaultCheckTimeout
 	NegotiateTimeout time.Duration // 0 = DefaultNegotiateTimeout
+
+	// Security is lvsctl's stricter TLS and password settings; the zero
+	// value is ldirectord's behaviour.
+	Security Security
 }
 
 // servicePorts are ldirectord's well-known ports (ld_service_to_port, L1860).
@@ -52,8 +56,18 @@ var servicePorts = map[string]uint16{
 	"http_proxy": 3128, "mysql": 3306, "sip": 5060, "pgsql": 5432,
 }
 
+// extensionPorts are the ports of lvsctl's own services. They are not
+// defaults of a virtual's port (DefaultService): ldirectord checks a
+// virtual on one of them with service none.
+var extensionPorts = map[string]uint16{"smtps": 465}
+
 // ServicePort returns the well-known port of a negotiate service, 0 if none.
-func ServicePort(service string) uint16 { return servicePorts[service] }
+func ServicePort(service string) uint16 {
+	if p, ok := extensionPorts[service]; ok {
+		return p
+	}
+	return servicePorts[service]
+}
 
 // DefaultService returns the service ldirectord assumes for a virtual port
 // when no service= is given ("none" for unknown ports).

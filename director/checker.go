@@ -30,6 +30,7 @@ func CheckTarget(v *ldconf.Virtual, r *ldconf.Real) checks.Target {
 		Login: v.Login, Passwd: v.Passwd, Database: v.Database, Secret: v.Secret,
 		HTTPMethod: v.HTTPMethod.String(), CheckCommand: v.CheckCommand,
 		CheckCount: v.CheckCount, CheckTimeout: v.CheckTimeout, NegotiateTimeout: v.NegotiateTimeout,
+		Security: v.Security,
 	}
 	if t.Request == "" {
 		t.Request = v.Request

@@ -27,8 +27,12 @@ func ConfigWarningText(d ldconf.Diagnostic, config string, pid int) string {
 	return configText("Warning", pid, d.Line, config, d.Msg)
 }
 
+// configText is one config_error or config_warn text. What it quotes of
+// the configuration has its secrets redacted already (ldconf); messages
+// from elsewhere (a check that cannot be built) are redacted here, so no
+// passwd= or secret= value reaches stderr or the log.
 func configText(prefix string, pid, line int, config, msg string) string {
-	msg = strings.TrimSuffix(msg, "\n") + "\n"
+	msg = strings.TrimSuffix(ldconf.RedactMessage(msg), "\n") + "\n"
 	p := fmt.Sprintf("%s [%d]", prefix, pid)
 	if line > 0 {
 		p += fmt.Sprintf(" reading file %s at line %d", config, line)

@@ -79,6 +79,10 @@ const noSQLTimeout = "check_sql sets no timeout: a black hole blocks ldirectord'
 // which only knows "Timeout", and sets no alarm: like noSQLTimeout.
 const noNNTPTimeout = "check_nntp's connect has no timeout (TimeOut, misspelt): a black hole blocks ldirectord's round for the kernel's connect timeout"
 
+// lvsctlOnly: the case uses one of lvsctl's own directives, which
+// ldirectord refuses.
+const lvsctlOnly = "lvsctl's own directive (tls*, pgsqlcleartext): ldirectord refuses the file"
+
 type checkCase struct {
 	name  string
 	proto string // tcp (default) or udp
@@ -93,7 +97,9 @@ type checkCase struct {
 	hole bool // times out: short timeouts
 }
 
-func labCases(servers string) []checkCase {
+// labCases are the cases; servers is e2e/servers, pki the lab servers'
+// certificates (lab-servers.sh pki).
+func labCases(servers, pki string) []checkCase {
 	R := func(port int) string { return fmt.Sprintf("%s:%d", srvAddr, port) }
 	H := func(port int) string { return fmt.Sprintf("%s:%d", holeAddr, port) }
 	http := func(more ...string) []string { return append([]string{"service=http"}, more...) }
@@ -245,6 +251,34 @@ func labCases(servers string) []checkCase {
 		{name: "none", real: R(81), lines: []string{"service=none"}, up: true},
 		{name: "combined-negotiates-first", real: R(80), lines: []string{"checktype=3", "service=http", `receive="No Such Text"`}},
 		{name: "combined-up", real: R(80), lines: []string{"checktype=3", "service=http", `receive="Test Page"`}, up: true},
+		// lvsctl's TLS knobs. 10.0.1.4 presents a CA-signed certificate
+		// for wrong.example.test; 10.0.1.2 one for its address (and
+		// srv.example.test); slapd the latter on both; 443 a self-signed
+		// one.
+		{name: "ldaps-wrong-address", real: wrongAddr + ":636", lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`}, up: true},
+		{name: "ldaps-wrong-address-tlsverifyhost", real: wrongAddr + ":636", noLD: lvsctlOnly,
+			lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`, "tlsverifyhost=yes"}},
+		{name: "ldaps-tlsverifyhost", real: R(636), up: true, noLD: lvsctlOnly,
+			lines: []string{"service=ldaps", `request="dc=example,dc=test"`, `receive="dc=example"`, "tlsverifyhost=yes"}},
+		{name: "https-wrong-name-tlsverifyhost", real: wrongAddr + ":8443", noLD: lvsctlOnly,
+			lines: []string{"service=https", `receive="Test Page"`, "tlsverifyhost=yes"}},
+		{name: "https-wrong-name-tlsservername", real: wrongAddr + ":8443", up: true, noLD: lvsctlOnly,
+			lines: []string{"service=https", `receive="Test Page"`, "tlsverifyhost=yes", "tlsservername=wrong.example.test"}},
+		{name: "https-ca-signed-tlsverifyhost", real: R(8443), up: true, noLD: lvsctlOnly,
+			lines: []string{"service=https", `receive="Test Page"`, "tlsverifyhost=yes", "tlsminversion=1.2"}},
+		{name: "https-virtualhost-tlsverifyhost", real: R(8443), up: true, noLD: lvsctlOnly,
+			lines: []string{"service=https", `receive="Test Page"`, "tlsverifyhost=yes", "virtualhost=srv.example.test"}},
+		{name: "https-tlscafile-elsewhere", real: R(8443), noLD: lvsctlOnly,
+			lines: []string{"service=https", `receive="Test Page"`, "tlscafile=" + pki + "/self.crt"}},
+		{name: "https-self-signed-tlscafile", real: R(443), up: true, noLD: lvsctlOnly,
+			lines: []string{"service=https", `receive="Test Page"`, "tlscafile=" + pki + "/self.crt"}},
+		{name: "pops-wrong-name-tlsservername", real: wrongAddr + ":995", up: true, noLD: lvsctlOnly,
+			lines: []string{"service=pops", `login="lab"`, `passwd="labpw"`, "tlsservername=wrong.example.test"}},
+		{name: "imaps-tlsverifyhost-tlsminversion", real: R(993), up: true, noLD: lvsctlOnly,
+			lines: []string{"service=imaps", `login="lab"`, `passwd="labpw"`, "tlsverifyhost=yes", "tlsminversion=1.2"}},
+		// The lab's PostgreSQL has no TLS and authenticates with SCRAM.
+		{name: "pgsql-tlsverifyhost-without-tls", real: R(5432), noLD: lvsctlOnly, lines: with(pg, `request="SELECT 1"`, "tlsverifyhost=yes")},
+		{name: "pgsql-cleartext-no-scram", real: R(5432), up: true, noLD: lvsctlOnly, lines: with(pg, `request="SELECT 1"`, "pgsqlcleartext=no")},
 		// MariaDB last: see TestChecks.
 		{name: "mysql", real: R(3306), lines: with(my, `request="SELECT 1"`), up: true},
 		{name: "mysql-bad-password", real: R(3306), lines: []string{"service=mysql", `login="lab"`, `passwd="wrong"`, `database="labdb"`, `request="SELECT 1"`}},
@@ -282,7 +316,7 @@ func TestChecks(t *testing.T) {
 		}
 	}()
 
-	cases := labCases(servers)
+	cases := labCases(servers, work+"/pki")
 	cf, vips := writeChecksConfig(t, cases, "lvsctl.cf", sentinelVIP, func(int, checkCase) bool { return true })
 	// ldirectord's side: checkShards instances at once, each a fork=no
 	// ldirectord going through its share of the cases (checkShard) in

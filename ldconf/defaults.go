@@ -39,6 +39,7 @@ func (p *parser) applyDefaults() {
 		v.EmailAlertFreq = pick(pv.emailAlertFreq, g.EmailAlertFreq)
 		v.EmailAlertStatus = pick(pv.emailAlertStatus, g.EmailAlertStatus)
 		v.SMTP = pick(pv.smtp, g.SMTP)
+		p.applySecurity(pv)
 		if v.Fallback == nil {
 			v.Fallback = globalFallbackFor(v, g)
 		}

@@ -84,11 +84,14 @@ const (
 	ServiceSMTP
 	ServiceSubmission
 	ServiceSimpleTCP
+	// ServiceSMTPS is lvsctl's: SMTP over TLS (port 465).
+	ServiceSMTPS
 )
 
 var serviceNames = []string{"none", "dns", "ftp", "http", "https", "http_proxy",
 	"imap", "imaps", "ldap", "ldaps", "nntp", "mysql", "oracle", "pop", "pops",
-	"radius", "pgsql", "sip", "smtp", "submission", "simpletcp"}
+	"radius", "pgsql", "sip", "smtp", "submission", "simpletcp",
+	"smtps"}
 
 func (s Service) String() string { return enumName(serviceNames, int(s)) }
 
@@ -107,9 +110,18 @@ var servicePorts = map[Service]uint16{
 	ServiceSIP: 5060, ServicePgSQL: 5432,
 }
 
-// Port is the well-known port ldirectord associates with the service, or
-// 0 (none, simpletcp).
-func (s Service) Port() uint16 { return servicePorts[s] }
+// extensionPorts are the ports of lvsctl's own services; they are never a
+// virtual's default service (ldirectord checks such a virtual with none).
+var extensionPorts = map[Service]uint16{ServiceSMTPS: 465}
+
+// Port is the well-known port ldirectord associates with the service (or
+// lvsctl with its own), or 0 (none, simpletcp).
+func (s Service) Port() uint16 {
+	if p, ok := extensionPorts[s]; ok {
+		return p
+	}
+	return servicePorts[s]
+}
 
 // Forward is a real server's forwarding method.
 type Forward int

@@ -13,7 +13,12 @@ const (
 	tokVirtual                   // virtual= or virtual6= at column 0
 	tokBlock                     // a directive inside a virtual block
 	tokBlockEnd                  // the line that ended a block (or EOF)
+	tokTooLong                   // a line longer than maxLineLen; lexing stops
 )
+
+// maxLineLen bounds a line of the configuration (docs/compat.md):
+// ldirectord reads any, and quotes an unknown one whole in its error.
+const maxLineLen = 64 << 10
 
 // token is one meaningful line. Blank and comment lines produce none.
 type token struct {
@@ -46,6 +51,9 @@ func lex(src string) []token {
 	inBlock := false
 	for i := 0; i < len(lines); i++ {
 		n, raw := i+1, lines[i]
+		if len(raw) > maxLineLen {
+			return append(toks, token{kind: tokTooLong, line: n})
+		}
 		if inBlock {
 			if reCommentLine.MatchString(raw) {
 				continue

@@ -3,6 +3,8 @@ package ldconf
 import (
 	"net/netip"
 	"time"
+
+	"github.com/lvsctl/lvsctl/checks"
 )
 
 // Config is one parsed, resolved and validated ldirectord.cf.
@@ -45,8 +47,11 @@ type Global struct {
 	EmailAlertStatus AlertStatus // default AlertAll
 	EmailAlertFrom   string
 	CleanStop        bool // default yes
-	SMTP             string
-	MaintenanceDir   string
+	// Security is the tls* and pgsqlcleartext directives (lvsctl's), the
+	// zero value when none is given.
+	Security       checks.Security `json:",omitzero"`
+	SMTP           string
+	MaintenanceDir string
 	// BGP is lvsctl's BGP speaker configuration, nil when BGP is off.
 	BGP *BGP
 }
@@ -103,6 +108,9 @@ type Virtual struct {
 	Database       string
 	Secret         string
 	Load           string
+	// Security is the effective tls* and pgsqlcleartext settings
+	// (lvsctl's): the virtual's own ▸ the global ones.
+	Security checks.Security `json:",omitzero"`
 	// CheckPort is the checkport directive, 0 if not given; Real.CheckPort
 	// is the port each check really uses.
 	CheckPort uint16

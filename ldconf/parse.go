@@ -15,15 +15,29 @@ func Load(path string, opts ...Option) (*Config, error) {
 	if err != nil {
 		return nil, &Error{Diagnostic: Diagnostic{File: path, Msg: "can not open file " + path}, Err: err}
 	}
+	if len(data) > maxConfig {
+		return nil, errTooLarge(path)
+	}
 	return parse(path, string(data), o)
+}
+
+// maxConfig bounds a configuration (docs/compat.md): 262144 real servers
+// (maxReals) take about 10 MiB.
+const maxConfig = 64 << 20
+
+func errTooLarge(name string) error {
+	return &Error{Diagnostic: Diagnostic{File: name, Msg: fmt.Sprintf("larger than %d MiB: refused", maxConfig>>20)}}
 }
 
 // Parse reads a configuration from r; name is the file name used in
 // messages.
 func Parse(name string, r io.Reader, opts ...Option) (*Config, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxConfig+1))
 	if err != nil {
 		return nil, &Error{Diagnostic: Diagnostic{File: name, Msg: "can not open file " + name}, Err: err}
+	}
+	if len(data) > maxConfig {
+		return nil, errTooLarge(name)
 	}
 	return parse(name, string(data), buildOptions(opts))
 }
@@ -55,6 +69,8 @@ func parse(name, src string, o *Options) (*Config, error) {
 			err = p.blockDirective(t)
 		case tokBlockEnd:
 			err = p.endBlock(t.line)
+		case tokTooLong:
+			err = p.errorf(t.line, "line longer than %d KiB: refused", maxLineLen>>10)
 		}
 		if err != nil {
 			return nil, err
@@ -68,9 +84,11 @@ func parse(name, src string, o *Options) (*Config, error) {
 	return p.cfg, nil
 }
 
-// errorf makes the error ldirectord's config_error would report.
+// errorf makes the error ldirectord's config_error would report. Where
+// it quotes configuration text, the caller redacts it (Redact) so that
+// only the secret changes; RedactMessage runs here in case one did not.
 func (p *parser) errorf(line int, format string, args ...any) error {
-	return &Error{Diagnostic: Diagnostic{File: p.cfg.File, Line: line, Msg: fmt.Sprintf(format, args...)}}
+	return &Error{Diagnostic: Diagnostic{File: p.cfg.File, Line: line, Msg: RedactMessage(fmt.Sprintf(format, args...))}}
 }
 
 // errorWrap is errorf with an underlying cause kept for errors.Is/As.
@@ -82,7 +100,7 @@ func (p *parser) errorWrap(line int, cause error, format string, args ...any) er
 
 func (p *parser) warn(line int, deviation bool, format string, args ...any) {
 	p.cfg.Warnings = append(p.cfg.Warnings, Diagnostic{
-		File: p.cfg.File, Line: line, Msg: fmt.Sprintf(format, args...), Deviation: deviation,
+		File: p.cfg.File, Line: line, Msg: RedactMessage(fmt.Sprintf(format, args...)), Deviation: deviation,
 	})
 }
 

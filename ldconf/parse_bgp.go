@@ -373,11 +373,3 @@ func parsePrefix(s string) (netip.Prefix, error) {
 }
 
 var errBadPrefix = errors.New("not a prefix")
-
-var reSecretOption = regexp.MustCompile(`(password` + ws + `*=` + ws + `*)\S+`)
-
-// redactSecrets hides the value of password= in a line quoted by an
-// error (a misplaced or misspelt bgppeer line).
-func redactSecrets(line string) string {
-	return reSecretOption.ReplaceAllString(line, "${1}"+secret.Redacted)
-}

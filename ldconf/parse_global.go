@@ -85,6 +85,11 @@ func init() {
 		"cleanstop": func(p *parser, t token, v string) error {
 			return p.globalYesNo(t, v, &p.cfg.Global.CleanStop, "cleanstop")
 		},
+		"tlsverifyhost":  (*parser).globalTLSVerifyHost,
+		"tlsservername":  (*parser).globalTLSServerName,
+		"tlscafile":      (*parser).globalTLSCAFile,
+		"tlsminversion":  (*parser).globalTLSMinVersion,
+		"pgsqlcleartext": (*parser).globalPgSQLCleartext,
 		"callback": func(p *parser, t token, v string) error {
 			q, ok := quoted(v)
 			if !ok {
@@ -165,10 +170,10 @@ func (p *parser) global(t token) error {
 	return h(p, t, m[2])
 }
 
-// unknownGlobal reports the whole line; ldirectord's message also carries
-// the newline, which we leave out, and a bgppeer password is redacted.
+// unknownGlobal reports the whole line, secrets redacted; ldirectord's
+// message also carries the newline, which we leave out.
 func (p *parser) unknownGlobal(t token) error {
-	return p.errorf(t.line, "Unknown command %s", redactSecrets(t.raw))
+	return p.errorf(t.line, "Unknown command %s", Redact(t.raw))
 }
 
 func (p *parser) supervised(t token) error {

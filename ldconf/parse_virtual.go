@@ -17,6 +17,7 @@ type pendingVirtual struct {
 	portText string // PORT as written; "0" for a firewall mark
 	reals    []rawReal
 	fallback *rawFallback
+	sec      pendingSecurity
 
 	checkTimeout     *time.Duration
 	negotiateTimeout *time.Duration
@@ -206,6 +207,11 @@ func init() {
 			pv.v.VirtualHost, pv.v.HasVirtualHost = v, true
 			return nil
 		},
+		"tlsverifyhost":  blockTLSVerifyHost,
+		"tlsservername":  blockTLSServerName,
+		"tlscafile":      blockTLSCAFile,
+		"tlsminversion":  blockTLSMinVersion,
+		"pgsqlcleartext": blockPgSQLCleartxt,
 		"fallbackcommand": func(p *parser, pv *pendingVirtual, t token, _, v string) error {
 			c := optionallyQuoted(v)
 			if c == "" {
@@ -277,10 +283,10 @@ func (p *parser) blockDirective(t token) error {
 	return h(p, p.cur, t, m[1], m[2])
 }
 
-// unknownBlock quotes the original line, indentation included (a
-// bgppeer password redacted).
+// unknownBlock quotes the original line, indentation included, secrets
+// redacted.
 func (p *parser) unknownBlock(t token) error {
-	return p.errorf(t.line, "Unknown command \"%s\"", redactSecrets(t.raw))
+	return p.errorf(t.line, "Unknown command \"%s\"", Redact(t.raw))
 }
 
 // wrongFamily is the error for real/real6 and fallback/fallback6 used in

@@ -135,7 +135,7 @@ func (p *parser) realFlags(r *Real, flags string) error {
 			// ldirectord's `$req =~ /^\//` clobbers $2 and $3: it drops the
 			// receive string and everything after, and checks with the
 			// virtual's request and receive. We use them.
-			p.warn(r.Line, true, "ldirectord ignores a per-real request starting with \"/\" (%q) and what follows it on the line; lvsctl uses them", req)
+			p.warn(r.Line, true, "ldirectord ignores a per-real request starting with \"/\" (%q) and what follows it on the line; lvsctl uses them", Redact(req))
 			junkIsError = false
 		} else {
 			req = "/" + req
@@ -169,7 +169,7 @@ func (p *parser) realFlags(r *Real, flags string) error {
 	}
 	if reAnyNonWS.MatchString(flags) {
 		if junkIsError {
-			return p.errorf(r.Line, "Invalid real server line, around \"%s\"", flags)
+			return p.errorf(r.Line, "Invalid real server line, around \"%s\"", Redact(flags))
 		}
 		p.skipped(r.Line, flags)
 	}
@@ -179,7 +179,7 @@ func (p *parser) realFlags(r *Real, flags string) error {
 // skipped warns about text ldirectord's unanchored patterns step over.
 func (p *parser) skipped(line int, s string) {
 	if reAnyNonWS.MatchString(s) {
-		p.warn(line, false, "ignored by ldirectord: %q", strings.TrimSpace(s))
+		p.warn(line, false, "ignored by ldirectord: %q", Redact(strings.TrimSpace(s)))
 	}
 }
 
