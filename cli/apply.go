@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // NewCmdApply is `lvsctl apply FILE`: make the kernel's table equal to
@@ -36,22 +37,22 @@ unreachable (nothing was changed).`,
 			}
 			defer client.Close()
 			out := bufio.NewWriter(ios.Out)
-			r := &ipvsctl.Runner{Prog: "lvsctl", Client: client, Res: ipvsctl.NewSystemResolver(),
+			r := &ipvsadm.Runner{Prog: "lvsctl", Client: client, Res: ipvsadm.NewSystemResolver(),
 				Stdout: out, Stderr: ios.ErrOut, Extensions: true}
 			results := r.Apply(changes)
 			refused := 0
-			doc := ipvsctl.DiffJSON(changes)
+			doc := ipvsadm.DiffJSON(changes)
 			for i, rerr := range results {
 				if rerr == nil {
 					if !asJSON {
-						fmt.Fprintln(out, changes[i].String())
+						fmt.Fprintln(out, ipvsadm.CommandLine(&changes[i]))
 					}
 					continue
 				}
 				refused++
 				msg := rerr.Error()
 				doc.Changes[i].Error = &msg
-				fmt.Fprintf(ios.ErrOut, "lvsctl apply: %s: %s\n", changes[i].String(), msg)
+				fmt.Fprintf(ios.ErrOut, "lvsctl apply: %s: %s\n", ipvsadm.CommandLine(&changes[i]), msg)
 			}
 			if asJSON {
 				err = printJSON(out, doc)

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // NewCmdDiff is `lvsctl diff FILE`: what apply would change, as ipvsadm
@@ -35,10 +36,10 @@ Exit status: 0 no differences, 1 differences, 2 trouble (bad FILE, no IPVS).`,
 			}
 			defer client.Close()
 			if asJSON {
-				err = printJSON(ios.Out, ipvsctl.DiffJSON(changes))
+				err = printJSON(ios.Out, ipvsadm.DiffJSON(changes))
 			} else {
 				for i := range changes {
-					if _, err = fmt.Fprintln(ios.Out, changes[i].String()); err != nil {
+					if _, err = fmt.Fprintln(ios.Out, ipvsadm.CommandLine(&changes[i])); err != nil {
 						break
 					}
 				}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // Exit statuses of lvsctl drain.
@@ -146,7 +147,7 @@ func runDrain(ctx context.Context, ios *IOStreams, env *drainEnv, o *drainOption
 	if err != nil {
 		return usage(err)
 	}
-	cmd, err := ipvsctl.Parse("lvsctl drain", append([]string{"-d"}, words...), ipvsctl.NewSystemResolver())
+	cmd, err := ipvsadm.Parse("lvsctl drain", append([]string{"-d"}, words...), ipvsadm.NewSystemResolver())
 	if err != nil {
 		return usage(fmt.Errorf("%s: %w", strings.Join(words, " "), err))
 	}

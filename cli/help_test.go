@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 )
 
@@ -17,7 +18,7 @@ func TestLvsctlHelp(t *testing.T) {
 		if code != 0 || errOut != "" {
 			t.Fatalf("lvsctl %s: exit %d, stderr %q", arg, code, errOut)
 		}
-		if !strings.HasPrefix(out, ipvsctl.Usage("lvsctl")+"\nlvsctl's additions") {
+		if !strings.HasPrefix(out, ipvsadm.Usage("lvsctl")+"\nlvsctl's additions") {
 			t.Errorf("lvsctl %s does not start with ipvsadm's usage then lvsctl's additions:\n%s", arg, out)
 		}
 		for _, want := range []string{
@@ -54,7 +55,7 @@ func TestIpvsadmHelpUnchanged(t *testing.T) {
 	if code := IpvsadmMain([]string{"ipvsadm", "-h"}, ios, open); code != 0 || errb.Len() != 0 {
 		t.Fatalf("ipvsadm -h: exit %d, %q", code, errb.String())
 	}
-	if out.String() != ipvsctl.Usage("ipvsadm") || strings.Contains(out.String(), "json") {
+	if out.String() != ipvsadm.Usage("ipvsadm") || strings.Contains(out.String(), "json") {
 		t.Errorf("ipvsadm -h:\n%s", out.String())
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
+	"github.com/lvsctl/lvsctl/ipvsctl/netlink"
 )
 
 // IpvsadmMain is the ipvsadm personality: argv[0] is printed verbatim in
@@ -22,15 +24,15 @@ func runIpvsadm(argv []string, ios *IOStreams, open func() (ipvsctl.Client, erro
 	// ipvsadm reaches IPVS before it reads its arguments, even for -h.
 	client, err := open()
 	if err != nil {
-		msg, code := ipvsctl.OpenFailure(err)
+		msg, code := ipvsadm.OpenFailure(err)
 		ios.ErrOut.Write([]byte(msg))
 		return code
 	}
 	defer client.Close()
-	r := &ipvsctl.Runner{
+	r := &ipvsadm.Runner{
 		Prog:   argv[0],
 		Client: client,
-		Res:    ipvsctl.NewSystemResolver(),
+		Res:    ipvsadm.NewSystemResolver(),
 		Stdin:  ios.In,
 		Stdout: bufio.NewWriterSize(ios.Out, 64*1024),
 		Stderr: ios.ErrOut,
@@ -42,7 +44,7 @@ func runIpvsadm(argv []string, ios *IOStreams, open func() (ipvsctl.Client, erro
 
 // OpenKernel opens the netlink client.
 func OpenKernel() (ipvsctl.Client, error) {
-	c, err := ipvsctl.Open()
+	c, err := netlink.Open()
 	if err != nil {
 		return nil, err
 	}

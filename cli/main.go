@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // Main dispatches on the name lvsctl was invoked as and returns the exit
@@ -35,7 +36,7 @@ func Main(argv []string, ios *IOStreams) int {
 	}
 	if hasTemplatesFlag(argv) {
 		// lvsctl's own listing, read before ipvsadm's exact grammar.
-		return TemplatesMain(argv, ios, OpenKernel, ipvsctl.ConnProcFile, ipvsctl.NewSystemResolver())
+		return TemplatesMain(argv, ios, OpenKernel, ipvsctl.ConnProcFile, ipvsadm.NewSystemResolver())
 	}
 	tuneOneShot()
 	return LvsctlMain(argv, ios, OpenKernel)

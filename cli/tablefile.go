@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // Exit statuses of lvsctl diff (diff(1)'s) and apply.
@@ -36,7 +37,7 @@ func readTableFile(ios *IOStreams, cmdName, name string) ([]ipvsctl.VirtualServi
 		defer f.Close()
 		r = f
 	}
-	table, err := ipvsctl.ReadTable(r, "lvsctl", ipvsctl.NewSystemResolver())
+	table, err := ipvsadm.ReadTable(r, "lvsctl", ipvsadm.NewSystemResolver())
 	if err == nil {
 		return table, nil
 	}
@@ -61,7 +62,7 @@ func tableChanges(ios *IOStreams, cmdName, name string, open func() (ipvsctl.Cli
 	}
 	client, err := open()
 	if err != nil {
-		msg, _ := ipvsctl.OpenFailure(err)
+		msg, _ := ipvsadm.OpenFailure(err)
 		fmt.Fprintf(ios.ErrOut, "lvsctl %s: %s", cmdName, msg)
 		return nil, nil, fmt.Errorf("open IPVS: %w", err)
 	}

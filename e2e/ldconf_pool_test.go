@@ -19,7 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/netlink"
 )
 
 // The differential runs many ldirectord instances at once, each in a
@@ -302,7 +302,7 @@ func (w *ldWorker) flush() error {
 }
 
 func (w *ldWorker) flushHere() error {
-	n, err := ipvsctl.Open()
+	n, err := netlink.Open()
 	if err != nil {
 		return err
 	}
