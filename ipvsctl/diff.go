@@ -1,9 +1,11 @@
 package ipvsctl
 
-// Diff: the fewest ipvsadm commands that turn one table into another. A
-// rule present on both sides with the same configuration is never touched,
-// so its connections, counters and rate estimators survive; an edit (-E,
-// -e) is preferred to delete and add for the same reason.
+// The diff of two tables: the fewest changes, each one ipvsadm command
+// (the ipvsadm package writes and runs them), that turn one table into
+// another. A rule present on both sides with the same configuration is
+// never touched, so its connections, counters and rate estimators
+// survive; an edit (-E, -e) is preferred to delete and add for the same
+// reason.
 
 // ChangeOp is the kind of a change, named as in docs/json.md.
 type ChangeOp string

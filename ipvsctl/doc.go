@@ -2,7 +2,8 @@
 // destinations, their keys, flags and counters, the Client interface every
 // read and write of the table goes through, the kernel's errors, ipvsadm's
 // sort order, the diff between two tables, the kernel's connection
-// listing and the JSON form of a service and a destination.
+// listing, and the JSON form of these values that lvsctl's documents are
+// built from.
 //
 // Its sub-packages are the rest: netlink is the Client that talks to the
 // kernel, ipvstest a fake Client for tests, and ipvsadm the ipvsadm

@@ -21,8 +21,8 @@ type JSONDiff struct {
 	Changes       []JSONChange `json:"changes"`
 }
 
-// ChangeJSON renders one change.
-func ChangeJSON(c *ipvsctl.Change) JSONChange {
+// changeJSON renders one change.
+func changeJSON(c *ipvsctl.Change) JSONChange {
 	j := JSONChange{Op: c.Op, Command: CommandLine(c), Service: ipvsctl.ServiceConfigJSON(&c.Service)}
 	if c.Dest != nil {
 		d := ipvsctl.DestinationConfigJSON(c.Dest)
@@ -41,7 +41,7 @@ func ChangeJSON(c *ipvsctl.Change) JSONChange {
 func DiffJSON(changes []ipvsctl.Change) JSONDiff {
 	doc := JSONDiff{SchemaVersion: ipvsctl.JSONSchemaVersion, Changes: make([]JSONChange, 0, len(changes))}
 	for i := range changes {
-		doc.Changes = append(doc.Changes, ChangeJSON(&changes[i]))
+		doc.Changes = append(doc.Changes, changeJSON(&changes[i]))
 	}
 	return doc
 }
