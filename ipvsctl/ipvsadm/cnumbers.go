@@ -64,6 +64,8 @@ func atoi(s string) int64 {
 	return v
 }
 
+// truncate is a copy into one of ipvsadm's fixed buffers: s cut to n
+// bytes.
 func truncate(s string, n int) string {
 	if len(s) > n {
 		return s[:n]

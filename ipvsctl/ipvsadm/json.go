@@ -7,6 +7,9 @@ import (
 	"github.com/lvsctl/lvsctl/ipvsctl"
 )
 
+// The documents lvsctl's --json listings print (docs/json.md), built from
+// ipvsctl's JSON pieces.
+
 // JSONServices is the document of -L --json.
 type JSONServices struct {
 	SchemaVersion int                   `json:"schema_version"`

@@ -18,7 +18,7 @@ type Runner struct {
 	Stdin    io.Reader
 	Stdout   *bufio.Writer
 	Stderr   io.Writer
-	ConnFile string // defaults to ConnProcFile
+	ConnFile string // defaults to ipvsctl.ConnProcFile
 	// Extensions enables lvsctl's options (--json, --atomic; ext.go);
 	// false is ipvsadm 1.31's grammar exactly.
 	Extensions bool

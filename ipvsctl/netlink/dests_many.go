@@ -13,7 +13,7 @@ import (
 var _ ipvsctl.MultiDestinations = (*Client)(nil)
 
 // DestinationsOf lists the destinations of every service in svcs. Unless
-// detail is DestFull they come from one read of procIPVSFile; services it
+// detail is DestFull they come from one read of /proc/net/ip_vs; services it
 // cannot answer for (missing, ambiguous, tunnels when their details are
 // wanted) are dumped over netlink.
 func (n *Client) DestinationsOf(svcs []ipvsctl.Service, detail ipvsctl.DestDetail) ([][]ipvsctl.Destination, []error) {
