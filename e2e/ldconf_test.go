@@ -247,7 +247,7 @@ func invalidDifferential(t *testing.T, pool chan *ldWorker, path, name string) {
 	}
 	want := ldconf.ExitStatus(err)
 	// The exit status is decided while parsing, which every action does
-	// first (SPEC §1.1): status is the cheapest, it touches no table.
+	// first: status is the cheapest, it touches no table.
 	w := <-pool
 	defer func() { pool <- w }()
 	run, err := w.start(name, path, "status")

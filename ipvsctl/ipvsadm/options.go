@@ -96,7 +96,10 @@ var optionTable = [...]option{
 	}},
 	{optSpec{"pe", 0, argRequired}, OptPE, text(15, func(c *Command, s string) { c.Svc.PEName = s })},
 	// read when the whole line is, against the final scheduler
-	{optSpec{"sched-flags", 'b', argRequired}, OptSchedFlags, text(127, func(c *Command, s string) { c.schedFlags = s })},
+	{optSpec{"sched-flags", 'b', argRequired}, OptSchedFlags, func(c *Command, arg *string, _ Resolver) error {
+		c.schedFlags = arg
+		return nil
+	}},
 	{optSpec{"mcast-group", 0, argRequired}, OptMcastGroup, mcastGroup},
 	{optSpec{"mcast-port", 0, argRequired}, OptMcastPort, number(1, 65535, "illegal mcast-port specified",
 		func(c *Command, v int64) { c.Daemon.McastPort = uint16(v) })},
