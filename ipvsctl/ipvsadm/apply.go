@@ -26,7 +26,7 @@ func (r *Runner) Apply(changes []ipvsctl.Change) []error {
 		b.BeginBatch(record)
 	}
 	for i := range changes {
-		err := r.Execute(changeCommand(&changes[i]), true)
+		err := r.execute(changeCommand(&changes[i]), true)
 		if batching && err == nil {
 			continue // its result arrives through record, in order
 		}

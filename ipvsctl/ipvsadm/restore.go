@@ -61,7 +61,7 @@ func (r *Runner) restore() error {
 		if len(args) > 0 {
 			c, err := r.parse(args)
 			if err == nil {
-				err = r.Execute(c, true)
+				err = r.execute(c, true)
 				if batching && err == nil && isKernelWrite(c.Cmd) {
 					// its result comes through report, in order
 					if rerr != nil {

@@ -80,15 +80,15 @@ func (r *Runner) process(args []string, readingStdin bool) error {
 	if err != nil {
 		return err
 	}
-	return r.Execute(c, readingStdin)
+	return r.execute(c, readingStdin)
 }
 
 func kernelFailure(err error) error {
 	return &ReturnError{Msg: err.Error() + "\n", Err: err}
 }
 
-// Execute runs a parsed command.
-func (r *Runner) Execute(c *Command, readingStdin bool) error {
+// execute runs a parsed command; readingStdin refuses -R inside -R.
+func (r *Runner) execute(c *Command, readingStdin bool) error {
 	var err error
 	switch c.Cmd {
 	case CmdList:
