@@ -75,8 +75,7 @@ func (s *ConnScanner) Scan() bool {
 		return false
 	}
 	for s.sc.Scan() {
-		if c, ok := ParseConnLine(s.sc.Text()); ok {
-			s.conn = c
+		if parseConnLine(s.sc.Text(), &s.conn) {
 			return true
 		}
 	}
@@ -92,12 +91,20 @@ func (s *ConnScanner) Err() error { return s.sc.Err() }
 
 // ParseConnLine reads one data line as ipvsadm's sscanf does.
 func ParseConnLine(line string) (Conn, bool) {
+	var c Conn
+	ok := parseConnLine(line, &c)
+	return c, ok
+}
+
+// parseConnLine is ParseConnLine into c, which the scanner reuses: a
+// listing can hold millions of entries, each one a copy less. c is only
+// written when the line is an entry.
+func parseConnLine(line string, c *Conn) bool {
 	var f [11]string
 	n := connFields(line, &f)
 	if n < 9 {
-		return Conn{}, false
+		return false
 	}
-	var c Conn
 	c.Fields = n
 	c.Protocol = f[0]
 	c.Family, c.Client, c.Virtual = parseConnAddrs(f[1], f[3])
@@ -108,7 +115,7 @@ func ParseConnLine(line string) (Conn, bool) {
 	c.State = f[7]
 	c.Expires, _ = strconv.Atoi(f[8])
 	c.PEName, c.PEData = f[9], f[10]
-	return c, true
+	return true
 }
 
 // connFields splits line at blanks into at most len(f) fields, like
