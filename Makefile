@@ -67,14 +67,14 @@ e2e-all:
 e2e: build lab
 	bash e2e/servers/lab-servers.sh prepare $(BIN)/lab-servers
 	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
-	$(GO) test -c -tags e2e -o $(BIN)/ipvsctl-e2e.test ./ipvsctl
+	$(GO) test -c -tags e2e -o $(BIN)/ipvsctl-e2e.test ./ipvsctl/netlink
 	bash e2e/run.sh
 
 # The native part: CPU of the listing code and the daemon's memory and
 # CPU with 1,000 reals, without a kernel (fake IPVS table).
 bench-native:
 	$(GO) test -run X -bench . -benchtime 1x ./cli
-	$(GO) test -run X -bench . ./ipvsctl
+	$(GO) test -run X -bench . ./ipvsctl/...
 
 bench: build lab bench-native
 	@command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null
@@ -96,9 +96,9 @@ fuzz-short:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
-	$(GO) vet -tags e2e ./e2e ./ipvsctl
+	$(GO) vet -tags e2e ./e2e ./ipvsctl/...
 	$(GO) tool staticcheck ./...
-	$(GO) tool staticcheck -tags e2e ./e2e ./ipvsctl
+	$(GO) tool staticcheck -tags e2e ./e2e ./ipvsctl/...
 
 install: build
 	install -D -m 0755 $(BIN)/lvsctl $(DESTDIR)$(PREFIX)/sbin/lvsctl

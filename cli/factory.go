@@ -5,6 +5,7 @@ import (
 
 	"github.com/lvsctl/lvsctl/internal/daemon"
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -19,7 +20,7 @@ type Factory struct {
 	// ConnFile is the kernel's table of IPVS connections.
 	ConnFile string
 	// Resolver names hosts and services as ipvsadm does.
-	Resolver ipvsctl.Resolver
+	Resolver ipvsadm.Resolver
 	// RunDir holds the directors' pid files and status sockets.
 	RunDir string
 
@@ -43,7 +44,7 @@ func NewFactory(ios *IOStreams) *Factory {
 		IOStreams: ios,
 		OpenIPVS:  OpenKernel,
 		ConnFile:  ipvsctl.ConnProcFile,
-		Resolver:  ipvsctl.NewSystemResolver(),
+		Resolver:  ipvsadm.NewSystemResolver(),
 		RunDir:    daemon.RunDir,
 		LogFile:   "/var/log/ldirectord.log",
 		Spawn: func(argv []string, s daemon.Settings) error {
