@@ -34,6 +34,24 @@ type vstate struct {
 	// fbCommand is the last fallbackcommand argument run ("start" or
 	// "stop"), "" if none yet: it only runs when that changes.
 	fbCommand string
+
+	// What the reconciler owes the kernel and what it found changed
+	// (reconcile.go, drift.go).
+	//
+	// owed are the writes not yet in the kernel, by destination: refused,
+	// or not tried because the read before them failed. Each is retried,
+	// in its latest wanted state, until it holds.
+	owed map[ipvsctl.DestinationKey]*owedItem
+	// svcOwed: the virtual's own -A or -E was refused and is retried.
+	svcOwed bool
+	// svcErr is the error last logged for the virtual's own write or for
+	// a read of its real servers, so that a failure repeated by each retry
+	// is logged once.
+	svcErr string
+	retry  backoff
+	// drift is what the last pass found changed by someone else, by
+	// destination (the zero key: the virtual itself).
+	drift map[ipvsctl.DestinationKey]driftEntry
 }
 
 // rstate is one real server of one virtual.
@@ -43,6 +61,9 @@ type rstate struct {
 	id   string
 	dest ipvsctl.Destination // kernel form, configured weight
 	up   bool
+	// maint: the real is in maintenance (maintenancedir); every pass
+	// forces it down, as ldirectord does on every check.
+	maint bool
 }
 
 // probeSpec is what a prober needs for one real id.
