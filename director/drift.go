@@ -162,8 +162,8 @@ func (e *engine) drift(vs *vstate, cur map[ipvsctl.DestinationKey]ipvsctl.Destin
 	var repair []item
 	for _, it := range e.wanted(vs, cur) {
 		k := it.dest.Key()
-		if skip[k] {
-			continue
+		if skip[k] || vs.owed[k] != nil {
+			continue // written by this pass, or waiting for its retry
 		}
 		have, present := cur[k]
 		how := differs(it, have, present)

@@ -109,6 +109,10 @@ type harness struct {
 	// inBubble: the harness runs in a testing/synctest bubble
 	// (newBubbleHarness).
 	inBubble bool
+	// metrics, if set before start, records the daemon's metrics;
+	// status asks the running daemon for its snapshot.
+	metrics *Metrics
+	status  StatusFunc
 }
 
 func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
@@ -189,6 +193,8 @@ func (h *harness) start() {
 		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
 		pollOnly:            h.inBubble,
+		Metrics:             h.metrics,
+		Status:              func(f StatusFunc) { h.status = f },
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {

@@ -49,6 +49,9 @@ type vstate struct {
 	// is logged once.
 	svcErr string
 	retry  backoff
+	// refusals counts the writes of vs the kernel refused: a pass that
+	// adds to it backs off further.
+	refusals int
 	// drift is what the last pass found changed by someone else, by
 	// destination (the zero key: the virtual itself).
 	drift map[ipvsctl.DestinationKey]driftEntry

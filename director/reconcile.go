@@ -163,23 +163,33 @@ func (e *engine) onRead(vs *vstate, items []item, dests []ipvsctl.Destination, p
 	for _, d := range dests {
 		cur[d.Key()] = d
 	}
-	all := e.passItems(vs, items)
+	retrying := readded || e.retryIsDue(vs)
+	all := e.passItems(vs, items, retrying)
 	all = append(all, e.drift(vs, cur, all, readded)...)
+	refusals := vs.refusals
 	e.w.applyTo(vs, all, cur)
 	e.settleDrift(vs, cur)
-	if len(vs.owed) == 0 && !vs.svcOwed {
+	switch {
+	case len(vs.owed) == 0 && !vs.svcOwed:
 		vs.retry.reset()
-	} else {
+	case retrying || vs.refusals != refusals || vs.retry.due.IsZero():
 		vs.retry.failed(e.now())
 	}
 	e.publish()
+}
+
+// retryIsDue says whether vs's owed writes are to be tried now: each pass
+// tries them only once their backoff has run out, so that a refusal that
+// lasts costs one try per delay however many passes come.
+func (e *engine) retryIsDue(vs *vstate) bool {
+	return !vs.retry.due.IsZero() && !e.now().Before(vs.retry.due)
 }
 
 // passItems is what a pass writes before any drift repair: its own
 // items (a destination's last one counts), then what earlier passes owe
 // and the forced down of the reals in maintenance, in configuration
 // order, for the destinations the items leave out.
-func (e *engine) passItems(vs *vstate, items []item) []item {
+func (e *engine) passItems(vs *vstate, items []item, retrying bool) []item {
 	at := make(map[ipvsctl.DestinationKey]int, len(items)+len(vs.owed))
 	out := make([]item, 0, len(items)+len(vs.owed))
 	add := func(it item) {
@@ -202,10 +212,15 @@ func (e *engine) passItems(vs *vstate, items []item) []item {
 	for _, rs := range vs.reals {
 		k := rs.dest.Key()
 		if o := vs.owed[k]; o != nil {
-			extra(k, o.it)
+			if retrying {
+				extra(k, o.it)
+			}
 		} else if rs.maint {
 			extra(k, e.realItem(rs, false))
 		}
+	}
+	if !retrying {
+		return out
 	}
 	// Owed writes of other destinations (the fallback, purges), in a
 	// stable order.

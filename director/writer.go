@@ -134,6 +134,7 @@ func (w *writer) write(vs *vstate, it item, cmd string, call func() error, done 
 // the same error says nothing more.
 func (w *writer) owe(vs *vstate, it item, cmd string, err error) {
 	msg := err.Error()
+	vs.refusals++
 	if o := vs.owed[it.dest.Key()]; o == nil || o.err != msg {
 		w.log.Printf("%s failed: %s (will retry)", cmd, msg)
 	}
