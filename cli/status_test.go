@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -330,4 +332,52 @@ func TestStatusShowsDrift(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// startLockHolder starts a process that holds the lock of the pid file
+// at pidPath, as a daemon of ours does, with its pid in the lock and pid
+// files; ignoreTERM makes it outlive a stop. The channel is closed when
+// it has ended.
+func startLockHolder(t *testing.T, pidPath string, ignoreTERM bool) (int, <-chan struct{}) {
+	t.Helper()
+	pf := daemon.PidFile{Path: pidPath}
+	lock, err := pf.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := "echo ready; exec sleep 60"
+	if ignoreTERM {
+		script = "trap '' TERM; echo ready; while :; do sleep 1; done"
+	}
+	cmd := exec.Command("sh", "-c", script)
+	cmd.ExtraFiles = []*os.File{lock}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ready, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	// Its trap is set once it says so.
+	if _, err := bufio.NewReader(ready).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	if err := daemon.SetLockPID(lock, cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	lock.Close() // the child's descriptor holds it now
+	if err := pf.Write(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	})
+	return cmd.Process.Pid, exited
 }
