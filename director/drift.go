@@ -43,32 +43,51 @@ var virtualKey ipvsctl.DestinationKey
 
 func (e *engine) resync() bool { return e.plan != nil && e.plan.cfg.Global.Resync }
 
-// wanted is the state the director wants of every destination of vs that
-// it knows of: the configured reals, the fallback, and the others in cur
-// (none should be there).
-func (e *engine) wanted(vs *vstate, cur map[ipvsctl.DestinationKey]ipvsctl.Destination) []item {
-	out := make([]item, 0, len(vs.reals)+1)
-	known := make(map[ipvsctl.DestinationKey]bool, len(vs.reals)+1)
+// eachWanted calls f with the state the director wants of every
+// destination of vs it knows of: the configured reals, the fallback, and
+// the others in cur (none should be there), in that order. It allocates
+// nothing unless cur holds such others: a sweep runs it on every virtual.
+func (e *engine) eachWanted(vs *vstate, cur map[ipvsctl.DestinationKey]ipvsctl.Destination, f func(item)) {
+	known := 0
 	for _, rs := range vs.reals {
-		out = append(out, e.realItem(rs, true))
-		known[rs.dest.Key()] = true
+		if _, ok := cur[rs.dest.Key()]; ok {
+			known++
+		}
+		f(e.realItem(rs, true))
 	}
-	for _, it := range e.fallbackItems(vs) {
-		out = append(out, it)
-		known[it.dest.Key()] = true
+	if vs.fallback != nil {
+		if _, ok := cur[vs.fallback.Key()]; ok {
+			known++
+		}
+		f(e.fallbackItems(vs)[0])
+	}
+	if len(cur) == known {
+		return
 	}
 	var extra []ipvsctl.DestinationKey
 	for k := range cur {
-		if !known[k] {
+		if !vs.knows(k) {
 			extra = append(extra, k)
 		}
 	}
 	sortKeys(extra)
 	for _, k := range extra {
 		d := cur[k]
-		out = append(out, item{dest: d, written: d.Port, want: wantAbsent, tag: "real", purge: "resync"})
+		f(item{dest: d, written: d.Port, want: wantAbsent, tag: "real", purge: "resync"})
 	}
-	return out
+}
+
+// knows says whether k is one of vs's reals or its fallback.
+func (vs *vstate) knows(k ipvsctl.DestinationKey) bool {
+	if vs.fallback != nil && vs.fallback.Key() == k {
+		return true
+	}
+	for _, rs := range vs.reals {
+		if rs.dest.Key() == k {
+			return true
+		}
+	}
+	return false
 }
 
 // differs says how the kernel's entry (have, present) differs from it;
@@ -155,26 +174,29 @@ func (e *engine) report(vs *vstate, k ipvsctl.DestinationKey, d driftEntry, quie
 // the virtual was just added again, every entry of it goes back without
 // a line of its own).
 func (e *engine) drift(vs *vstate, cur map[ipvsctl.DestinationKey]ipvsctl.Destination, planned []item, readded bool) []item {
-	skip := make(map[ipvsctl.DestinationKey]bool, len(planned))
-	for _, it := range planned {
-		skip[it.dest.Key()] = true
+	var skip map[ipvsctl.DestinationKey]bool
+	if len(planned) > 0 {
+		skip = make(map[ipvsctl.DestinationKey]bool, len(planned))
+		for _, it := range planned {
+			skip[it.dest.Key()] = true
+		}
 	}
 	var repair []item
-	for _, it := range e.wanted(vs, cur) {
+	e.eachWanted(vs, cur, func(it item) {
 		k := it.dest.Key()
 		if skip[k] || vs.owed[k] != nil {
-			continue // written by this pass, or waiting for its retry
+			return // written by this pass, or waiting for its retry
 		}
 		have, present := cur[k]
 		how := differs(it, have, present)
 		if how == "" {
-			continue
+			return
 		}
 		e.report(vs, k, destDrift(it, how), readded)
 		if e.resync() || readded {
 			repair = append(repair, it)
 		}
-	}
+	})
 	if len(repair) > 0 {
 		e.metrics.repaired(len(repair))
 	}
@@ -186,20 +208,31 @@ func (e *engine) drift(vs *vstate, cur map[ipvsctl.DestinationKey]ipvsctl.Destin
 // what the pass's own writes left differing from what the director wants
 // (a quiesced real someone deleted stays absent without readdquiescent).
 func (e *engine) settleDrift(vs *vstate, cur map[ipvsctl.DestinationKey]ipvsctl.Destination) {
-	still := map[ipvsctl.DestinationKey]bool{}
-	for _, it := range e.wanted(vs, cur) {
+	var still []ipvsctl.DestinationKey
+	e.eachWanted(vs, cur, func(it item) {
 		k := it.dest.Key()
 		if vs.owed[k] != nil {
-			continue
+			return
 		}
 		have, present := cur[k]
 		if how := differs(it, have, present); how != "" {
 			e.report(vs, k, destDrift(it, how), false)
-			still[k] = true
+			still = append(still, k)
 		}
+	})
+	stale := len(vs.drift) - len(still)
+	if _, ok := vs.drift[virtualKey]; ok {
+		stale--
+	}
+	if stale == 0 {
+		return // every entry is still there
+	}
+	keep := make(map[ipvsctl.DestinationKey]bool, len(still))
+	for _, k := range still {
+		keep[k] = true
 	}
 	for k := range vs.drift {
-		if k != virtualKey && !still[k] {
+		if k != virtualKey && !keep[k] {
 			delete(vs.drift, k)
 		}
 	}

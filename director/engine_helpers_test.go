@@ -35,7 +35,7 @@ func (c *readCounting) Destinations(s *ipvsctl.Service) ([]ipvsctl.Destination, 
 // the test reports transitions, runs sweeps and retries, and moves the
 // engine's clock itself, so that every pass is one the test chose.
 type engineTest struct {
-	t      *testing.T
+	t      testing.TB
 	e      *engine
 	fake   *ipvstest.Fake
 	client *readCounting
@@ -47,7 +47,7 @@ type engineTest struct {
 
 // newEngineTest loads cfg (fake checks) and runs the start-up sync on the
 // table setup leaves in the fake.
-func newEngineTest(t *testing.T, cfg string, setup func(f *ipvstest.Fake)) *engineTest {
+func newEngineTest(t testing.TB, cfg string, setup func(f *ipvstest.Fake)) *engineTest {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "ld.cf")
 	writeFile(t, path, cfg)

@@ -115,7 +115,7 @@ type harness struct {
 	status  StatusFunc
 }
 
-func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
+func parseConfig(t testing.TB, path string) (*ldconf.Config, error) {
 	t.Helper()
 	return ldconf.Load(path, ldconf.WithDebug(true))
 }
@@ -254,14 +254,14 @@ func (h *harness) settle() {
 	synctest.Wait()
 }
 
-func mustDo(t *testing.T, err error) {
+func mustDo(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-func writeFile(t *testing.T, p, s string) { testutil.WriteFile(t, p, 0o644, s) }
+func writeFile(t testing.TB, p, s string) { testutil.WriteFile(t, p, 0o644, s) }
 
 func readFile(t *testing.T, p string) string {
 	t.Helper()

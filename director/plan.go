@@ -55,6 +55,8 @@ type vstate struct {
 	// drift is what the last pass found changed by someone else, by
 	// destination (the zero key: the virtual itself).
 	drift map[ipvsctl.DestinationKey]driftEntry
+	// cur is the passes' map of the virtual's real servers as read.
+	cur map[ipvsctl.DestinationKey]ipvsctl.Destination
 }
 
 // rstate is one real server of one virtual.
@@ -190,6 +192,16 @@ func kernelDest(v *ldconf.Virtual, a netip.Addr, port uint16, fwd ldconf.Forward
 		d.FwdMethod, d.TunType = ipvsctl.FwdTunnel, ipvsctl.TunIPIP
 	}
 	return d
+}
+
+// anyMaint reports whether a real of the virtual is in maintenance.
+func (vs *vstate) anyMaint() bool {
+	for _, rs := range vs.reals {
+		if rs.maint {
+			return true
+		}
+	}
+	return false
 }
 
 // anyUp reports whether a real of the virtual is up.

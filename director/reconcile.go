@@ -159,7 +159,13 @@ func (e *engine) onRead(vs *vstate, items []item, dests []ipvsctl.Destination, p
 	case have != nil || vs.drift[virtualKey].how == "not in the table":
 		delete(vs.drift, virtualKey)
 	}
-	cur := make(map[ipvsctl.DestinationKey]ipvsctl.Destination, len(dests))
+	// The map is the virtual's own, reused by every pass (a sweep reads
+	// every virtual each checkinterval).
+	if vs.cur == nil {
+		vs.cur = make(map[ipvsctl.DestinationKey]ipvsctl.Destination, len(dests))
+	}
+	cur := vs.cur
+	clear(cur)
 	for _, d := range dests {
 		cur[d.Key()] = d
 	}
@@ -190,6 +196,9 @@ func (e *engine) retryIsDue(vs *vstate) bool {
 // and the forced down of the reals in maintenance, in configuration
 // order, for the destinations the items leave out.
 func (e *engine) passItems(vs *vstate, items []item, retrying bool) []item {
+	if len(items) == 0 && (len(vs.owed) == 0 || !retrying) && !vs.anyMaint() {
+		return nil
+	}
 	at := make(map[ipvsctl.DestinationKey]int, len(items)+len(vs.owed))
 	out := make([]item, 0, len(items)+len(vs.owed))
 	add := func(it item) {
