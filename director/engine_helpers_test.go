@@ -1,11 +1,13 @@
 package director
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -15,7 +17,9 @@ import (
 )
 
 // readCounting counts the reads of the table: service listings and
-// listings of one service's real servers.
+// listings of one service's real servers. Like the kernel (and unlike
+// the fake) it lists no real servers, without an error, for a service
+// that does not exist.
 type readCounting struct {
 	*ipvstest.Fake
 	services, dests atomic.Int64
@@ -28,7 +32,11 @@ func (c *readCounting) Services() ([]ipvsctl.Service, error) {
 
 func (c *readCounting) Destinations(s *ipvsctl.Service) ([]ipvsctl.Destination, error) {
 	c.dests.Add(1)
-	return c.Fake.Destinations(s)
+	d, err := c.Fake.Destinations(s)
+	if errors.Is(err, syscall.ESRCH) {
+		return nil, nil
+	}
+	return d, err
 }
 
 // engineTest drives the reconciler directly, without probers or timers:

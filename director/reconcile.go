@@ -64,7 +64,10 @@ func retryDelay(attempts int) time.Duration {
 }
 
 // readDests reads vs's real servers; present is false when the kernel has
-// no such virtual.
+// no such virtual. The kernel lists no real servers for a virtual it does
+// not have, without an error, so an empty list is followed by a look at
+// the virtual itself (one request, and only then: a virtual with reals
+// costs one dump).
 func (e *engine) readDests(vs *vstate) (dests []ipvsctl.Destination, present bool, err error) {
 	dests, err = e.c.Destinations(&vs.svc)
 	switch {
@@ -72,8 +75,17 @@ func (e *engine) readDests(vs *vstate) (dests []ipvsctl.Destination, present boo
 		return nil, false, nil
 	case err != nil:
 		return nil, false, err
+	case len(dests) > 0:
+		return dests, true, nil
 	}
-	return dests, true, nil
+	_, err = e.c.GetService(vs.svc.Key())
+	switch {
+	case errors.Is(err, syscall.ESRCH):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	}
+	return nil, true, nil
 }
 
 // apply is a pass for vs with items: one read, then onRead.

@@ -100,7 +100,7 @@ func TestFaultThousandRealsFlapping(t *testing.T) {
 		last[real] = what
 	}
 	for i, a := range reals {
-		r := fmt.Sprintf("%s:%d (192.168.100.%d:80)", a, farmPort, virtualOf(i, n, virtuals))
+		r := fmt.Sprintf("%s:%d (192.168.100.%d:18080)", a, farmPort, virtualOf(i, n, virtuals))
 		want := map[bool]string{true: "up", false: "down"}[up[i]]
 		if got := last[r]; got != want && !(got == "" && up[i]) {
 			problems = append(problems, fmt.Sprintf("%s: last write %q, last state %s", r, got, want))

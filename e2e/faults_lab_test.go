@@ -277,19 +277,20 @@ func weightKey(s *ipvsctl.Service, d *ipvsctl.Destination) string {
 	return fmt.Sprintf("%s:%d %s:%d", s.Address, s.Port, d.Address, d.Port)
 }
 
-// vipReal is the weights key of a farm real under VIP 192.168.100.V:80.
+// vipReal is the weights key of a farm real under VIP 192.168.100.V.
 func vipReal(v int, addr string) string {
-	return fmt.Sprintf("192.168.100.%d:80 %s:%d", v, addr, farmPort)
+	return fmt.Sprintf("192.168.100.%d:%d %s:%d", v, farmPort, addr, farmPort)
 }
 
-// farmConfig is a configuration of virtuals 192.168.100.1.. with the
+// farmConfig is a configuration of virtuals 192.168.100.1.. (on the
+// farm's port: the kernel gives gate reals the virtual's port) with the
 // farm's reals split among them, gate, weight w, connect checks.
 func farmConfig(header string, virtuals int, reals []string, w int) string {
 	var b strings.Builder
 	b.WriteString(header)
 	per := (len(reals) + virtuals - 1) / virtuals
 	for v := range virtuals {
-		fmt.Fprintf(&b, "\nvirtual=192.168.100.%d:80\n\tchecktype=connect\n\tcheckport=%d\n", v+1, farmPort)
+		fmt.Fprintf(&b, "\nvirtual=192.168.100.%d:%d\n\tchecktype=connect\n", v+1, farmPort)
 		for _, a := range reals[v*per : min((v+1)*per, len(reals))] {
 			fmt.Fprintf(&b, "\treal=%s:%d gate %d\n", a, farmPort, w)
 		}

@@ -65,7 +65,7 @@ func TestFaultRefusedWriteRetried(t *testing.T) {
 		}
 	})
 	d.start()
-	refused := "ipvsadm -A -t 192.168.100.1:80 -s fo failed: Scheduler or persistence engine not found (will retry)"
+	refused := "ipvsadm -A -t 192.168.100.1:18080 -s fo failed: Scheduler or persistence engine not found (will retry)"
 	d.waitLog(refused, 5*time.Second)
 	time.Sleep(3 * time.Second) // retries at 0.25, 0.75, 1.75 s: all refused
 	if out := ipvsTable(); out != "" {
@@ -81,12 +81,12 @@ func TestFaultRefusedWriteRetried(t *testing.T) {
 		t.Fatalf("insmod %s: %v\n%s", ko, err, out)
 	}
 	loaded := time.Now()
-	want := "-A -t 192.168.100.1:80 -s fo\n" +
-		"-a -t 192.168.100.1:80 -r 127.1.0.1:18080 -g -w 2\n" +
-		"-a -t 192.168.100.1:80 -r 127.1.0.2:18080 -g -w 2\n"
+	want := "-A -t 192.168.100.1:18080 -s fo\n" +
+		"-a -t 192.168.100.1:18080 -r 127.1.0.1:18080 -g -w 2\n" +
+		"-a -t 192.168.100.1:18080 -r 127.1.0.2:18080 -g -w 2\n"
 	waitTable(t, "the virtual and its reals", 20*time.Second, func() bool { return ipvsTable() == want })
 	t.Logf("held %s after the module was loaded", time.Since(loaded).Round(10*time.Millisecond))
-	if n := d.count("Added virtual server: 192.168.100.1:80"); n != 1 {
+	if n := d.count("Added virtual server: 192.168.100.1:18080"); n != 1 {
 		t.Errorf("\"Added virtual server\" logged %d times", n)
 	}
 	if n := d.count(refused); n != 1 {
@@ -127,13 +127,13 @@ func TestFaultDriftReportedAndResynced(t *testing.T) {
 	d := newFaultDaemon(t, "faults-drift.cf", farmConfig(header, 1, reals, 2))
 	d.metrics = "127.0.0.1:9812"
 	d.start()
-	full := "-A -t 192.168.100.1:80 -s wrr\n" +
-		"-a -t 192.168.100.1:80 -r 127.1.0.1:18080 -g -w 2\n" +
-		"-a -t 192.168.100.1:80 -r 127.1.0.2:18080 -g -w 2\n"
+	full := "-A -t 192.168.100.1:18080 -s wrr\n" +
+		"-a -t 192.168.100.1:18080 -r 127.1.0.1:18080 -g -w 2\n" +
+		"-a -t 192.168.100.1:18080 -r 127.1.0.2:18080 -g -w 2\n"
 	waitTable(t, "both reals up", 10*time.Second, func() bool { return ipvsTable() == full })
 
-	sh(t, "/sbin/ipvsadm -e -t 192.168.100.1:80 -r 127.1.0.1:18080 -g -w 0")
-	weightLine := "Drift: real server 127.1.0.1:18080 (192.168.100.1:80): -g -w 0 in the table, want -g -w 2"
+	sh(t, "/sbin/ipvsadm -e -t 192.168.100.1:18080 -r 127.1.0.1:18080 -g -w 0")
+	weightLine := "Drift: real server 127.1.0.1:18080 (192.168.100.1:18080): -g -w 0 in the table, want -g -w 2"
 	d.waitLog(weightLine, 3*time.Second)
 	time.Sleep(2 * time.Second)
 	if !strings.Contains(ipvsTable(), "-r 127.1.0.1:18080 -g -w 0\n") || d.count(weightLine) != 1 {
@@ -147,7 +147,7 @@ func TestFaultDriftReportedAndResynced(t *testing.T) {
 	}
 
 	sh(t, "/sbin/ipvsadm -C")
-	flushLine := "Drift: virtual server 192.168.100.1:80: not in the table"
+	flushLine := "Drift: virtual server 192.168.100.1:18080: not in the table"
 	d.waitLog(flushLine, 3*time.Second)
 	time.Sleep(2 * time.Second)
 	if out := ipvsTable(); out != "" || d.count(flushLine) != 1 {
@@ -169,10 +169,10 @@ func TestFaultDriftReportedAndResynced(t *testing.T) {
 	if took := time.Since(flushed); took > 1500*time.Millisecond { // checkinterval and a margin
 		t.Errorf("put back %s after the flush, checkinterval is 1 s", took)
 	}
-	if d.count(flushLine) != 2 || d.count("Added virtual server: 192.168.100.1:80") != 1 {
+	if d.count(flushLine) != 2 || d.count("Added virtual server: 192.168.100.1:18080") != 1 {
 		t.Errorf("log:\n%s", tail(d.logText(), 20))
 	}
-	sh(t, "/sbin/ipvsadm -d -t 192.168.100.1:80 -r 127.1.0.2:18080")
+	sh(t, "/sbin/ipvsadm -d -t 192.168.100.1:18080 -r 127.1.0.2:18080")
 	waitTable(t, "the deleted real put back", 3*time.Second, func() bool { return ipvsTable() == full+unmanaged })
 	if got := d.metric("lvs_drift_repairs_total"); got < 3 {
 		t.Errorf("lvs_drift_repairs_total = %v", got)
@@ -201,7 +201,7 @@ func TestFaultReaddQuiescentMaintenance(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitTable(t, "real 3 in maintenance at weight 0", 5*time.Second, func() bool { return k.weights()[r3] == 0 })
-	sh(t, "/sbin/ipvsadm -d -t 192.168.100.1:80 -r "+reals[2]+":18080")
+	sh(t, "/sbin/ipvsadm -d -t 192.168.100.1:18080 -r "+reals[2]+":18080")
 	deleted := time.Now()
 	waitTable(t, "real 3 back at weight 0", 5*time.Second, func() bool {
 		w, ok := k.weights()[r3]
@@ -210,13 +210,13 @@ func TestFaultReaddQuiescentMaintenance(t *testing.T) {
 	if took := time.Since(deleted); took > 2*time.Second { // a check interval and a margin
 		t.Errorf("back %s after the delete, checkinterval is 1 s", took)
 	}
-	readd := "Readd Quiescent real server: " + reals[2] + ":18080 (192.168.100.1:80) (Weight set to 0)"
+	readd := "Readd Quiescent real server: " + reals[2] + ":18080 (192.168.100.1:18080) (Weight set to 0)"
 	d.waitLog(readd, time.Second)
 
 	// A failing real deleted by hand stays deleted.
 	f.down(reals[1])
 	waitTable(t, "real 2 quiesced", 5*time.Second, func() bool { return k.weights()[r2] == 0 })
-	sh(t, "/sbin/ipvsadm -d -t 192.168.100.1:80 -r "+reals[1]+":18080")
+	sh(t, "/sbin/ipvsadm -d -t 192.168.100.1:18080 -r "+reals[1]+":18080")
 	time.Sleep(3 * time.Second)
 	if _, ok := k.weights()[r2]; ok {
 		t.Errorf("the failing real was added back:\n%s", ipvsTable())

@@ -259,17 +259,26 @@ func TestFaultStalePidReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { other.Process.Kill(); other.Wait() })
-	for _, lockToo := range []bool{false, true} {
+	for _, reuse := range []string{"of our daemon", "of a pid file without our lock"} {
+		t.Logf("the pid %s reused", reuse)
 		reused := strconv.Itoa(other.Process.Pid) + "\n"
 		if err := os.WriteFile(d.pidFile, []byte(reused), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if lockToo { // the daemon's own pid in its lock file was reused
+		if reuse == "of our daemon" {
+			// The daemon's pid, in its pid and lock files, is another
+			// process's now; the pid file keeps its time.
 			if err := os.WriteFile(d.pidFile+".lock", []byte(reused), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			os.Chtimes(d.pidFile, written, written)
+		} else {
+			// Debian's ldirectord's pid file (no lock of ours), written an
+			// hour before the process that has its pid now started.
+			os.Remove(d.pidFile + ".lock")
+			old := time.Now().Add(-time.Hour)
+			os.Chtimes(d.pidFile, old, old)
 		}
-		os.Chtimes(d.pidFile, written, written)
 		if _, errOut, code := d.run("status"); code != 1 || !strings.Contains(errOut, "stale pid file") {
 			t.Errorf("status with a reused pid: exit %d %q", code, errOut)
 		}
@@ -324,7 +333,7 @@ func TestFaultConcurrentStarts(t *testing.T) {
 	if len(pids) != 1 || pids[0] != strconv.Itoa(livePid(d.pidFile)) {
 		t.Fatalf("daemons %v, pid file %d: want one", pids, livePid(d.pidFile))
 	}
-	if n := d.count("Added virtual server: 192.168.100.1:80"); n != 1 {
+	if n := d.count("Added virtual server: 192.168.100.1:18080"); n != 1 {
 		t.Errorf("the table was synced %d times", n)
 	}
 	if _, _, code := d.run("stop"); code != 0 {

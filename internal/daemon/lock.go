@@ -113,6 +113,9 @@ func processStart(pid int) (time.Time, bool) {
 	if len(fields) <= startField {
 		return time.Time{}, false
 	}
+	if s := string(fields[0]); s == "Z" || s == "X" {
+		return time.Time{}, false // a zombie has ended: it runs nothing
+	}
 	ticks, err := strconv.ParseInt(string(fields[startField]), 10, 64)
 	if err != nil {
 		return time.Time{}, false
