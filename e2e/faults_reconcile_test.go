@@ -225,3 +225,71 @@ func TestFaultReaddQuiescentMaintenance(t *testing.T) {
 		t.Errorf("%q logged %d times", readd, n)
 	}
 }
+
+// What the daemon reads back of every kind of virtual it writes equals
+// what it wants: persistence with a netmask, one-packet scheduling,
+// scheduler flags, firewall marks, IPv6. Sweeps find no drift there, and
+// with resync = yes write nothing.
+func TestFaultNoFalseDrift(t *testing.T) {
+	reals := farmReals(1)
+	f := newFarm(t)
+	f.up(reals...)
+	d := newFaultDaemon(t, "faults-nodrift.cf", `checkinterval=1
+checktimeout=1
+quiescent=yes
+resync=yes
+
+virtual=192.168.100.1:18080
+	real=127.1.0.1:18080 gate 2
+	real=127.1.0.9:18080 masq 3
+	checktype=connect
+	persistent=600
+	netmask=255.255.255.0
+
+virtual=192.168.100.2:53
+	protocol=udp
+	ops=yes
+	real=127.1.0.1:53 masq
+	checktype=on
+
+virtual=192.168.100.3:18080
+	scheduler=sh
+	schedflags=sh-port
+	real=127.1.0.1:18080 gate
+	checktype=connect
+	fallback=127.0.0.1:18080
+
+virtual=7
+	real=127.1.0.1 gate
+	checktype=on
+	persistent=300
+
+virtual6=[2001:db8::1]:80
+	real=[2001:db8::2]:80 masq 2 l:5 u:10
+	checktype=on
+	persistent=100
+	netmask=64
+`)
+	d.metrics = "127.0.0.1:9814"
+	d.start()
+	time.Sleep(5 * time.Second) // five sweeps
+	table := ipvsTable()
+	time.Sleep(3 * time.Second)
+	for _, l := range d.logLines() {
+		if strings.HasPrefix(l, "Drift: ") || strings.Contains(l, " failed: ") {
+			t.Errorf("log: %s", l)
+		}
+	}
+	if got := ipvsTable(); got != table {
+		t.Errorf("the table changed without a cause:\n%s\nthen:\n%s", table, got)
+	}
+	before := d.metric("lvs_reconcile_writes_total")
+	time.Sleep(3 * time.Second)
+	if after := d.metric("lvs_reconcile_writes_total"); after != before {
+		t.Errorf("%v writes in three sweeps of an unchanged table", after-before)
+	}
+	if got := d.metric("lvs_drift_entries"); got != 0 {
+		t.Errorf("lvs_drift_entries = %v", got)
+	}
+	t.Logf("table:\n%s", table)
+}
