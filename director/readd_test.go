@@ -6,7 +6,7 @@ import (
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 )
 
-// readdThree is issue 20's setup: quiescent, readdquiescent, three reals.
+// readdThree is the readdquiescent setup: quiescent, readdquiescent, three reals.
 const readdThree = `quiescent=yes
 readdquiescent=yes
 virtual=192.168.100.1:80
