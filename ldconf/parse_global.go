@@ -28,6 +28,7 @@ type globalHandler func(p *parser, t token, v string) error
 
 var globalHandlers map[string]globalHandler
 
+// init fills globalHandlers, one row per global directive: a table, hence its length.
 func init() {
 	globalHandlers = map[string]globalHandler{
 		"checktimeout": func(p *parser, t token, v string) error {

@@ -99,6 +99,7 @@ type blockHandler func(p *parser, pv *pendingVirtual, t token, name, v string) e
 
 var blockHandlers map[string]blockHandler
 
+// init fills blockHandlers, one row per virtual-block directive: a table, hence its length.
 func init() {
 	blockHandlers = map[string]blockHandler{
 		"real": (*parser).blockReal, "real6": (*parser).blockReal,
