@@ -265,7 +265,8 @@ func isQuantifierEnd(perl string, i int) bool {
 		return true
 	case '}':
 		open := strings.LastIndexByte(perl[:i], '{')
-		if open < 0 {
+		if open < 0 || escaped(perl, open) {
+			// \{2}+ is a literal "{2" and then "}" repeated.
 			return false
 		}
 		inner := perl[open+1 : i]

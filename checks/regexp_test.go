@@ -161,6 +161,7 @@ func TestTranslateRegexpExact(t *testing.T) {
 		{`a{2}+`, "", `receive regexp "a{2}+": a possessive quantifier is not supported (Go RE2 cannot express it)`},
 		{`a{2,}+`, "", `receive regexp "a{2,}+": a possessive quantifier is not supported (Go RE2 cannot express it)`},
 		{`a{,}+`, "", `receive regexp "a{,}+": a possessive quantifier is not supported (Go RE2 cannot express it)`},
+		{`\{2}+`, `\{2}+`, ""},
 		{`a{}+`, `a{}+`, ""},
 		{`a\++`, `a\++`, ""},
 		{`a{x}+`, `a{x}+`, ""},
