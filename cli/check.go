@@ -23,16 +23,6 @@ const (
 	checkUsage = 2
 )
 
-func usageError(format string, args ...any) error {
-	return &ExitError{Code: checkUsage, Err: fmt.Errorf(format, args...)}
-}
-
-// usageErrors is a command's FlagErrorFunc: a bad flag exits with the
-// command's usage status code.
-func usageErrors(code int) func(*cobra.Command, error) error {
-	return func(_ *cobra.Command, err error) error { return &ExitError{Code: code, Err: err} }
-}
-
 type checkOptions struct {
 	io  *IOStreams
 	ctx context.Context

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/lvsctl/lvsctl/internal/buildinfo"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
+)
+
+func TestVersionText(t *testing.T) {
+	info := buildinfo.Info{Version: "0.9.0+git20261204.52a15b2", Commit: "52a15b282040dc9648a3dcd14b1090c9420e4e73",
+		Date: "2026-12-04T02:20:37Z", Modified: true, GoVersion: "go1.26.8"}
+	for _, c := range []struct {
+		info   buildinfo.Info
+		asJSON bool
+		want   string
+	}{
+		{info, false, "lvsctl 0.9.0+git20261204.52a15b2\n" +
+			"commit:     52a15b282040dc9648a3dcd14b1090c9420e4e73 (modified)\n" +
+			"date:       2026-12-04T02:20:37Z\n" +
+			"go:         go1.26.8\n" +
+			"compatible: ipvsadm 1.31, ldirectord 4.12\n"},
+		{buildinfo.Info{Version: "unknown", GoVersion: "go1.26.8"}, false, "lvsctl unknown\n" +
+			"go:         go1.26.8\n" +
+			"compatible: ipvsadm 1.31, ldirectord 4.12\n"},
+		{info, true, `{
+  "version": "0.9.0+git20261204.52a15b2",
+  "commit": "52a15b282040dc9648a3dcd14b1090c9420e4e73",
+  "date": "2026-12-04T02:20:37Z",
+  "modified": true,
+  "go_version": "go1.26.8",
+  "compatible": {
+    "ipvsadm": "1.31",
+    "ldirectord": "4.12"
+  }
+}
+`},
+	} {
+		tf := newTestFactory()
+		if err := runVersion(&versionOptions{io: tf.Factory.IOStreams, info: c.info, asJSON: c.asJSON}); err != nil || tf.out.String() != c.want {
+			t.Errorf("%v:\n%s\nwant\n%s", err, tf.out.String(), c.want)
+		}
+	}
+}
+
+// lvsctl version, --version and -v print the same; under the names
+// ipvsadm and ldirectord, -v is theirs.
+func TestVersionNames(t *testing.T) {
+	tf := newTestFactory().withIPVS(ipvstest.NewFake())
+	want, errOut, code := tf.main("version")
+	if code != 0 || errOut != "" || !strings.HasPrefix(want, "lvsctl ") || !strings.Contains(want, "go:         "+runtime.Version()+"\n") {
+		t.Fatalf("lvsctl version: exit %d, %q %q", code, want, errOut)
+	}
+	for _, arg := range []string{"--version", "-v"} {
+		if out, errOut, code := tf.main(arg); out != want || errOut != "" || code != 0 {
+			t.Errorf("lvsctl %s: exit %d, %q %q", arg, code, out, errOut)
+		}
+	}
+	tf.out.Reset()
+	if code := Main([]string{"/usr/sbin/ipvsadm", "-v"}, tf.Factory); code != 0 || tf.out.String() != ipvsadm.VersionLine {
+		t.Errorf("ipvsadm -v: exit %d, %q", code, tf.out.String())
+	}
+	for _, arg := range []string{"-v", "--version"} {
+		tf.out.Reset()
+		if code := Main([]string{"ldirectord", arg}, tf.Factory); code != 0 || tf.out.String() != ldVersion {
+			t.Errorf("ldirectord %s: exit %d, %q", arg, code, tf.out.String())
+		}
+	}
+	if !strings.HasPrefix(ipvsadm.VersionLine, "ipvsadm v"+ipvsadmCompat+" ") {
+		t.Errorf("ipvsadm's -v (%q) is not the version lvsctl version names (%s)", ipvsadm.VersionLine, ipvsadmCompat)
+	}
+}
+
+// The Makefile's ldflags reach lvsctl version: the command keeps package
+// buildinfo, and with it the stamped values, in the binary.
+func TestVersionStamped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go tool")
+	}
+	const p = "github.com/lvsctl/lvsctl/internal/buildinfo"
+	bin := filepath.Join(t.TempDir(), "lvsctl")
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "-ldflags",
+		"-X "+p+".Version=1.2.3+git20261204.52a15b2 -X "+p+".Commit=52a15b282040dc9648a3dcd14b1090c9420e4e73 -X "+p+".Date=2026-12-04T02:20:37Z -X "+p+".Modified=false",
+		"../cmd/lvsctl")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	want := "lvsctl 1.2.3+git20261204.52a15b2\ncommit:     52a15b282040dc9648a3dcd14b1090c9420e4e73\ndate:       2026-12-04T02:20:37Z\n"
+	if err != nil || !strings.HasPrefix(string(out), want) {
+		t.Errorf("lvsctl --version: %v\n%s\nwant it to start with\n%s", err, out, want)
+	}
+}
