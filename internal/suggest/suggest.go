@@ -7,12 +7,12 @@ import (
 	"strings"
 )
 
-// Nearest returns the candidates nearest word, the closest first (ties in
-// the candidates' order): those at the smallest edit distance (insert,
-// delete, replace, or swap two neighbours, case ignored) within a limit
-// that grows with the word (1 up to 4 letters, 2 up to 8, 3 beyond), so
-// that short words do not suggest unrelated ones. None for an exact
-// match or nothing near.
+// Nearest returns the candidates nearest word: those at the smallest edit
+// distance (insert, delete, replace, or swap two neighbours; a difference
+// of case alone is nearest of all) within a limit that grows with the
+// word (1 up to 4 letters, 2 up to 8, 3 beyond), so that short words do
+// not suggest unrelated ones, in the candidates' order. None when word is
+// a candidate or nothing is near.
 func Nearest(word string, candidates []string) []string {
 	if word == "" {
 		return nil
@@ -24,13 +24,13 @@ func Nearest(word string, candidates []string) []string {
 	case len(word) > 4:
 		limit = 2
 	}
+	if slices.Contains(candidates, word) {
+		return nil
+	}
 	w := strings.ToLower(word)
 	best, out := limit+1, []string(nil)
 	for _, c := range candidates {
-		d := distance(w, strings.ToLower(c))
-		switch {
-		case d == 0:
-			return nil
+		switch d := distance(w, strings.ToLower(c)); {
 		case d < best:
 			best, out = d, []string{c}
 		case d == best && !slices.Contains(out, c):

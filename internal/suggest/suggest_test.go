@@ -15,7 +15,9 @@ func TestNearest(t *testing.T) {
 	}{
 		{"schedular", directives, []string{"scheduler"}},
 		{"sheduler", directives, []string{"scheduler"}},
-		{"Scheduler", directives, nil}, // exact but for case: no suggestion
+		{"Scheduler", directives, []string{"scheduler"}},
+		{"scheduler", directives, nil},
+		{"RR", schedulers, []string{"rr"}},
 		{"checktyp", directives, []string{"checktype"}},
 		{"chekport", directives, []string{"checkport"}},
 		{"quiesent", directives, []string{"quiescent"}},
