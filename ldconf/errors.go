@@ -68,6 +68,8 @@ func (e *Error) ExitStatus() int { return ExitConfigError }
 // NotFoundError is returned by Resolve when no candidate file exists.
 type NotFoundError struct {
 	Name string // as typed
+	// Tried are the paths looked at, in order.
+	Tried []string
 }
 
 func (e *NotFoundError) Error() string { return fmt.Sprintf("Config file %s not found", e.Name) }

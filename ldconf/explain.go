@@ -46,10 +46,17 @@ func unknownText(t token, inBlock bool) string {
 	line := strings.TrimSpace(Redact(t.raw))
 	m := reDirective.FindStringSubmatch(t.text)
 	if m == nil {
-		if !inBlock && strings.HasPrefix(t.raw, " ") && reDirective.MatchString(strings.TrimSpace(t.text)) {
-			return fmt.Sprintf("%q is indented by less than four spaces: a line of a virtual block needs four (or a tab), a global directive none", line)
+		indent := strings.TrimRight(t.raw, " \t")
+		indent = indent[:len(indent)-len(strings.TrimLeft(indent, " \t"))]
+		switch {
+		case line == "":
+			return "a line of blanks in a virtual block: remove them, or make it a # comment (an empty line ends the block)"
+		case inBlock || indent == "" || !reDirective.MatchString(strings.TrimSpace(t.text)):
+			return fmt.Sprintf("not a directive (NAME=VALUE): %q", line)
+		case strings.Contains(indent, "\t") || len(indent) >= 4:
+			return fmt.Sprintf("%q is indented but in no virtual block: an empty line, or one not indented, ends the block above", line)
 		}
-		return fmt.Sprintf("not a directive (NAME=VALUE): %q", line)
+		return fmt.Sprintf("%q is indented by less than four spaces: a line of a virtual block needs four (or a tab), a global directive none", line)
 	}
 	name := m[1]
 	_, global := globalHandlers[name]

@@ -188,7 +188,11 @@ func (p *parser) supervised(t token) error {
 		p.warn(t.line, false, "please update your config not to use a bare supervised directive")
 		return nil
 	}
-	return p.errorValue(t.line, strings.TrimSpace(strings.TrimPrefix(t.text, "supervised")), "", "supervised must be 'yes' or 'no'")
+	v := strings.TrimSpace(strings.TrimPrefix(t.text, "supervised"))
+	if m := reDirective.FindStringSubmatch(t.text); m != nil {
+		v = m[2]
+	}
+	return p.errorValue(t.line, v, "", "supervised must be 'yes' or 'no'")
 }
 
 // globalTimeout: the first digits, which must be > 0.

@@ -31,6 +31,7 @@ func Nearest(word string, candidates []string) []string {
 	best, out := limit+1, []string(nil)
 	for _, c := range candidates {
 		switch d := distance(w, strings.ToLower(c)); {
+		case d > limit:
 		case d < best:
 			best, out = d, []string{c}
 		case d == best && !slices.Contains(out, c):

@@ -22,6 +22,7 @@ func TestNearest(t *testing.T) {
 		{"chekport", directives, []string{"checkport"}},
 		{"quiesent", directives, []string{"quiescent"}},
 		{"frobnicate", directives, nil},
+		{"bogus", []string{"login", "ops"}, nil}, // 3 away: too far for 5 letters
 		{"wlcc", schedulers, []string{"wlc"}},
 		{"rrr", schedulers, []string{"rr", "wrr"}},
 		{"xyz", schedulers, nil},
