@@ -70,6 +70,10 @@ func WithHADir(dir string) Option { return func(o *Options) { o.HADir = dir } }
 // WithContext bounds name resolution.
 func WithContext(ctx context.Context) Option { return func(o *Options) { o.Context = ctx } }
 
+// ResolverOf is the Resolver opts make Load use (SystemResolver unless
+// WithResolver says otherwise), for names given elsewhere than in a file.
+func ResolverOf(opts ...Option) Resolver { return buildOptions(opts).Resolver }
+
 func buildOptions(opts []Option) *Options {
 	o := &Options{}
 	for _, f := range opts {
