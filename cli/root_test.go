@@ -117,3 +117,17 @@ func TestCompletionHelpNotNested(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// lvsctl ipvsadm is ipvsadm exactly: its name in messages, none of
+// lvsctl's additions.
+func TestIpvsadmSubcommand(t *testing.T) {
+	for _, args := range [][]string{{"-L", "-n"}, {"-L", "--json"}, {"-Lc", "--templates"}, {"-R", "--atomic"}, {"--frob"}, {"-v"}} {
+		want := newTestFactory().withIPVS(ipvstest.NewFake())
+		wcode := IpvsadmMain(append([]string{"ipvsadm"}, args...), want.Factory)
+		tf := newTestFactory().withIPVS(ipvstest.NewFake())
+		out, errOut, code := tf.main(append([]string{"ipvsadm"}, args...)...)
+		if code != wcode || out != want.out.String() || errOut != want.errOut.String() {
+			t.Errorf("lvsctl ipvsadm %q: exit %d %q %q; ipvsadm gives %d %q %q", args, code, out, errOut, wcode, want.out.String(), want.errOut.String())
+		}
+	}
+}

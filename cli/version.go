@@ -23,10 +23,16 @@ type versionOptions struct {
 	asJSON bool
 }
 
-// versionDoc is version --json's document.
+// versionDoc is version --json's document (docs/json.md): every field
+// present, null for what the build did not record.
 type versionDoc struct {
-	buildinfo.Info
-	Compatible struct {
+	SchemaVersion int     `json:"schema_version"`
+	Version       string  `json:"version"`
+	Commit        *string `json:"commit"`
+	Date          *string `json:"date"`
+	Modified      bool    `json:"modified"`
+	GoVersion     string  `json:"go_version"`
+	Compatible    struct {
 		Ipvsadm    string `json:"ipvsadm"`
 		Ldirectord string `json:"ldirectord"`
 	} `json:"compatible"`
@@ -66,7 +72,13 @@ func isVersion(argv []string) bool {
 
 func runVersion(o *versionOptions) error {
 	if o.asJSON {
-		doc := versionDoc{Info: o.info}
+		doc := versionDoc{SchemaVersion: 1, Version: o.info.Version, Modified: o.info.Modified, GoVersion: o.info.GoVersion}
+		if o.info.Commit != "" {
+			doc.Commit = &o.info.Commit
+		}
+		if o.info.Date != "" {
+			doc.Date = &o.info.Date
+		}
 		doc.Compatible.Ipvsadm, doc.Compatible.Ldirectord = ipvsadmCompat, ldirectordCompat
 		return printJSON(o.io.Out, doc)
 	}

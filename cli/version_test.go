@@ -28,7 +28,21 @@ func TestVersionText(t *testing.T) {
 		{buildinfo.Info{Version: "unknown", GoVersion: "go1.26.8"}, false, "lvsctl unknown\n" +
 			"go:         go1.26.8\n" +
 			"compatible: ipvsadm 1.31, ldirectord 4.12\n"},
+		{buildinfo.Info{Version: "unknown", GoVersion: "go1.26.8"}, true, `{
+  "schema_version": 1,
+  "version": "unknown",
+  "commit": null,
+  "date": null,
+  "modified": false,
+  "go_version": "go1.26.8",
+  "compatible": {
+    "ipvsadm": "1.31",
+    "ldirectord": "4.12"
+  }
+}
+`},
 		{info, true, `{
+  "schema_version": 1,
   "version": "0.9.0+git20261204.52a15b2",
   "commit": "52a15b282040dc9648a3dcd14b1090c9420e4e73",
   "date": "2026-12-04T02:20:37Z",
