@@ -57,7 +57,7 @@ type checkOptions struct {
 // from flags, or with -c from a real of an ldirectord.cf. runF, if not
 // nil, runs instead of the check.
 func newCmdCheck(f *Factory, runF func(*checkOptions) error) *cobra.Command {
-	o := &checkOptions{io: f.IOStreams, resolver: ldconf.ResolverOf(f.configOptions(true)...), configOptions: f.configOptions(true)}
+	o := &checkOptions{io: f.IOStreams, configOptions: f.configOptions(true)}
 	cmd := &cobra.Command{
 		Use:   "check --real ADDRESS[:PORT] [flags] | -c CONFIG VIRTUAL REAL",
 		Short: "Run one ldirectord health check and report up or down",
@@ -80,6 +80,7 @@ LVSCTL_SECRET), never from the command line, which every user can read.`,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ctx, o.args, o.serviceSet, o.flags = cmd.Context(), args, cmd.Flags().Changed("service"), cmd.Flags()
+			o.resolver = ldconf.ResolverOf(o.configOptions...)
 			return orRun(runF, runCheck)(o)
 		},
 	}
