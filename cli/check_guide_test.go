@@ -1,17 +1,22 @@
 package cli
 
 import (
+	"context"
 	"encoding/pem"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/lvsctl/lvsctl/checks"
+	"github.com/lvsctl/lvsctl/ldconf"
 )
 
 // checkRun runs lvsctl check on args with stdin; it returns stdout,
@@ -203,4 +208,39 @@ func TestCheckResolvesNames(t *testing.T) {
 			t.Errorf("--real %s: exit %d, %q %q; want 2 and %q", c.real, code, out, errOut, c.want)
 		}
 	}
+}
+
+// hangingResolver answers nothing until its caller gives up.
+type hangingResolver struct{}
+
+func (hangingResolver) LookupHost(ctx context.Context, _ string, _ ldconf.Family) (netip.Addr, error) {
+	<-ctx.Done()
+	return netip.Addr{}, ctx.Err()
+}
+
+func (hangingResolver) LookupPort(ctx context.Context, _, _ string) (int, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+// A name that DNS does not answer is refused after the look-up's bound,
+// in a sentence, with nothing checked.
+func TestCheckResolveTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		for _, c := range []struct{ real, want string }{
+			{"web1.example.test:80", "lvsctl check: --real \"web1.example.test:80\": the host name web1.example.test could not be resolved within 5s\n"},
+			{"10.0.0.2:webport", "lvsctl check: --real \"10.0.0.2:webport\": the service name webport could not be resolved within 5s\n"},
+		} {
+			tf := newTestFactory()
+			tf.ConfigOptions = []ldconf.Option{ldconf.WithResolver(hangingResolver{})}
+			start := time.Now()
+			out, errOut, code := tf.main("check", "--service", "http", "--real", c.real)
+			if code != 2 || out != "" || errOut != c.want {
+				t.Errorf("--real %s: exit %d, %q %q; want 2 and %q", c.real, code, out, errOut, c.want)
+			}
+			if d := time.Since(start); d != resolveTimeout {
+				t.Errorf("--real %s: refused after %v, want %v", c.real, d, resolveTimeout)
+			}
+		}
+	})
 }

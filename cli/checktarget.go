@@ -105,6 +105,9 @@ func (o *checkOptions) resolve(ctx context.Context, flag, s string) (netip.Addr,
 				return netip.Addr{}, 0, usageError("%s %q: port %s is not between 0 and 65535", flag, s, port)
 			}
 			m, err := o.resolver.LookupPort(ctx, port, o.protocol)
+			if ctx.Err() != nil {
+				return netip.Addr{}, 0, usageError("%s %q: the service name %s could not be resolved within %s", flag, s, port, resolveTimeout)
+			}
 			if err != nil || m < 0 || m > 65535 {
 				return netip.Addr{}, 0, usageError("%s %q: %q is neither a port number nor a service name of /etc/services", flag, s, port)
 			}

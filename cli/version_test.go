@@ -113,3 +113,61 @@ func TestVersionStamped(t *testing.T) {
 		t.Errorf("lvsctl --version: %v\n%s\nwant it to start with\n%s", err, out, want)
 	}
 }
+
+// lvsctl version --json through lvsctl's command line: the document of
+// the binary's own build information, and a bad flag a usage error.
+func TestVersionJSONCommand(t *testing.T) {
+	tf := newTestFactory()
+	want := newTestFactory()
+	if err := runVersion(&versionOptions{io: want.Factory.IOStreams, info: buildinfo.Get(), asJSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := tf.main("version", "--json")
+	if code != 0 || errOut != "" || out != want.out.String() ||
+		!strings.Contains(out, "\n  \"go_version\": \""+runtime.Version()+"\",\n") ||
+		!strings.HasSuffix(out, "\n  \"compatible\": {\n    \"ipvsadm\": \"1.31\",\n    \"ldirectord\": \"4.12\"\n  }\n}\n") {
+		t.Errorf("lvsctl version --json: exit %d, stderr %q\n%s\nwant\n%s", code, errOut, out, want.out.String())
+	}
+	out, errOut, code = tf.main("version", "--jsno")
+	if code != 2 || out != "" || errOut != "lvsctl version: unknown flag: --jsno (did you mean --json?)\nRun 'lvsctl version --help' for usage.\n" {
+		t.Errorf("lvsctl version --jsno: exit %d, %q %q", code, out, errOut)
+	}
+}
+
+// make build stamps what dist/version.sh says of this tree into
+// bin/lvsctl: lvsctl version prints it.
+func TestMakeBuildStampsVersion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	for _, tool := range []string{"make", "git", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("no %s", tool)
+		}
+	}
+	script, err := exec.Command("sh", "../dist/version.sh").Output()
+	if err != nil {
+		t.Fatalf("dist/version.sh: %v", err)
+	}
+	f := strings.Fields(string(script))
+	if len(f) != 4 {
+		t.Fatalf("dist/version.sh printed %q, want VERSION COMMIT DATE MODIFIED", script)
+	}
+	bin := t.TempDir()
+	if out, err := exec.Command("make", "-s", "-C", "..", "build", "BIN="+bin).CombinedOutput(); err != nil {
+		t.Fatalf("make build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(filepath.Join(bin, "lvsctl"), "version").Output()
+	if err != nil {
+		t.Fatalf("lvsctl version: %v", err)
+	}
+	mod := ""
+	if f[3] == "true" {
+		mod = " (modified)"
+	}
+	want := "lvsctl " + f[0] + "\ncommit:     " + f[1] + mod + "\ndate:       " + f[2] + "\ngo:         " + runtime.Version() +
+		"\ncompatible: ipvsadm 1.31, ldirectord 4.12\n"
+	if string(out) != want {
+		t.Errorf("make build's lvsctl version:\n%s\nwant\n%s", out, want)
+	}
+}
