@@ -103,9 +103,14 @@ func buildOptions(opts []Option) *Options {
 // OSFS is the real file system.
 type OSFS struct{}
 
+// CreateMode is the mode of a logfile= or monitorfile= the parser
+// creates: what the director logs can say what its checks saw, so others
+// get no access (an existing file keeps its mode).
+const CreateMode = 0o640
+
 // OpenAppend implements FS.
 func (OSFS) OpenAppend(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, CreateMode)
 	if err != nil {
 		return err
 	}
