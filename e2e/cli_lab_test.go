@@ -94,12 +94,14 @@ func TestMetricsLiveTable(t *testing.T) {
 
 	// the kernel refuses an unprivileged user the table
 	out, errOut, code = run(t, "setpriv", asNobody(lvsctlBin(t), "metrics")...)
-	if code != 1 || out != lvsUpDown || !strings.HasPrefix(errOut, "lvsctl metrics: ") || !strings.HasSuffix(errOut, " (lvs_up 0 written)\n") {
-		t.Errorf("as nobody: exit %d, stdout %q, stderr %q; want 1 and lvs_up 0", code, out, errOut)
+	// (before it, what modprobe says, as under ipvsadm: the lab's
+	// modules are not where modprobe looks)
+	const refused = "lvsctl metrics: open IPVS: Permission denied (you must be root) (lvs_up 0 written)\n"
+	if code != 1 || out != lvsUpDown || !strings.HasSuffix(errOut, "\n"+refused) && errOut != refused {
+		t.Errorf("as nobody: exit %d, stdout %q, stderr %q; want 1, lvs_up 0 and %q", code, out, errOut, refused)
 	}
-	t.Logf("as nobody: %s", errOut)
 	out, errOut, code = run(t, "setpriv", asNobody(lvsctlBin(t), "metrics", "-o", prom)...)
-	if code != 1 || out != "" || !strings.HasSuffix(errOut, " (lvs_up 0 written)\n") {
+	if code != 1 || out != "" || !strings.HasSuffix(errOut, refused) {
 		t.Errorf("as nobody, -o: exit %d, %q %q", code, out, errOut)
 	}
 	b, err := os.ReadFile(prom)
@@ -183,7 +185,7 @@ func TestCompletionLiveTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := `. /usr/share/bash-completion/bash_completion
-source <(lvsctl completion bash ipvsadm)
+eval "$(lvsctl completion bash ipvsadm)"
 COMP_WORDS=(ipvsadm -a -u ''); COMP_CWORD=3; COMP_LINE="ipvsadm -a -u "; COMP_POINT=${#COMP_LINE}
 __start_ipvsadm ipvsadm '' -u; echo "reply: ${COMPREPLY[*]}"`
 	cmd := exec.Command("setpriv", asNobody("bash", "-c", script)...)
@@ -196,10 +198,10 @@ __start_ipvsadm ipvsadm '' -u; echo "reply: ${COMPREPLY[*]}"`
 
 // ldErrorConfigs are invalid configurations of the corpus, one of each
 // kind of ldirectord's errors: unknown directive (global, in a block, a
-// bare indented line), bad values, an address, a duplicate.
+// bare indented line), a bad value, a bad address, a duplicate (Debian's
+// ldirectord takes some 25 s a run in the emulated lab).
 var ldErrorConfigs = []string{
-	"unknown-global", "unknown-virtual", "two-tabs-line", "real-bad-method", "virtual-garbage",
-	"service-bad", "scheduler-uppercase", "duplicate-virtual", "real-port-too-big", "quiescent-virtual-bad",
+	"unknown-global", "unknown-virtual", "two-tabs-line", "real-bad-method", "virtual-garbage", "duplicate-virtual",
 }
 
 // TestLdirectordConfigErrorsVsDebian: named ldirectord, lvsctl says what
