@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -134,13 +135,14 @@ func TestVersionJSONCommand(t *testing.T) {
 	}
 }
 
-// make build stamps what dist/version.sh says of this tree into
-// bin/lvsctl: lvsctl version prints it.
-func TestMakeBuildStampsVersion(t *testing.T) {
+// make install builds bin/lvsctl stamped with what dist/version.sh says
+// of this tree (lvsctl version prints it) and installs it with the man
+// pages and the completion scripts of the three names.
+func TestMakeInstall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a binary")
 	}
-	for _, tool := range []string{"make", "git", "go"} {
+	for _, tool := range []string{"make", "git", "go", "install"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("no %s", tool)
 		}
@@ -153,11 +155,11 @@ func TestMakeBuildStampsVersion(t *testing.T) {
 	if len(f) != 4 {
 		t.Fatalf("dist/version.sh printed %q, want VERSION COMMIT DATE MODIFIED", script)
 	}
-	bin := t.TempDir()
-	if out, err := exec.Command("make", "-s", "-C", "..", "build", "BIN="+bin).CombinedOutput(); err != nil {
-		t.Fatalf("make build: %v\n%s", err, out)
+	bin, root := t.TempDir(), t.TempDir()
+	if out, err := exec.Command("make", "-s", "-C", "..", "install", "BIN="+bin, "DESTDIR="+root, "PREFIX=/usr").CombinedOutput(); err != nil {
+		t.Fatalf("make install: %v\n%s", err, out)
 	}
-	out, err := exec.Command(filepath.Join(bin, "lvsctl"), "version").Output()
+	out, err := exec.Command(filepath.Join(root, "usr/sbin/lvsctl"), "version").Output()
 	if err != nil {
 		t.Fatalf("lvsctl version: %v", err)
 	}
@@ -168,6 +170,21 @@ func TestMakeBuildStampsVersion(t *testing.T) {
 	want := "lvsctl " + f[0] + "\ncommit:     " + f[1] + mod + "\ndate:       " + f[2] + "\ngo:         " + runtime.Version() +
 		"\ncompatible: ipvsadm 1.31, ldirectord 4.12\n"
 	if string(out) != want {
-		t.Errorf("make build's lvsctl version:\n%s\nwant\n%s", out, want)
+		t.Errorf("make install's lvsctl version:\n%s\nwant\n%s", out, want)
+	}
+	for file, has := range map[string]string{
+		"usr/share/man/man8/lvsctl.8":                         ".TH LVSCTL 8",
+		"usr/share/man/man5/lvsctl-ldirectord.cf.5":           ".TH ",
+		"usr/share/bash-completion/completions/lvsctl":        "complete -o default -F __start_lvsctl lvsctl",
+		"usr/share/bash-completion/completions/ipvsadm":       "complete -o default -F __start_ipvsadm ipvsadm",
+		"usr/share/bash-completion/completions/ldirectord":    "complete -o default -F __start_ldirectord ldirectord",
+		"usr/share/zsh/site-functions/_ipvsadm":               "#compdef ipvsadm\n",
+		"usr/share/fish/vendor_completions.d/ldirectord.fish": "complete -c ldirectord ",
+		"usr/lib/systemd/system/lvsctl-ldirectord.service":    "/usr/sbin/",
+	} {
+		b, err := os.ReadFile(filepath.Join(root, file))
+		if err != nil || !strings.Contains(string(b), has) {
+			t.Errorf("make install: %s (%v) lacks %q", file, err, has)
+		}
 	}
 }
