@@ -128,7 +128,7 @@ func runCheck(o *checkOptions) error {
 	var err error
 	if o.config != "" {
 		if len(o.args) != 2 {
-			return usageError("check -c CONFIG needs VIRTUAL and REAL")
+			return shapeError("-c CONFIG needs VIRTUAL and REAL, got %s", count(len(o.args), "argument"))
 		}
 		if others := o.changedBesides("config"); len(others) > 0 {
 			return usageError("-c takes the whole check from the configuration: %s cannot be given with it", strings.Join(others, ", "))
@@ -136,7 +136,7 @@ func runCheck(o *checkOptions) error {
 		t, err = o.targetFromConfig(o.config, o.args[0], o.args[1])
 	} else {
 		if len(o.args) != 0 {
-			return usageError("unexpected arguments %q (use -c CONFIG VIRTUAL REAL)", o.args)
+			return shapeError("unexpected arguments %q (VIRTUAL and REAL go with -c CONFIG)", o.args)
 		}
 		t, err = o.target(ctx)
 	}

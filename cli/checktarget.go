@@ -44,7 +44,7 @@ func (o *checkOptions) target(ctx context.Context) (checks.Target, error) {
 		return t, err
 	}
 	if o.real == "" {
-		return t, usageError("--real is required")
+		return t, shapeError("--real is required (or -c CONFIG VIRTUAL REAL)")
 	}
 	var err error
 	if t.RealAddr, t.RealPort, err = o.resolve(ctx, "--real", o.real); err != nil {

@@ -131,3 +131,25 @@ func TestIpvsadmSubcommand(t *testing.T) {
 		}
 	}
 }
+
+// A command line of the wrong shape (arguments missing or too many) is a
+// usage error that points at the command's --help, as a bad flag is.
+func TestArgumentErrorsPointAtHelp(t *testing.T) {
+	tf := newTestFactory()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--real", "10.0.0.2:80", "extra"}, "lvsctl check: unexpected arguments [\"extra\"] (VIRTUAL and REAL go with -c CONFIG)\nRun 'lvsctl check --help' for usage.\n"},
+		{[]string{"check", "-c", "x.cf", "192.0.2.1:80"}, "lvsctl check: -c CONFIG needs VIRTUAL and REAL, got 1 argument\nRun 'lvsctl check --help' for usage.\n"},
+		{[]string{"check", "--service", "http"}, "lvsctl check: --real is required (or -c CONFIG VIRTUAL REAL)\nRun 'lvsctl check --help' for usage.\n"},
+		{[]string{"diff"}, "lvsctl diff: want one FILE (ipvsadm -S form, - for standard input), got 0 arguments\nRun 'lvsctl diff --help' for usage.\n"},
+		{[]string{"apply", "a", "b"}, "lvsctl apply: want one FILE (ipvsadm -S form, - for standard input), got 2 arguments\nRun 'lvsctl apply --help' for usage.\n"},
+		{[]string{"metrics", "extra"}, "lvsctl metrics: unexpected arguments [\"extra\"]\nRun 'lvsctl metrics --help' for usage.\n"},
+		{[]string{"completion", "csh"}, "lvsctl completion: unknown shell \"csh\": bash, zsh or fish\nRun 'lvsctl completion --help' for usage.\n"},
+	} {
+		if out, errOut, code := tf.main(c.args...); code != 2 || out != "" || errOut != c.want {
+			t.Errorf("lvsctl %q: exit %d, %q %q; want 2 and %q", c.args, code, out, errOut, c.want)
+		}
+	}
+}

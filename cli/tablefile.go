@@ -39,8 +39,8 @@ type tableOptions struct {
 func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run, runF func(*tableOptions) error) *cobra.Command {
 	o := &tableOptions{io: f.IOStreams, open: f.OpenIPVS, res: f.Resolver}
 	cmd.Args = func(c *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(1)(c, args); err != nil {
-			return &ExitError{Code: code, Err: err}
+		if len(args) != 1 {
+			return &ExitError{Code: code, Err: fmt.Errorf("want one FILE (ipvsadm -S form, - for standard input), got %s", count(len(args), "argument")), Usage: true}
 		}
 		return nil
 	}

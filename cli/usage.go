@@ -15,6 +15,12 @@ func usageError(format string, args ...any) error {
 	return &ExitError{Code: checkUsage, Err: fmt.Errorf(format, args...)}
 }
 
+// shapeError is a usage error of lvsctl check's command line as a whole
+// (an argument missing or too many), which check --help answers.
+func shapeError(format string, args ...any) error {
+	return &ExitError{Code: checkUsage, Err: fmt.Errorf(format, args...), Usage: true}
+}
+
 // usageErrors is a command's FlagErrorFunc: a bad flag exits with the
 // command's usage status code, naming the flag it was maybe meant to be
 // and pointing at the command's --help.
