@@ -180,6 +180,14 @@ func TestCompletionLiveTable(t *testing.T) {
 	if _, err := os.Stat("/usr/share/bash-completion/bash_completion"); err != nil {
 		t.Skip("no bash-completion")
 	}
+	// cobra's bash script reads through process substitution, which
+	// needs /dev/fd, as every Debian system has it (the lab's devtmpfs
+	// does not)
+	if _, err := os.Stat("/dev/fd"); err != nil {
+		if err := os.Symlink("/proc/self/fd", "/dev/fd"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	bin := sharedDir(t)
 	if err := os.Symlink(lvsctlBin(t), filepath.Join(bin, "lvsctl")); err != nil {
 		t.Fatal(err)
