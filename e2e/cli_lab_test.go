@@ -300,3 +300,18 @@ func TestDaemonUmask(t *testing.T) {
 		}
 	}
 }
+
+// TestLdirectordVersionVsDebian: named ldirectord, -v and --version
+// print Debian's ldirectord's text, byte for byte, and exit as it does
+// (lvsctl version is lvsctl's own).
+func TestLdirectordVersionVsDebian(t *testing.T) {
+	requireLab(t)
+	ld := ldLink(t)
+	for _, arg := range []string{"-v", "--version"} {
+		dOut, dErr, dCode := run(t, debianLd, arg)
+		lOut, lErr, lCode := run(t, ld, arg)
+		if dCode != lCode || dOut != lOut || dErr != lErr {
+			t.Errorf("ldirectord %s: Debian's exit %d, %q %q; lvsctl's exit %d, %q %q", arg, dCode, dOut, dErr, lCode, lOut, lErr)
+		}
+	}
+}
