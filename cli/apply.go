@@ -14,19 +14,28 @@ import (
 // runs instead.
 func newCmdApply(f *Factory, runF func(*tableOptions) error) *cobra.Command {
 	return newTableCmd(f, &cobra.Command{
-		Use:   "apply [--json] FILE",
+		Use:   "apply [--json] [--dry-run] FILE",
 		Short: "Make the kernel's IPVS table equal to FILE, touching only what differs",
 		Long: `Read FILE, a table in ipvsadm -S form (with or without -n; "-" reads
 stdin), check every line, then make exactly the changes lvsctl diff FILE
 shows. Rules equal on both sides are not touched: their connections and
 counters survive. A bad line anywhere changes nothing. Each change made
 is printed as an ipvsadm command line; nothing is printed when the table
-already matches.
+already matches. With --dry-run, the changes are printed as they would
+be made (lvsctl diff FILE's lines) and none is made.
 
-Exit status: 0 the table matches FILE, 1 the kernel refused some change
-(each is reported; the others were made), 2 FILE is invalid or IPVS is
-unreachable (nothing was changed).`,
-	}, applyInvalid, "print the changes and their results as JSON (docs/json.md)", runApply, runF)
+An ldirectord.cf is not a table: lvsctl ldirectord --check FILE prints the
+table it asks for, every real healthy (lvsctl ldirectord --check FILE |
+lvsctl apply -).
+
+Exit status: 0 the table matches FILE (--dry-run: the changes were
+printed), 1 the kernel refused some change (each is reported; the others
+were made), 2 FILE is invalid or IPVS is unreachable (nothing was
+changed).`,
+	}, applyInvalid, "print the changes and their results as JSON (docs/json.md)", runApply, runF,
+		func(cmd *cobra.Command, o *tableOptions) {
+			cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the changes apply would make and make none")
+		})
 }
 
 func runApply(o *tableOptions) error {
@@ -35,6 +44,9 @@ func runApply(o *tableOptions) error {
 		return err
 	}
 	defer client.Close()
+	if o.dryRun {
+		return printChanges(o, changes, applyInvalid)
+	}
 	out := bufio.NewWriter(o.io.Out)
 	r := &ipvsadm.Runner{Prog: "lvsctl", Client: client, Res: o.res,
 		Stdout: out, Stderr: o.io.ErrOut, Extensions: true}

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -31,16 +33,18 @@ type tableOptions struct {
 	res    ipvsadm.Resolver
 	file   string // "-" is standard input
 	asJSON bool
+	dryRun bool // apply --dry-run
 }
 
 // newTableCmd completes cmd as diff or apply: one FILE argument, a --json
 // flag (described by jsonUsage), trouble (a usage error included) exiting
-// with code. run is runF, or the command's own run when runF is nil.
-func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run, runF func(*tableOptions) error) *cobra.Command {
+// with code. run is runF, or the command's own run when runF is nil;
+// flags, if not nil, adds the command's own flags.
+func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run, runF func(*tableOptions) error, flags func(*cobra.Command, *tableOptions)) *cobra.Command {
 	o := &tableOptions{io: f.IOStreams, open: f.OpenIPVS, res: f.Resolver}
 	cmd.Args = func(c *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(1)(c, args); err != nil {
-			return &ExitError{Code: code, Err: err}
+		if len(args) != 1 {
+			return &ExitError{Code: code, Err: fmt.Errorf("want one FILE (ipvsadm -S form, - for standard input), got %s", count(len(args), "argument")), Usage: true}
 		}
 		return nil
 	}
@@ -51,6 +55,9 @@ func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run
 	}
 	cmd.SetFlagErrorFunc(usageErrors(code))
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, jsonUsage)
+	if flags != nil {
+		flags(cmd, o)
+	}
 	return cmd
 }
 
@@ -67,9 +74,20 @@ func (o *tableOptions) readTableFile(cmdName string) ([]ipvsctl.VirtualService, 
 		defer f.Close()
 		r = f
 	}
-	table, err := ipvsadm.ReadTable(r, "lvsctl", o.res)
+	// Kept for a second look should it not be a table.
+	var text bytes.Buffer
+	table, err := ipvsadm.ReadTable(io.TeeReader(r, &text), "lvsctl", o.res)
 	if err == nil {
 		return table, nil
+	}
+	if line := ldirectordLine(text.Bytes()); line > 0 {
+		name, arg := o.file, o.file
+		if o.file == "-" {
+			// standard input has no name to give ldirectord --check
+			name, arg = "standard input", "FILE"
+		}
+		return nil, &ExitError{Err: fmt.Errorf("%s is an ldirectord.cf (virtual= at line %d), not a table in ipvsadm -S form; ldirectord --check prints the table it asks for: lvsctl ldirectord --check %s | lvsctl %s -",
+			name, line, arg, cmdName)}
 	}
 	var many interface{ Unwrap() []error }
 	errs := []error{err}
@@ -80,6 +98,21 @@ func (o *tableOptions) readTableFile(cmdName string) ([]ipvsctl.VirtualService, 
 		printError(o.io.ErrOut, cmdName, fmt.Errorf("%s: %w", o.file, e))
 	}
 	return nil, &ExitError{Err: fmt.Errorf("%s: %d invalid line(s): %w", o.file, len(errs), err), Quiet: true}
+}
+
+// reVirtualLine is an ldirectord.cf's virtual= or virtual6= line, which
+// no line of ipvsadm -S form can be.
+var reVirtualLine = regexp.MustCompile(`^virtual6?[ \t]*=`)
+
+// ldirectordLine is the number of the first virtual= line of text, or 0
+// when it has none.
+func ldirectordLine(text []byte) int {
+	for i, line := range strings.Split(string(text), "\n") {
+		if reVirtualLine.MatchString(line) {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // tableChanges reads the file, then the kernel's table, and returns the
