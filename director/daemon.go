@@ -34,7 +34,9 @@ type Options struct {
 	// Workers bounds concurrent checks (default: one per real, at least
 	// minWorkers, at most maxWorkers).
 	Workers int
-	// Shell runs fallbackcommand and callback lines (default /bin/sh -c).
+	// Shell runs fallbackcommand and callback lines (default RunShell:
+	// /bin/sh -c in a process group of its own). ctx ends at
+	// commandtimeout.
 	Shell func(ctx context.Context, cmd string) error
 	// Execute runs `ldirectord NAME ACTION` for execute= (nil: skipped).
 	Execute func(ctx context.Context, name, action string) error
@@ -76,6 +78,9 @@ func (o *Options) defaults() {
 	if o.Mail == nil {
 		o.Mail = SendMail
 	}
+	if o.Shell == nil {
+		o.Shell = RunShell
+	}
 	if o.Debounce <= 0 {
 		o.Debounce = 200 * time.Millisecond
 	}
@@ -102,7 +107,7 @@ type daemon struct {
 	cfg    *ldconf.Config
 	eng    *engine
 	alerts *alerts
-	q      *cmdQueue
+	q      *commands
 	board  *board
 	events chan transition
 	// snapReq carries status requests to the reconciler goroutine.
@@ -120,16 +125,15 @@ func (d *daemon) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("director: %w", err)
 	}
-	// Helpers (commands, watcher) outlive ctx until the stop is done, so
-	// fallbackcommand and execute= stop still run.
+	// Helpers (the watcher) outlive ctx until the stop is done; the
+	// commands too, so that execute= stop and the last alerts still run.
 	hctx, cancelHelpers := context.WithCancel(context.Background())
 	defer cancelHelpers()
 	var helpers errgroup.Group
-	d.q = newCmdQueue(o.Log, o.Shell)
-	helpers.Go(func() error { return d.q.run(hctx) })
+	d.q = newCommands(o.Log, d.cfg.Global.CommandTimeoutOrDefault())
 	d.alerts = &alerts{log: o.Log, q: d.q, send: o.Mail, from: func() string { return d.cfg.Global.EmailAlertFrom },
 		now: time.Now, status: ldconf.AlertStarting, open: map[string]openAlert{}}
-	d.eng = &engine{c: o.Client, log: o.Log, shell: d.q.system}
+	d.eng = &engine{c: o.Client, log: o.Log, shell: func(vs *vstate, cmd string) { d.q.system("fallback "+vs.v.ID(), cmd, o.Shell) }}
 	d.eng.w = &writer{c: o.Client, log: o.Log, alert: d.alerts.event, metrics: o.Metrics}
 	if o.Status != nil {
 		o.Status(d.snapshot)
@@ -294,6 +298,7 @@ func (d *daemon) reload() {
 	o.Log.Configure(o.Log.Debug(), cfg.Global.Supervised, cfg.Global.LogFile)
 	d.reexecute(old.Global.Execute, cfg.Global.Execute)
 	d.cfg = cfg
+	d.q.setTimeout(cfg.Global.CommandTimeoutOrDefault())
 	d.warnPersistence()
 	d.eng.sync(p, d.eng.plan)
 	d.startProbers(p)
@@ -313,7 +318,7 @@ func (d *daemon) configChanged() {
 	}
 	// The callback of the configuration in force after the change.
 	if cb := d.cfg.Global.Callback; cb != "" && isExecutable(cb) {
-		d.q.system(cb + " " + o.ConfigName)
+		d.q.system("callback", cb+" "+o.ConfigName, o.Shell)
 	}
 }
 
@@ -329,7 +334,7 @@ func (d *daemon) stop(ctx context.Context) {
 		sig = string(s)
 	}
 	d.o.Log.Printf("Linux Director Daemon terminated on signal: %s", sig)
-	d.q.close(10 * time.Second)
+	d.q.close(stopCommandsWait)
 }
 
 // execute runs `ldirectord NAME ACTION` for each execute= name.
@@ -338,11 +343,8 @@ func (d *daemon) execute(names []string, action string) {
 		return
 	}
 	for _, n := range names {
-		d.q.do(func(ctx context.Context) {
-			if err := d.o.Execute(ctx, n, action); err != nil {
-				d.o.Log.Printf("system(ldirectord %s %s) failed: %v", n, action, err)
-			}
-		})
+		d.q.do("execute "+n, command{what: "system(ldirectord " + n + " " + action + ")",
+			run: func(ctx context.Context) error { return d.o.Execute(ctx, n, action) }})
 	}
 }
 
@@ -371,12 +373,14 @@ func (d *daemon) reexecute(old, cur []string) {
 			start = append(start, n)
 			continue
 		}
-		d.q.do(func(ctx context.Context) {
-			if d.o.Execute(ctx, n, "reload") != nil {
-				if err := d.o.Execute(ctx, n, "start"); err != nil {
-					d.o.Log.Printf("system(ldirectord %s start) failed: %v", n, err)
+		d.q.do("execute "+n, command{what: "system(ldirectord " + n + " reload)",
+			run: func(ctx context.Context) error {
+				if d.o.Execute(ctx, n, "reload") == nil {
+					return nil
 				}
-			}
+				return d.o.Execute(ctx, n, "start")
+			},
+			fail: func(err error) { d.o.Log.Printf("system(ldirectord %s start) failed: %v", n, err) },
 		})
 	}
 	d.execute(start, "start")

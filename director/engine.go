@@ -15,8 +15,8 @@ type engine struct {
 	log  *Logger
 	w    *writer
 	plan *plan
-	// shell runs fallbackcommand lines (queued, in order).
-	shell func(cmd string)
+	// shell runs a virtual's fallbackcommand lines (queued, in order).
+	shell func(vs *vstate, cmd string)
 }
 
 // transition is what a prober reports: its real id changed state.
@@ -162,7 +162,7 @@ func (e *engine) fallbackCommand(vs *vstate) {
 	}
 	vs.fbCommand = status
 	if cmd := vs.v.FallbackCommand; cmd != "" && e.shell != nil {
-		e.shell(cmd + " " + status + " " + fallbackVIP(vs) + " " + vs.v.Protocol.String())
+		e.shell(vs, cmd+" "+status+" "+fallbackVIP(vs)+" "+vs.v.Protocol.String())
 	}
 }
 

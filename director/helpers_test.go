@@ -109,6 +109,12 @@ type harness struct {
 	// inBubble: the harness runs in a testing/synctest bubble
 	// (newBubbleHarness).
 	inBubble bool
+	// shell and mail, if set, run each command line (after it is
+	// recorded in cmds) and send each mail (before it is recorded in
+	// mails); realShell runs them with RunShell instead.
+	shell     func(ctx context.Context, cmd string) error
+	mail      MailFunc
+	realShell bool
 }
 
 func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
@@ -172,8 +178,19 @@ func (h *harness) start() {
 		ConfigPath: h.cfgPath, ConfigName: h.cfgPath, Reload: h.reload,
 		Ready:   func() { close(h.ready) },
 		Workers: 8,
-		Shell:   func(_ context.Context, cmd string) error { h.cmds.Write([]byte(cmd + "\n")); return nil },
-		Mail: func(_ context.Context, m Mail) error {
+		Shell: func(ctx context.Context, cmd string) error {
+			h.cmds.Write([]byte(cmd + "\n"))
+			if h.shell != nil {
+				return h.shell(ctx, cmd)
+			}
+			return nil
+		},
+		Mail: func(ctx context.Context, m Mail) error {
+			if h.mail != nil {
+				if err := h.mail(ctx, m); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintf(h.mails, "%s|%s|%s|%s\n", m.SMTP, m.To, m.Subject, m.Body)
 			return nil
 		},
@@ -189,6 +206,9 @@ func (h *harness) start() {
 		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
 		pollOnly:            h.inBubble,
+	}
+	if h.realShell {
+		o.Shell = nil
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {

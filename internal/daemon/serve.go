@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
+	"time"
 
 	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/proc"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -130,7 +131,9 @@ func executeInstance(argv0 string) func(ctx context.Context, name, action string
 		if err != nil {
 			return fmt.Errorf("find own executable: %w", err)
 		}
-		cmd := exec.CommandContext(ctx, exe)
+		// A process group of its own, killed with it at commandtimeout;
+		// the daemon a start spawns leaves it (a new session).
+		cmd := proc.Command(ctx, time.Second, exe)
 		cmd.Args = []string{argv0, name, action}
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("ldirectord %s %s: %w", name, action, err)
