@@ -65,6 +65,7 @@ func runExternal(ctx context.Context, t Target, prog string, args []string) Resu
 		// Own process group, so a script's children are signalled too,
 		// and whatever of it survives SIGTERM is killed termGrace later.
 		cmd := proc.Command(ctx, termGrace, prog, args...)
+		markConnect(ctx)
 		err := cmd.Run()
 		var ee *exec.ExitError
 		switch {

@@ -98,7 +98,11 @@ func (o *Options) defaults() {
 // has ended when it returns.
 func Run(ctx context.Context, cfg *ldconf.Config, o Options) error {
 	o.defaults()
-	d := &daemon{o: o, cfg: cfg, board: newBoard(), events: make(chan transition, 1024), snapReq: make(chan chan Snapshot)}
+	d := &daemon{o: o, cfg: cfg, board: newBoard(), events: make(chan transition, 1024), snapReq: make(chan chan Snapshot),
+		pace: newPacer(o.Log, time.Now), stuck: newStuckChecks()}
+	if o.Metrics != nil {
+		o.Metrics.setPace(d.pace)
+	}
 	return d.run(ctx)
 }
 
@@ -115,6 +119,10 @@ type daemon struct {
 
 	gen         uint64
 	stopProbers func()
+	// pace and stuck outlive the probers of one configuration (pacer.go,
+	// watchdog.go).
+	pace  *pacer
+	stuck *stuckChecks
 	// lastBatch is when the last transitions were applied.
 	lastBatch time.Time
 }
@@ -246,12 +254,17 @@ func (d *daemon) pendingTransitions(ctx context.Context, t transition) []transit
 }
 
 // startProbers starts one prober per real id of p, owned by a context
-// that stopProbers cancels; it then waits for every running check.
+// that stopProbers cancels; it then waits for the running checks, within
+// a bound (stopLoops).
 func (d *daemon) startProbers(p *plan) {
 	d.gen++
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	loops := make([]*probeLoop, 0, len(p.ids))
+	interval := p.cfg.Global.CheckInterval
+	if d.o.Interval > 0 {
+		interval = d.o.Interval
+	}
 	sem := make(chan struct{}, workersFor(d.o.Workers, len(p.ids)))
 	for _, id := range p.ids {
 		spec := p.probe[id]
@@ -260,16 +273,16 @@ func (d *daemon) startProbers(p *plan) {
 		}
 		pr := &prober{spec: spec, gen: d.gen, state: initialState(spec.members),
 			maintDir: p.cfg.Global.MaintenanceDir, log: d.o.Log, sem: sem, out: d.events,
-			jitter: d.o.Jitter, board: d.board, now: time.Now, metrics: d.o.Metrics}
+			jitter: d.o.Jitter, board: d.board, now: time.Now, metrics: d.o.Metrics,
+			pace: d.pace, stuck: d.stuck, lagLimit: lagLimit(spec.interval, spec.target.Timeout())}
 		d.board.set(id, func(s *RealStatus) { s.Up = pr.state == pUp })
 		loops = append(loops, startLoop(ctx, pr, &wg))
+		interval = min(interval, spec.interval)
 	}
+	d.pace.setPlan(&p.cfg.Global, loops, interval)
 	d.stopProbers = func() {
 		cancel()
-		for _, l := range loops {
-			l.stop()
-		}
-		wg.Wait()
+		stopLoops(loops, &wg, d.o.Log)
 	}
 }
 
