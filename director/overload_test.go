@@ -147,9 +147,9 @@ func TestPacerStretchesAndWarnsOnceEachWay(t *testing.T) {
 	for range 7 {
 		window(1000, 100) // 10% late
 	}
-	window(1000, 30)   // between the shares: hold
-	window(1000, 0)    // on time: shrink by a tenth
-	window(1000, 100)  // late again: no second warning
+	window(1000, 30)  // between the shares: hold
+	window(1000, 0)   // on time: shrink by a tenth
+	window(1000, 100) // late again: no second warning
 	for range 30 {
 		window(1000, 0)
 	}

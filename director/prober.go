@@ -54,14 +54,14 @@ type prober struct {
 
 	// The check in flight: set by begin, read by end, or by the watchdog
 	// once it has taken the check over (watchdog.go).
-	start  time.Time
-	lag    time.Duration // how late it started
+	start time.Time
+	lag   time.Duration // how late it started
 	// connectAfter is how long after its start it tried to connect (-1:
 	// not known).
 	connectAfter time.Duration
-	cancel context.CancelFunc
-	mark   checks.ConnectMark
-	mctx   context.Context // the loop's context, carrying mark
+	cancel       context.CancelFunc
+	mark         checks.ConnectMark
+	mctx         context.Context // the loop's context, carrying mark
 	// lastPass is when the real last passed a check (or the prober
 	// started); recheck makes the next check due at once (the last one
 	// was no answer yet).
