@@ -67,6 +67,8 @@ e2e-all:
 e2e: build lab
 	bash e2e/servers/lab-servers.sh prepare $(BIN)/lab-servers
 	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
+	# lvsctl with checks that misbehave on purpose (the fault tests')
+	$(GO) build -o $(BIN)/lvsctl-faults ./e2e/faultld
 	$(GO) test -c -tags e2e -o $(BIN)/ipvsctl-e2e.test ./ipvsctl
 	bash e2e/run.sh
 

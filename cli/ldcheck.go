@@ -35,7 +35,7 @@ func ldCheckConfig(args []string, f *Factory) int {
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
 	}
-	if err := director.Validate(cfg, director.Checker); err != nil {
+	if err := director.Validate(cfg, f.checker()); err != nil {
 		fmt.Fprint(ios.ErrOut, director.ConfigErrorText(err, path, os.Getpid()))
 		return ldconf.ExitConfigError
 	}

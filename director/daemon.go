@@ -138,6 +138,7 @@ func (d *daemon) run(ctx context.Context) error {
 	hctx, cancelHelpers := context.WithCancel(context.Background())
 	defer cancelHelpers()
 	var helpers errgroup.Group
+	helpers.Go(func() error { d.pace.watch(hctx); return nil })
 	d.q = newCommands(o.Log, d.cfg.Global.CommandTimeoutOrDefault())
 	d.alerts = &alerts{log: o.Log, q: d.q, send: o.Mail, from: func() string { return d.cfg.Global.EmailAlertFrom },
 		now: time.Now, status: ldconf.AlertStarting, open: map[string]openAlert{}}

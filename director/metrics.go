@@ -160,7 +160,7 @@ func (m *Metrics) Gather(s *metrics.Set) {
 
 // gatherPace adds how the checks keep up (pacer.go).
 func gatherPace(s *metrics.Set, p CheckPace) {
-	s.Family("lvs_checks_overdue", metrics.Gauge, "Health checks due that have not started (late by more than a tenth of the shorter of checkinterval and their timeout).").
+	s.Family("lvs_checks_overdue", metrics.Gauge, "Health checks due that have not started (late by more than a quarter of the shorter of checkinterval and their timeout).").
 		Add(float64(p.Overdue), nil)
 	s.Family("lvs_check_interval_seconds", metrics.Gauge, "The configured checkinterval (the shortest, with fork=yes).").
 		Add(p.Interval.Seconds(), nil)

@@ -145,11 +145,11 @@ func TestPacerStretchesAndWarnsOnceEachWay(t *testing.T) {
 		got = append(got, math.Round(p.factor()*1000)/1000)
 	}
 	for range 7 {
-		window(1000, 100) // 10% late
+		window(1000, 150) // 15% late
 	}
-	window(1000, 30)  // between the shares: hold
+	window(1000, 50)  // between the shares: hold
 	window(1000, 0)   // on time: shrink by a tenth
-	window(1000, 100) // late again: no second warning
+	window(1000, 150) // late again: no second warning
 	for range 30 {
 		window(1000, 0)
 	}

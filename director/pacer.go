@@ -73,8 +73,8 @@ const (
 	maxStretch = 3
 	// behindShare of a window's checks late by more than lagLimit
 	// stretches the interval; under onTimeShare shrinks it.
-	behindShare = 0.05
-	onTimeShare = 0.01
+	behindShare = 0.1
+	onTimeShare = 0.02
 	// stretchUp multiplies the stretch per behind window; stretchDown is
 	// taken off per on-time window (additive: it creeps back).
 	stretchUp   = 1.25
@@ -122,9 +122,11 @@ func (p *pacer) stretched(iv time.Duration) time.Duration {
 }
 
 // lagLimit is how late a check of interval iv and timeout t may start
-// (or try to connect) and still count as on time for the stretch: a
-// tenth of the shorter of the two.
-func lagLimit(iv, t time.Duration) time.Duration { return min(iv, t) / 10 }
+// and still count as on time for the stretch: a quarter of the shorter
+// of the two (and it may try to connect up to twice that after its
+// start). Later than that the director completes clearly fewer checks
+// than are due; a timer a little late is no reason to slow down.
+func lagLimit(iv, t time.Duration) time.Duration { return min(iv, t) / 4 }
 
 // ranLate is the rule that makes a timed-out check no answer yet: the
 // director was behind during it if it started more than a quarter of
@@ -145,7 +147,7 @@ func noAnswerLimit(iv, t time.Duration) time.Duration { return maxStretch*iv + t
 // ended records one check that ran: its lag, whether it was behind
 // (late by more than its lagLimit), whether it was a late timeout.
 // Every window's end is evaluated here.
-func (p *pacer) ended(lag time.Duration, behind bool) {
+func (p *pacer) ended(now time.Time, lag time.Duration, behind bool) {
 	p.done.Add(1)
 	if behind {
 		p.behind.Add(1)
@@ -156,7 +158,6 @@ func (p *pacer) ended(lag time.Duration, behind bool) {
 			break
 		}
 	}
-	now := p.now()
 	start := p.winStart.Load()
 	if now.UnixNano()-start < p.win.Load() || !p.winStart.CompareAndSwap(start, now.UnixNano()) {
 		return

@@ -85,11 +85,13 @@ type probeLoop struct {
 	mu      sync.Mutex
 	stopped bool
 	t       *time.Timer
-	// wd is the watchdog of the check in flight; run says who owns the
-	// check: its goroutine (loopChecking) or no one (loopIdle,
-	// loopAbandoned).
-	wd  *time.Timer
-	run atomic.Int32
+	// run says who owns the check in flight: its goroutine
+	// (loopChecking) or no one (loopIdle, loopAbandoned); started is when
+	// it started (UnixNano) and limit how long it may run before the
+	// watchdog gives up on it (watchdog.go).
+	run     atomic.Int32
+	started atomic.Int64
+	limit   time.Duration
 	// due is when the pending check is due (UnixNano), 0 while none is
 	// pending: the lag's start, and the overdue count.
 	due atomic.Int64
@@ -97,7 +99,7 @@ type probeLoop struct {
 
 // startLoop starts p's checks; wg counts the loop until stop ends it.
 func startLoop(ctx context.Context, p *prober, wg *sync.WaitGroup) *probeLoop {
-	l := &probeLoop{p: p, ctx: ctx, wg: wg}
+	l := &probeLoop{p: p, ctx: ctx, wg: wg, limit: p.spec.target.Timeout() + checkGrace + watchdogGrace}
 	p.mctx = checks.WithConnectMark(ctx, &p.mark)
 	p.lastPass = p.now()
 	wg.Add(1)
@@ -211,8 +213,8 @@ func (p *prober) begin(ctx context.Context, l *probeLoop, due int64) (context.Co
 	timeout := p.spec.target.Timeout()
 	cctx, cancel := context.WithTimeout(p.mctx, timeout+checkGrace)
 	p.cancel = cancel
+	l.started.Store(p.start.UnixNano())
 	l.run.Store(loopChecking)
-	l.watch(timeout + checkGrace + watchdogGrace)
 	return cctx, true
 }
 
@@ -240,7 +242,6 @@ func (p *prober) recoverCheck(res *checks.Result) {
 //
 //go:noinline
 func (p *prober) end(ctx context.Context, l *probeLoop, res *checks.Result) bool {
-	l.wd.Stop()
 	if !l.run.CompareAndSwap(loopChecking, loopIdle) {
 		p.returned()
 		return false
@@ -257,10 +258,10 @@ func (p *prober) end(ctx context.Context, l *probeLoop, res *checks.Result) bool
 // judge records a check's result and acts on it, unless it timed out
 // because the director was late: then it is no answer yet (pacer.go).
 func (p *prober) judge(ctx context.Context, res *checks.Result) {
-	now := p.now()
 	if res.Latency == 0 {
-		res.Latency = now.Sub(p.start)
+		res.Latency = p.now().Sub(p.start)
 	}
+	now := p.start.Add(res.Latency)
 	timeout := p.spec.target.Timeout()
 	at, marked := p.mark.At()
 	connectAfter := res.Latency // never tried: all of its time
@@ -269,7 +270,7 @@ func (p *prober) judge(ctx context.Context, res *checks.Result) {
 	}
 	p.connectAfter = connectAfter
 	late := res.Timeout && !res.Up && ranLate(p.lag, connectAfter, timeout, marked)
-	p.pace.ended(p.lag, late || p.lag > p.lagLimit || marked && connectAfter > p.lagLimit)
+	p.pace.ended(now, p.lag, late || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit)
 	if late && p.pace.stretching() && now.Sub(p.lastPass) < noAnswerLimit(p.spec.interval, timeout) {
 		p.noAnswer(res, connectAfter)
 		return
@@ -329,7 +330,7 @@ func (p *prober) act(ctx context.Context, start time.Time, res *checks.Result) {
 		return
 	}
 	if res.Up {
-		p.lastPass = p.now()
+		p.lastPass = start.Add(res.Latency)
 	}
 	p.board.set(p.spec.id, func(s *RealStatus) {
 		s.LastCheck, s.Latency, s.Reason, s.Timeout, s.Lag, s.Late = start, res.Latency, res.Reason, res.Timeout, p.lag, false

@@ -13,10 +13,11 @@ import (
 // A check is bounded by its context, but a checker that ignores its
 // context (a bug, a library call that cannot be interrupted) would hold
 // its real, its place among the running checks, and a reload or stop
-// waiting for it, forever. The watchdog gives up on such a check: watchdogGrace
-// after the check's deadline its real counts as failed, its place is
-// freed, and its loop goes on as if it had returned; a reload or stop
-// gives up on running checks stopGrace after cancelling them.
+// waiting for it, forever. The watchdog gives up on such a check: once
+// it has run watchdogGrace past its deadline (seen within watchdogTick)
+// its real counts as failed, its place is freed, and its loop goes on as
+// if it had returned; a reload or stop gives up on running checks
+// stopGrace after cancelling them.
 //
 // Go cannot end a goroutine from outside, so an abandoned check's
 // goroutine runs on until its checker returns, and its result is then
@@ -46,20 +47,39 @@ const (
 
 var errAbandoned = errors.New("check abandoned by the watchdog")
 
-// watch arms the watchdog of the check starting now.
-func (l *probeLoop) watch(d time.Duration) {
-	if l.wd == nil {
-		l.wd = time.AfterFunc(d, l.overrun)
-		return
+// watchdogTick is how often the watchdog looks at the running checks.
+const watchdogTick = 500 * time.Millisecond
+
+// watch is the watchdog: every watchdogTick, until ctx ends, it gives up
+// on the checks of the current loops that have run past their limit. One
+// goroutine for the daemon, rather than a timer per check: a check costs
+// no more for being watched.
+func (p *pacer) watch(ctx context.Context) {
+	t := time.NewTicker(watchdogTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p.mu.Lock()
+		loops := p.loops
+		p.mu.Unlock()
+		now := p.now().UnixNano()
+		for _, l := range loops {
+			if l.run.Load() == loopChecking && now-l.started.Load() > int64(l.limit) {
+				go l.overrun() // it reports to the reconciler, which may be busy
+			}
+		}
 	}
-	l.wd.Reset(d)
 }
 
 // overrun is the watchdog firing: the check still runs past its deadline
 // and grace. Its real counts as failed; the loop goes on.
 func (l *probeLoop) overrun() {
 	p := l.p
-	if !l.abandon("still running " + (p.spec.target.Timeout() + checkGrace + watchdogGrace).String() + " after it started: abandoned, counted as failed") {
+	if !l.abandon("still running " + l.limit.String() + " after it started: abandoned, counted as failed") {
 		return
 	}
 	if l.ctx.Err() == nil {

@@ -39,6 +39,8 @@ type Process struct {
 	// Child is the link to the process that spawned this one; nil in the
 	// foreground.
 	Child *Child
+	// NewChecker builds the checks (nil: director.Checker).
+	NewChecker director.CheckerFunc
 }
 
 // Serve runs the director until a stop signal; a reload signal makes it
@@ -74,7 +76,7 @@ func Serve(p Process) (stoppedBy string, err error) {
 		cleanup()
 	}()
 	opts := director.Options{
-		Client: client, Log: p.Log, NewChecker: director.Checker,
+		Client: client, Log: p.Log, NewChecker: p.NewChecker,
 		Load: p.Load, ConfigPath: p.ConfigPath, ConfigName: p.ConfigPath, Reload: reload,
 		Ready: func() { p.Child.Report(nil) }, Execute: executeInstance(p.Argv0),
 	}
@@ -96,6 +98,9 @@ func Serve(p Process) (stoppedBy string, err error) {
 			return "", p.failStart(StepMetrics, err)
 		}
 		defer stop()
+	}
+	if opts.NewChecker == nil {
+		opts.NewChecker = director.Checker
 	}
 	Tune()
 	err = director.Run(ctx, p.Config, opts)
