@@ -20,21 +20,20 @@ import (
 // checks misbehaves, on the real kernel (docs/reliability.md names each
 // and its test).
 
-// smtpSink is an SMTP server that accepts every message and keeps its
-// Subject, with when it came.
+// smtpSink is an SMTP server on 127.0.0.1:25 (smtp= takes no port) that
+// accepts every message and keeps its Subject, with when it came.
 type smtpSink struct {
-	mu   sync.Mutex
-	got  map[string]time.Time
-	addr string
+	mu  sync.Mutex
+	got map[string]time.Time
 }
 
 func startSMTPSink(t *testing.T) *smtpSink {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", "127.0.0.1:25")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &smtpSink{got: map[string]time.Time{}, addr: ln.Addr().String()}
+	s := &smtpSink{got: map[string]time.Time{}}
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
@@ -168,12 +167,18 @@ sleep 600
 	}
 	mail := startSMTPSink(t)
 	const cfg = "/etc/ha.d/faults-cmd.cf"
-	if err := os.WriteFile(cfg, []byte(ldHeader+"commandtimeout=20\nemailalert=\"ops@example.org\"\nsmtp="+mail.addr+"\n"+
+	if err := os.WriteFile(cfg, []byte(ldHeader+"commandtimeout=20\nemailalert=\"ops@example.org\"\nsmtp=127.0.0.1\n"+
 		"virtual=192.168.100.1:80\n\treal=10.0.2.2:80 gate\n\tchecktype=connect\n\tfallbackcommand="+script+"\n\n"+
 		"virtual=192.168.100.2:80\n\treal=10.0.3.2:80 gate\n\tchecktype=connect\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	defer os.Remove(cfg)
+	defer func() {
+		if t.Failed() {
+			log, _ := os.ReadFile("/var/log/ldirectord.log")
+			t.Logf("daemon log:\n%s", log)
+		}
+	}()
 	ld := ldLink(t)
 	if out, err := exec.Command(ld, cfg, "start").CombinedOutput(); err != nil {
 		t.Fatalf("start: %v\n%s", err, out)
