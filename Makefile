@@ -69,14 +69,14 @@ e2e: build lab
 	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
 	# lvsctl with checks that misbehave on purpose (the fault tests')
 	$(GO) build -o $(BIN)/lvsctl-faults ./e2e/faultld
-	$(GO) test -c -tags e2e -o $(BIN)/ipvsctl-e2e.test ./ipvsctl
+	$(GO) test -c -tags e2e -o $(BIN)/ipvsctl-e2e.test ./ipvsctl/netlink
 	bash e2e/run.sh
 
 # The native part: CPU of the listing code and the daemon's memory and
 # CPU with 1,000 reals, without a kernel (fake IPVS table).
 bench-native:
 	$(GO) test -run X -bench . -benchtime 1x ./cli
-	$(GO) test -run X -bench . ./ipvsctl
+	$(GO) test -run X -bench . ./ipvsctl/...
 
 bench: build lab bench-native
 	@command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null
@@ -98,9 +98,9 @@ fuzz-short:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
-	$(GO) vet -tags e2e ./e2e ./ipvsctl
+	$(GO) vet -tags e2e ./e2e ./ipvsctl/...
 	$(GO) tool staticcheck ./...
-	$(GO) tool staticcheck -tags e2e ./e2e ./ipvsctl
+	$(GO) tool staticcheck -tags e2e ./e2e ./ipvsctl/...
 
 install: build
 	install -D -m 0755 $(BIN)/lvsctl $(DESTDIR)$(PREFIX)/sbin/lvsctl

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // newCmdApply is `lvsctl apply FILE`: make the kernel's table equal to
@@ -36,22 +36,22 @@ func runApply(o *tableOptions) error {
 	}
 	defer client.Close()
 	out := bufio.NewWriter(o.io.Out)
-	r := &ipvsctl.Runner{Prog: "lvsctl", Client: client, Res: o.res,
+	r := &ipvsadm.Runner{Prog: "lvsctl", Client: client, Res: o.res,
 		Stdout: out, Stderr: o.io.ErrOut, Extensions: true}
 	results := r.Apply(changes)
 	refused := 0
-	doc := ipvsctl.DiffJSON(changes)
+	doc := ipvsadm.DiffJSON(changes)
 	for i, rerr := range results {
 		if rerr == nil {
 			if !o.asJSON {
-				fmt.Fprintln(out, changes[i].String())
+				fmt.Fprintln(out, ipvsadm.CommandLine(&changes[i]))
 			}
 			continue
 		}
 		refused++
 		msg := rerr.Error()
 		doc.Changes[i].Error = &msg
-		printError(o.io.ErrOut, "apply", fmt.Errorf("%s: %s", changes[i].String(), msg))
+		printError(o.io.ErrOut, "apply", fmt.Errorf("%s: %s", ipvsadm.CommandLine(&changes[i]), msg))
 	}
 	if o.asJSON {
 		err = printJSON(out, doc)

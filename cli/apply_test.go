@@ -11,6 +11,7 @@ import (
 
 	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 )
 
@@ -87,7 +88,7 @@ func TestDiffJSONAndRefusals(t *testing.T) {
 	runTable(t, f, "apply", testutil.TempFile(t, tableFile))
 	file := testutil.TempFile(t, strings.Replace(tableFile, "-s wrr", "-s rr", 1)+"-a -u 192.0.2.1:53 -r 10.0.0.6:53 -m -w 1\n")
 	out, _, rc := runTable(t, f, "diff", "--json", file)
-	var doc ipvsctl.JSONDiff
+	var doc ipvsadm.JSONDiff
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || rc != 1 {
 		t.Fatalf("rc %d %v\n%s", rc, err, out)
 	}
@@ -107,7 +108,7 @@ func TestDiffJSONAndRefusals(t *testing.T) {
 	if rc != 1 || !strings.Contains(errs, "lvsctl apply: -E -t 192.0.2.1:80 -s rr: ") {
 		t.Errorf("refusal: rc %d %q", rc, errs)
 	}
-	doc = ipvsctl.JSONDiff{}
+	doc = ipvsadm.JSONDiff{}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Changes[0].Error == nil || doc.Changes[1].Error != nil {
 		t.Errorf("apply --json: %v\n%s", err, out)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // newCmdDiff is `lvsctl diff FILE`: what apply would change, as ipvsadm
@@ -34,10 +34,10 @@ func runDiff(o *tableOptions) error {
 	}
 	defer client.Close()
 	if o.asJSON {
-		err = printJSON(o.io.Out, ipvsctl.DiffJSON(changes))
+		err = printJSON(o.io.Out, ipvsadm.DiffJSON(changes))
 	} else {
 		for i := range changes {
-			if _, err = fmt.Fprintln(o.io.Out, changes[i].String()); err != nil {
+			if _, err = fmt.Fprintln(o.io.Out, ipvsadm.CommandLine(&changes[i])); err != nil {
 				break
 			}
 		}

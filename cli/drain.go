@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // Exit statuses of lvsctl drain.
@@ -31,7 +32,7 @@ type drainOptions struct {
 	ctx      context.Context
 	open     func() (ipvsctl.Client, error)
 	connFile string
-	res      ipvsctl.Resolver
+	res      ipvsadm.Resolver
 	// sysctl is expire_quiescent_template; poll how often the holders
 	// are read; signals: ctrl-C and TERM end the wait (off in tests).
 	sysctl  string
@@ -133,7 +134,7 @@ func runDrain(o *drainOptions) error {
 	if err != nil {
 		return usage(err)
 	}
-	cmd, err := ipvsctl.Parse("lvsctl drain", append([]string{"-d"}, words...), o.res)
+	cmd, err := ipvsadm.Parse("lvsctl drain", append([]string{"-d"}, words...), o.res)
 	if err != nil {
 		return usage(fmt.Errorf("%s: %w", strings.Join(words, " "), err))
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -109,17 +108,9 @@ func (d *drainer) holders() (holders, error) {
 
 // scanConns calls f for every entry of an ip_vs_conn listing.
 func scanConns(r io.Reader, f func(ipvsctl.Conn)) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	first := true
+	sc := ipvsctl.NewConnScanner(r)
 	for sc.Scan() {
-		if first { // the header
-			first = false
-			continue
-		}
-		if c, ok := ipvsctl.ParseConnLine(sc.Text()); ok {
-			f(c)
-		}
+		f(*sc.Conn())
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read connections: %w", err)
@@ -154,7 +145,7 @@ func connOfService(c *ipvsctl.Conn, svc *ipvsctl.Service) bool {
 	if c.VPort != svc.Port && !(c.IsTemplate() && c.VPort == 0) {
 		return false
 	}
-	return strings.EqualFold(c.Protocol, protoName(svc.Protocol))
+	return c.Proto() == svc.Protocol
 }
 
 // fwmarkAddr is how a fwmark template shows its mark: the mark in network
@@ -168,16 +159,6 @@ func fwmarkAddr(svc *ipvsctl.Service) netip.Addr {
 		return netip.AddrFrom16(a)
 	}
 	return netip.AddrFrom4(b)
-}
-
-func protoName(p uint16) string {
-	switch p {
-	case ipvsctl.ProtoUDP:
-		return "UDP"
-	case ipvsctl.ProtoSCTP:
-		return "SCTP"
-	}
-	return "TCP"
 }
 
 // expireTemplates sets the kernel's expire_quiescent_template to 1 and

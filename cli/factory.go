@@ -6,6 +6,7 @@ import (
 	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/internal/daemon"
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -20,7 +21,7 @@ type Factory struct {
 	// ConnFile is the kernel's table of IPVS connections.
 	ConnFile string
 	// Resolver names hosts and services as ipvsadm does.
-	Resolver ipvsctl.Resolver
+	Resolver ipvsadm.Resolver
 	// RunDir holds the directors' pid files and status sockets.
 	RunDir string
 
@@ -33,6 +34,8 @@ type Factory struct {
 	// stop and reload signals.
 	Spawn   daemon.SpawnFunc
 	Signals daemon.SignalsFunc
+	// StopWait bounds how long stop and restart wait for a daemon to end.
+	StopWait time.Duration
 	// ConfigOptions come after ldconf's defaults (tests: a static
 	// resolver).
 	ConfigOptions []ldconf.Option
@@ -55,13 +58,14 @@ func NewFactory(ios *IOStreams) *Factory {
 		IOStreams: ios,
 		OpenIPVS:  OpenKernel,
 		ConnFile:  ipvsctl.ConnProcFile,
-		Resolver:  ipvsctl.NewSystemResolver(),
+		Resolver:  ipvsadm.NewSystemResolver(),
 		RunDir:    daemon.RunDir,
 		LogFile:   "/var/log/ldirectord.log",
 		Spawn: func(argv []string, s daemon.Settings) error {
 			return daemon.Spawn(argv, s, time.Minute)
 		},
-		Signals: daemon.Signals,
+		Signals:  daemon.Signals,
+		StopWait: daemon.StopWait,
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // isHelp reports whether an lvsctl command line asks for help. Named
@@ -41,7 +41,7 @@ var subcommandHelp = map[string][2]string{
 // lvsctl adds to it. Each addition is a synopsis line and a description
 // line, so that any program name keeps them readable.
 func writeHelp(w io.Writer, prog string) {
-	io.WriteString(w, ipvsctl.Usage(prog))
+	io.WriteString(w, ipvsadm.Usage(prog))
 	fmt.Fprintf(w, `
 lvsctl's additions (unknown options when invoked as ipvsadm):
   %[1]s -L|l [virtual-service] [options] --json

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 )
 
@@ -16,7 +16,7 @@ func TestLvsctlHelp(t *testing.T) {
 		if code != 0 || errOut != "" {
 			t.Fatalf("lvsctl %s: exit %d, stderr %q", arg, code, errOut)
 		}
-		if !strings.HasPrefix(out, ipvsctl.Usage("lvsctl")+"\nlvsctl's additions") {
+		if !strings.HasPrefix(out, ipvsadm.Usage("lvsctl")+"\nlvsctl's additions") {
 			t.Errorf("lvsctl %s does not start with ipvsadm's usage then lvsctl's additions:\n%s", arg, out)
 		}
 		for _, want := range []string{
@@ -51,7 +51,7 @@ func TestIpvsadmHelpUnchanged(t *testing.T) {
 	if code := IpvsadmMain([]string{"ipvsadm", "-h"}, tf.Factory); code != 0 || tf.errOut.Len() != 0 {
 		t.Fatalf("ipvsadm -h: exit %d, %q", code, tf.errOut.String())
 	}
-	if out := tf.out.String(); out != ipvsctl.Usage("ipvsadm") || strings.Contains(out, "json") {
+	if out := tf.out.String(); out != ipvsadm.Usage("ipvsadm") || strings.Contains(out, "json") {
 		t.Errorf("ipvsadm -h:\n%s", out)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
+	"github.com/lvsctl/lvsctl/ipvsctl/netlink"
 )
 
 // IpvsadmMain is the ipvsadm personality: argv[0] is printed verbatim in
@@ -23,12 +25,12 @@ func runIpvsadm(argv []string, f *Factory, extensions bool) int {
 	// ipvsadm reaches IPVS before it reads its arguments, even for -h.
 	client, err := f.OpenIPVS()
 	if err != nil {
-		msg, code := ipvsctl.OpenFailure(err)
+		msg, code := ipvsadm.OpenFailure(err)
 		ios.ErrOut.Write([]byte(msg))
 		return code
 	}
 	defer client.Close()
-	r := &ipvsctl.Runner{
+	r := &ipvsadm.Runner{
 		Prog:   argv[0],
 		Client: client,
 		Res:    f.Resolver,
@@ -43,7 +45,7 @@ func runIpvsadm(argv []string, f *Factory, extensions bool) int {
 
 // OpenKernel opens the netlink client.
 func OpenKernel() (ipvsctl.Client, error) {
-	c, err := ipvsctl.Open()
+	c, err := netlink.Open()
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -47,7 +48,7 @@ func ldCheckConfig(args []string, f *Factory) int {
 		dests[vs.Service.Key()] = vs.Destinations
 	}
 	ipvsctl.SortServices(svcs)
-	p := &ipvsctl.Printer{W: ios.Out, Format: ipvsctl.FmtRule | ipvsctl.FmtNumeric}
+	p := &ipvsadm.Printer{W: ios.Out, Format: ipvsadm.FmtRule | ipvsadm.FmtNumeric}
 	for i := range svcs {
 		p.Service(&svcs[i], dests[svcs[i].Key()])
 	}

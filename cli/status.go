@@ -249,6 +249,9 @@ type JSONVirtual struct {
 	ipvsctl.JSONServiceConfig
 	Fallback *JSONFallback `json:"fallback"`
 	Reals    []JSONReal    `json:"reals"`
+	// Drift is every entry of the virtual that someone else changed,
+	// as the daemon's log says it.
+	Drift []string `json:"drift"`
 }
 
 // JSONFallback is DESTINATION_CONFIG of the fallback server and whether
@@ -271,6 +274,9 @@ type JSONReal struct {
 	Timeout        bool       `json:"timeout"`
 	LagSeconds     *float64   `json:"lag_seconds"`
 	Late           bool       `json:"late"`
+	// Drift says how the real's entry in the table differs from what the
+	// director wants; null if it does not.
+	Drift *string `json:"drift"`
 }
 
 func statusDocument(snaps []director.Snapshot) JSONStatus {
@@ -283,7 +289,10 @@ func statusDocument(snaps []director.Snapshot) JSONStatus {
 			LateTimeouts: c.LateTimeouts, Abandoned: c.Abandoned, StillRunning: c.Stuck, Panics: c.Panics,
 		}}
 		for _, v := range s.Virtuals {
-			jv := JSONVirtual{Name: v.Name, JSONServiceConfig: v.Service, Reals: []JSONReal{}}
+			jv := JSONVirtual{Name: v.Name, JSONServiceConfig: v.Service, Reals: []JSONReal{}, Drift: []string{}}
+			for _, d := range v.Drift {
+				jv.Drift = append(jv.Drift, d.Text)
+			}
 			if jv.SchedFlags == nil {
 				jv.SchedFlags = []string{}
 			}
@@ -311,6 +320,10 @@ func realJSON(r director.RealSnapshot) JSONReal {
 	if r.Reason != "" {
 		reason := r.Reason
 		j.Reason = &reason
+	}
+	if r.Drift != "" {
+		drift := r.Drift
+		j.Drift = &drift
 	}
 	return j
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // Exit statuses of lvsctl diff (diff(1)'s) and apply.
@@ -27,7 +28,7 @@ const (
 type tableOptions struct {
 	io     *IOStreams
 	open   func() (ipvsctl.Client, error)
-	res    ipvsctl.Resolver
+	res    ipvsadm.Resolver
 	file   string // "-" is standard input
 	asJSON bool
 }
@@ -66,7 +67,7 @@ func (o *tableOptions) readTableFile(cmdName string) ([]ipvsctl.VirtualService, 
 		defer f.Close()
 		r = f
 	}
-	table, err := ipvsctl.ReadTable(r, "lvsctl", o.res)
+	table, err := ipvsadm.ReadTable(r, "lvsctl", o.res)
 	if err == nil {
 		return table, nil
 	}
@@ -98,7 +99,7 @@ func (o *tableOptions) tableChanges(cmdName string, code int) (ipvsctl.Client, [
 	}
 	client, err := o.open()
 	if err != nil {
-		msg, _ := ipvsctl.OpenFailure(err)
+		msg, _ := ipvsadm.OpenFailure(err)
 		return nil, nil, fail(&openError{msg: strings.TrimSuffix(msg, "\n"), err: err})
 	}
 	have, err := ipvsctl.ReadKernelTable(client)

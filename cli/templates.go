@@ -14,6 +14,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // templatesFlag is lvsctl's addition to -Lc. It is read here, before
@@ -36,22 +37,22 @@ func hasTemplatesFlag(argv []string) bool {
 func TemplatesMain(argv []string, f *Factory) int {
 	ios, res := f.IOStreams, f.Resolver
 	args := slices.DeleteFunc(slices.Clone(argv[1:]), func(a string) bool { return a == templatesFlag })
-	cmd, err := ipvsctl.ParseExt(argv[0], args, res)
+	cmd, err := ipvsadm.ParseExt(argv[0], args, res)
 	if err != nil {
 		fmt.Fprintln(ios.ErrOut, err)
-		var ee *ipvsctl.ExitError
+		var ee *ipvsadm.ExitError
 		if errors.As(err, &ee) {
 			return ee.Code
 		}
 		return 255
 	}
-	if cmd.Cmd != ipvsctl.CmdList || !cmd.Has(ipvsctl.OptConnection) {
+	if cmd.Cmd != ipvsadm.CmdList || !cmd.Has(ipvsadm.OptConnection) {
 		fmt.Fprintf(ios.ErrOut, "%s: %s goes with -L -c (list connections)\n", argv[0], templatesFlag)
 		return 2
 	}
 	c, err := f.OpenIPVS()
 	if err != nil {
-		msg, code := ipvsctl.OpenFailure(err)
+		msg, code := ipvsadm.OpenFailure(err)
 		fmt.Fprint(ios.ErrOut, msg)
 		return code
 	}
@@ -64,7 +65,7 @@ func TemplatesMain(argv []string, f *Factory) int {
 	if cmd.JSON {
 		err = writeTemplatesJSON(ios, rows)
 	} else {
-		err = renderTemplates(ios, rows, &ipvsctl.Printer{Res: res, Format: cmd.Format & ipvsctl.FmtNumeric})
+		err = renderTemplates(ios, rows, &ipvsadm.Printer{Res: res, Format: cmd.Format & ipvsadm.FmtNumeric})
 	}
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "%s: %v\n", argv[0], err)
@@ -115,7 +116,7 @@ func (ix *tableIndex) service(c *ipvsctl.Conn) *ipvsctl.Service {
 			}
 			continue
 		}
-		if s.Address != c.Virtual || protoName(s.Protocol) != c.Protocol {
+		if s.Address != c.Virtual || s.Protocol != c.Proto() {
 			continue
 		}
 		if s.Port == c.VPort {
@@ -194,7 +195,7 @@ func clientNetwork(a netip.Addr, s *ipvsctl.Service) netip.Prefix {
 	return p
 }
 
-func renderTemplates(ios *IOStreams, rows []templateRow, p *ipvsctl.Printer) error {
+func renderTemplates(ios *IOStreams, rows []templateRow, p *ipvsadm.Printer) error {
 	// Hierarchical merging prints a real (and its weight, and a service
 	// under it) once for all the templates it holds.
 	cfg := tablewriter.NewConfigBuilder().Row().Merging().WithMode(tw.MergeHierarchical).
@@ -236,20 +237,20 @@ func renderTemplates(ios *IOStreams, rows []templateRow, p *ipvsctl.Printer) err
 // writeTemplatesJSON is the same grouping as one document (docs/json.md),
 // numeric as every --json document.
 func writeTemplatesJSON(ios *IOStreams, rows []templateRow) error {
-	doc := ipvsctl.JSONTemplates{SchemaVersion: ipvsctl.JSONSchemaVersion, Reals: []ipvsctl.JSONTemplatesReal{}}
-	var cur *ipvsctl.JSONTemplatesReal
-	var group *ipvsctl.JSONTemplatesService
+	doc := ipvsadm.JSONTemplates{SchemaVersion: ipvsctl.JSONSchemaVersion, Reals: []ipvsadm.JSONTemplatesReal{}}
+	var cur *ipvsadm.JSONTemplatesReal
+	var group *ipvsadm.JSONTemplatesService
 	var lastReal netip.AddrPort
 	lastSvc := ""
 	for i, r := range rows {
 		c := &r.conn
 		if rp := netip.AddrPortFrom(c.Dest, c.DestPort); i == 0 || rp != lastReal {
-			doc.Reals = append(doc.Reals, ipvsctl.JSONTemplatesReal{Family: ipvsctl.FamilyName(c.DestFamily),
-				Address: c.Dest.String(), Port: c.DestPort, Services: []ipvsctl.JSONTemplatesService{}})
+			doc.Reals = append(doc.Reals, ipvsadm.JSONTemplatesReal{Family: ipvsctl.FamilyName(c.DestFamily),
+				Address: c.Dest.String(), Port: c.DestPort, Services: []ipvsadm.JSONTemplatesService{}})
 			cur, lastReal, group = &doc.Reals[len(doc.Reals)-1], rp, nil
 		}
 		if k := r.serviceKey(); group == nil || k != lastSvc {
-			g := ipvsctl.JSONTemplatesService{Templates: []ipvsctl.JSONTemplate{}}
+			g := ipvsadm.JSONTemplatesService{Templates: []ipvsadm.JSONTemplate{}}
 			if r.svc != nil {
 				sc := ipvsctl.ServiceConfigJSON(r.svc)
 				g.Service = &sc
@@ -261,7 +262,7 @@ func writeTemplatesJSON(ios *IOStreams, rows []templateRow) error {
 			cur.Services = append(cur.Services, g)
 			group, lastSvc = &cur.Services[len(cur.Services)-1], k
 		}
-		group.Templates = append(group.Templates, ipvsctl.JSONTemplate{
+		group.Templates = append(group.Templates, ipvsadm.JSONTemplate{
 			Protocol: strings.ToLower(c.Protocol), ClientNetwork: r.prefix.String(), PrefixLength: r.prefix.Bits(),
 			VirtualAddress: c.Virtual.String(), VirtualPort: c.VPort, State: c.State, Expires: c.Expires})
 	}

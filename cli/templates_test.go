@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 )
 
@@ -130,8 +131,8 @@ func (names) AddrToHost(a netip.Addr) (string, bool) {
 	n, ok := map[string]string{"10.10.1.2": "rs1", "192.0.2.100": "www"}[a.String()]
 	return n, ok
 }
-func (names) ServiceToPort(string, uint16) (uint16, bool) { return 0, false }
-func (names) PortToService(port, proto uint16) (string, bool) {
+func (names) ServiceToPort(string, ipvsctl.Protocol) (uint16, bool) { return 0, false }
+func (names) PortToService(port uint16, proto ipvsctl.Protocol) (string, bool) {
 	if port == 80 && proto == ipvsctl.ProtoTCP {
 		return "http", true
 	}
@@ -161,7 +162,7 @@ func TestTemplatesNames(t *testing.T) {
 func TestTemplatesJSON(t *testing.T) {
 	for _, argv := range [][]string{{"-Lc", "--templates", "--json"}, {"--json", "-L", "-n", "-c", "--templates"}} {
 		out := runTemplates(t, argv...)
-		var doc ipvsctl.JSONTemplates
+		var doc ipvsadm.JSONTemplates
 		dec := json.NewDecoder(strings.NewReader(out))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&doc); err != nil {

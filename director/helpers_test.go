@@ -170,8 +170,10 @@ type harness struct {
 	inBubble bool
 	// workers bounds the running checks (Options.Workers).
 	workers int
-	// status asks the daemon for a snapshot (Options.Status).
-	status StatusFunc
+	// metrics, if set before start, records the daemon's metrics;
+	// status asks the running daemon for its snapshot.
+	metrics *Metrics
+	status  StatusFunc
 	// shell and mail, if set, run each command line (after it is
 	// recorded in cmds) and send each mail (before it is recorded in
 	// mails); realShell runs them with RunShell instead.
@@ -180,7 +182,7 @@ type harness struct {
 	realShell bool
 }
 
-func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
+func parseConfig(t testing.TB, path string) (*ldconf.Config, error) {
 	t.Helper()
 	return ldconf.Load(path, ldconf.WithDebug(true))
 }
@@ -269,6 +271,7 @@ func (h *harness) start() {
 		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
 		pollOnly:            h.inBubble,
+		Metrics:             h.metrics,
 		Status:              func(f StatusFunc) { h.status = f },
 	}
 	if h.realShell {
@@ -339,14 +342,14 @@ func (h *harness) settle() {
 	synctest.Wait()
 }
 
-func mustDo(t *testing.T, err error) {
+func mustDo(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-func writeFile(t *testing.T, p, s string) { testutil.WriteFile(t, p, 0o644, s) }
+func writeFile(t testing.TB, p, s string) { testutil.WriteFile(t, p, 0o644, s) }
 
 func readFile(t *testing.T, p string) string {
 	t.Helper()

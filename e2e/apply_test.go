@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
 // lvsctl diff/apply and -R --atomic on the real kernel, after real traffic:
@@ -136,7 +137,7 @@ func TestApplyOneWeightKeepsCounters(t *testing.T) {
 		t.Fatalf("diff: rc %d %q %q", rc, out, errs)
 	}
 	out, errs, rc := run(t, lvsctlBin(t), "diff", "--json", file)
-	var doc ipvsctl.JSONDiff
+	var doc ipvsadm.JSONDiff
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || rc != 1 || len(doc.Changes) != 1 ||
 		doc.Changes[0].Op != "edit_destination" || doc.Changes[0].Dest.Weight != 5 {
 		t.Fatalf("diff --json: rc %d %v %q\n%s", rc, err, errs, out)
@@ -206,7 +207,7 @@ func TestApplyJSONMatchesIpvsadm(t *testing.T) {
 	requireLab(t)
 	applySite(t)
 	out, errs, rc := run(t, lvsctlBin(t), "-L", "-n", "--stats", "--json")
-	var doc ipvsctl.JSONServices
+	var doc ipvsadm.JSONServices
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || rc != 0 {
 		t.Fatalf("-L --json: rc %d %v %q", rc, err, errs)
 	}
@@ -235,7 +236,7 @@ func TestApplyJSONMatchesIpvsadm(t *testing.T) {
 	}
 	// weights and connection entries too
 	out, _, _ = run(t, lvsctlBin(t), "-Lcn", "--json")
-	var conns ipvsctl.JSONConnections
+	var conns ipvsadm.JSONConnections
 	if err := json.Unmarshal([]byte(out), &conns); err != nil {
 		t.Fatal(err)
 	}

@@ -12,5 +12,5 @@ trap 'rm -rf "$clone"' EXIT
 cd "$clone"
 make -s build
 go test -c -tags e2e -o bin/e2e.test ./e2e
-go test -c -tags e2e -o bin/ipvsctl-e2e.test ./ipvsctl
+go test -c -tags e2e -o bin/ipvsctl-e2e.test ./ipvsctl/netlink
 LAB_CACHE=${LAB_CACHE:-$top/.cache/lab} TESTS='^TestTrafficPersistence$' E2E_SHARDS=1 bash e2e/run.sh

@@ -19,7 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/netlink"
 )
 
 // The differential runs many ldirectord instances at once, each in a
@@ -61,8 +61,8 @@ const netnsSetup = "ip link set lo up && ip link add e2ehosts0 type dummy && ip 
 const ipvsLock = "/tmp/e2e-ldconf-ipvs.lock"
 
 // ipvsadmLocked is the ./ipvsadm ldirectord -d runs instead of
-// /sbin/ipvsadm (SPEC §1): Debian's ipvsadm, same arguments, under
-// ipvsLock.
+// /sbin/ipvsadm (with -d, an ipvsadm in its working directory wins):
+// Debian's ipvsadm, same arguments, under ipvsLock.
 const ipvsadmLocked = `#!/bin/sh
 case "$1" in
 -L|-l|-S|--list|--save) exec flock -s ` + ipvsLock + ` /sbin/ipvsadm "$@" ;;
@@ -302,7 +302,7 @@ func (w *ldWorker) flush() error {
 }
 
 func (w *ldWorker) flushHere() error {
-	n, err := ipvsctl.Open()
+	n, err := netlink.Open()
 	if err != nil {
 		return err
 	}

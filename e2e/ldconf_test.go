@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
+	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -246,7 +247,7 @@ func invalidDifferential(t *testing.T, pool chan *ldWorker, path, name string) {
 	}
 	want := ldconf.ExitStatus(err)
 	// The exit status is decided while parsing, which every action does
-	// first (SPEC §1.1): status is the cheapest, it touches no table.
+	// first: status is the cheapest, it touches no table.
 	w := <-pool
 	defer func() { pool <- w }()
 	run, err := w.start(name, path, "status")
@@ -401,12 +402,12 @@ func renderLab(vss []ipvsctl.VirtualService) string {
 	}
 	ipvsctl.SortServices(svcs)
 	var b bytes.Buffer
-	p := &ipvsctl.Printer{W: &b, Format: ipvsctl.FmtRule | ipvsctl.FmtNumeric}
+	p := &ipvsadm.Printer{W: &b, Format: ipvsadm.FmtRule | ipvsadm.FmtNumeric}
 	for i := range svcs {
 		p.Service(&svcs[i], append([]ipvsctl.Destination(nil), dests[svcs[i].Key()]...))
 	}
 	b.WriteString(thresholdsMark)
-	p.Format = ipvsctl.FmtThresholds | ipvsctl.FmtNumeric
+	p.Format = ipvsadm.FmtThresholds | ipvsadm.FmtNumeric
 	p.Title()
 	for i := range svcs {
 		p.Service(&svcs[i], append([]ipvsctl.Destination(nil), dests[svcs[i].Key()]...))

@@ -13,9 +13,9 @@ rc=0
 # The netlink client tests are quick: the first shard runs them whole; an
 # unsharded run filters them like the rest.
 if [[ -n "${SHARD:-}" && "$SHARD" != 0 ]]; then
-	[[ "$SHARD" = 1 ]] && { (cd "$top/ipvsctl" && /tmp/lab-bin/ipvsctl-e2e.test -test.v -test.timeout 5m) || rc=1; }
+	[[ "$SHARD" = 1 ]] && { (cd "$top/ipvsctl/netlink" && /tmp/lab-bin/ipvsctl-e2e.test -test.v -test.timeout 5m) || rc=1; }
 else
-	(cd "$top/ipvsctl" && /tmp/lab-bin/ipvsctl-e2e.test -test.v -test.timeout 5m ${TESTS:+-test.run "$TESTS"}) || rc=1
+	(cd "$top/ipvsctl/netlink" && /tmp/lab-bin/ipvsctl-e2e.test -test.v -test.timeout 5m ${TESTS:+-test.run "$TESTS"}) || rc=1
 fi
 (cd "$top/e2e" && /tmp/lab-bin/e2e.test -test.v -test.parallel 4 -test.timeout 40m ${TESTS:+-test.run "$TESTS"} ${E2E_ARGS:-}) || rc=1
 exit $rc

@@ -2,7 +2,6 @@ package ipvsctl
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"net/netip"
 	"strconv"
@@ -15,7 +14,7 @@ const ConnProcFile = "/proc/net/ip_vs_conn"
 
 // Conn is one line of /proc/net/ip_vs_conn.
 type Conn struct {
-	Protocol   string // TCP, UDP, SCTP, or what the kernel printed
+	Protocol   string // TCP, UDP, SCTP, or what the kernel printed (Proto reads it)
 	Family     uint16 // of client and virtual addresses
 	Client     netip.Addr
 	ClientPort uint16
@@ -35,18 +34,77 @@ type Conn struct {
 // kernel gives templates client port 0.
 func (c *Conn) IsTemplate() bool { return c.ClientPort == 0 }
 
-// Proto is the entry's protocol number, 0 for one without (fwmark
-// templates say IP).
-func (c *Conn) Proto() uint16 { return protoNumber(c.Protocol) }
+// Proto is the entry's protocol, 0 for one without (fwmark templates say
+// IP).
+func (c *Conn) Proto() Protocol {
+	p, _ := parseProtocol(c.Protocol)
+	return p
+}
+
+// ConnScanner reads a connection listing (ConnProcFile's content) the way
+// bufio.Scanner reads lines: a header line, then an entry per line; lines
+// that are no entry are skipped, as ipvsadm skips them.
+type ConnScanner struct {
+	sc      *bufio.Scanner
+	started bool
+	header  bool
+	conn    Conn
+}
+
+// NewConnScanner reads r.
+func NewConnScanner(r io.Reader) *ConnScanner {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	return &ConnScanner{sc: sc}
+}
+
+// Header reads the header line and reports whether the listing has one
+// (false for empty input or a read error). Scan calls it first.
+func (s *ConnScanner) Header() bool {
+	if !s.started {
+		s.started = true
+		s.header = s.sc.Scan()
+	}
+	return s.header
+}
+
+// Scan advances to the next entry; it is false at the end of the input
+// or on a read error (Err).
+func (s *ConnScanner) Scan() bool {
+	if !s.Header() {
+		return false
+	}
+	for s.sc.Scan() {
+		if parseConnLine(s.sc.Text(), &s.conn) {
+			return true
+		}
+	}
+	return false
+}
+
+// Conn is the entry Scan read; the next Scan overwrites it (a listing can
+// hold millions).
+func (s *ConnScanner) Conn() *Conn { return &s.conn }
+
+// Err is the read error that ended the scan, nil at the end of the input.
+func (s *ConnScanner) Err() error { return s.sc.Err() }
 
 // ParseConnLine reads one data line as ipvsadm's sscanf does.
 func ParseConnLine(line string) (Conn, bool) {
+	var c Conn
+	ok := parseConnLine(line, &c)
+	return c, ok
+}
+
+// parseConnLine is ParseConnLine into c, which the scanner reuses: a
+// listing can hold millions of entries, each one a copy less. c is only
+// written when the line is an entry.
+func parseConnLine(line string, c *Conn) bool {
 	var f [11]string
 	n := connFields(line, &f)
 	if n < 9 {
-		return Conn{}, false
+		return false
 	}
-	var c Conn
 	c.Fields = n
 	c.Protocol = f[0]
 	c.Family, c.Client, c.Virtual = parseConnAddrs(f[1], f[3])
@@ -57,7 +115,7 @@ func ParseConnLine(line string) (Conn, bool) {
 	c.State = f[7]
 	c.Expires, _ = strconv.Atoi(f[8])
 	c.PEName, c.PEData = f[9], f[10]
-	return c, true
+	return true
 }
 
 // connFields splits line at blanks into at most len(f) fields, like
@@ -149,107 +207,4 @@ func hexValue(s string, bits uint) uint64 {
 		return 1<<bits - 1
 	}
 	return v
-}
-
-func protoNumber(name string) uint16 {
-	switch name {
-	case "TCP":
-		return ProtoTCP
-	case "UDP":
-		return ProtoUDP
-	case "SCTP":
-		return ProtoSCTP
-	}
-	return 0
-}
-
-// Connections streams ipvsadm -Lc from r (the proc file's content);
-// errors carry ipvsadm's text and exit status 1.
-func (p *Printer) Connections(r io.Reader) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	if !sc.Scan() {
-		return &ExitError{Code: 1, Msg: "unexpected input from " + ConnProcFile + "\n"}
-	}
-	p.printf("IPVS connection entries\n")
-	pc := p.Format&FmtPersistentConn != 0
-	if pc {
-		p.printf("pro expire %-11s %-18s %-18s %-18s %-16s %s\n", "state", "source", "virtual", "destination", "pe name", "pe_data")
-	} else {
-		p.printf("pro expire %-11s %-18s %-18s %s\n", "state", "source", "virtual", "destination")
-	}
-	for sc.Scan() {
-		c, ok := ParseConnLine(sc.Text())
-		if !ok {
-			continue
-		}
-		p.connLine(&c, pc && c.Fields == 11)
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read %s: %w", ConnProcFile, err)
-	}
-	return nil
-}
-
-// connLine prints one entry: "%-3s %-6s %-11s %-18s %-18s %s" (with the
-// PE columns "%-16s %-18s %s" in the middle), built by hand because -Lc
-// prints up to millions of them.
-func (p *Printer) connLine(c *Conn, pe bool) {
-	proto := c.Proto()
-	b := padRight(p.line[:0], c.Protocol, 3)
-	b = append(b, ' ')
-	start := len(b)
-	b = twoDigits(b, c.Expires/60)
-	b = append(b, ':')
-	b = twoDigits(b, c.Expires%60)
-	b = padTo(b, start, 6)
-	b = append(b, ' ')
-	b = padRight(b, c.State, 11)
-	b = append(b, ' ')
-	b = padTo(p.appendAddrPort(b, c.Family, c.Client, c.ClientPort, proto), len(b), 18)
-	b = append(b, ' ')
-	b = padTo(p.appendAddrPort(b, c.Family, c.Virtual, c.VPort, proto), len(b), 18)
-	b = append(b, ' ')
-	if pe {
-		b = padTo(p.appendAddrPort(b, c.DestFamily, c.Dest, c.DestPort, proto), len(b), 16)
-		b = append(b, ' ')
-		b = padRight(b, c.PEName, 18)
-		b = append(b, ' ')
-		b = append(b, c.PEData...)
-	} else {
-		b = p.appendAddrPort(b, c.DestFamily, c.Dest, c.DestPort, proto)
-	}
-	b = append(b, '\n')
-	p.W.Write(b)
-	p.line = b
-}
-
-// padTo pads b with spaces until what follows start is width bytes long.
-func padTo(b []byte, start, width int) []byte {
-	for len(b)-start < width {
-		b = append(b, ' ')
-	}
-	return b
-}
-
-// twoDigits is C's %02d.
-func twoDigits(b []byte, v int) []byte {
-	if 0 <= v && v < 10 {
-		return append(b, '0', byte('0'+v))
-	}
-	if v < 0 && v > -10 {
-		return append(b, '-', byte('0'-v))
-	}
-	return strconv.AppendInt(b, int64(v), 10)
-}
-
-// appendAddrPort appends addrPort's text; numeric addresses without the
-// intermediate strings.
-func (p *Printer) appendAddrPort(b []byte, family uint16, a netip.Addr, port, proto uint16) []byte {
-	if p.Format&FmtNumeric == 0 || family != AFInet || !a.Is4() {
-		return append(b, p.addrPort(family, a, port, proto)...)
-	}
-	b = a.AppendTo(b)
-	b = append(b, ':')
-	return strconv.AppendUint(b, uint64(port), 10)
 }

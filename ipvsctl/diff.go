@@ -1,13 +1,11 @@
 package ipvsctl
 
-import (
-	"strings"
-)
-
-// Diff: the fewest ipvsadm commands that turn one table into another. A
-// rule present on both sides with the same configuration is never touched,
-// so its connections, counters and rate estimators survive; an edit (-E,
-// -e) is preferred to delete and add for the same reason.
+// The diff of two tables: the fewest changes, each one ipvsadm command
+// (the ipvsadm package writes and runs them), that turn one table into
+// another. A rule present on both sides with the same configuration is
+// never touched, so its connections, counters and rate estimators
+// survive; an edit (-E, -e) is preferred to delete and add for the same
+// reason.
 
 // ChangeOp is the kind of a change, named as in docs/json.md.
 type ChangeOp string
@@ -130,48 +128,4 @@ func sameDest(a, b *Destination) bool {
 		return true
 	}
 	return a.TunType == b.TunType && a.TunPort == b.TunPort && a.TunFlags == b.TunFlags
-}
-
-// Command is the ipvsadm command that makes the change.
-func (c *Change) Command() *Command {
-	cmd := &Command{Svc: c.Service}
-	if c.Dest != nil {
-		cmd.Dest = *c.Dest
-	}
-	cmd.Cmd = map[ChangeOp]int{OpAddSvc: CmdAdd, OpEditSvc: CmdEdit, OpDelSvc: CmdDel,
-		OpAddDst: CmdAddDest, OpEditDst: CmdEditDest, OpDelDst: CmdDelDest}[c.Op]
-	return cmd
-}
-
-// String is the change as a numeric ipvsadm command line, the way -S -n
-// writes rules, plus -x/-y which -S forgets; lvsctl -R and ipvsadm -R
-// accept it.
-func (c *Change) String() string {
-	var b strings.Builder
-	p := &Printer{W: &b, Format: FmtRule | FmtNumeric}
-	svc := c.Service
-	name := p.serviceName(&svc)
-	switch c.Op {
-	case OpAddSvc, OpEditSvc:
-		p.Service(&svc, nil)
-		line := strings.TrimSuffix(b.String(), "\n")
-		if c.Op == OpEditSvc {
-			line = "-E" + strings.TrimPrefix(line, "-A")
-		}
-		return line
-	case OpDelSvc:
-		return "-D " + name
-	case OpDelDst:
-		return "-d " + name + " -r " + p.addrPort(c.Dest.Family, c.Dest.Address, c.Dest.Port, svc.Protocol)
-	}
-	d := *c.Dest
-	p.destination(&svc, name, &d)
-	line := strings.TrimSuffix(b.String(), "\n")
-	if d.UpperThreshold != 0 || d.LowerThreshold != 0 {
-		line += " -x " + itoa(int(d.UpperThreshold)) + " -y " + itoa(int(d.LowerThreshold))
-	}
-	if c.Op == OpEditDst {
-		line = "-e" + strings.TrimPrefix(line, "-a")
-	}
-	return line
 }

@@ -2,7 +2,6 @@ package ipvsctl
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"syscall"
 )
@@ -93,12 +92,12 @@ func Strerror(op Op, errno syscall.Errno) string {
 	if m, ok := errnoMessages[errno]; ok {
 		return m
 	}
-	return CStrerror(errno)
+	return cStrerror(errno)
 }
 
-// CStrerror is glibc's strerror text: Go's table is the same text with the
+// cStrerror is glibc's strerror text: Go's table is the same text with the
 // first letter lowered.
-func CStrerror(errno syscall.Errno) string {
+func cStrerror(errno syscall.Errno) string {
 	s := errno.Error()
 	if s == "" || s[0] < 'a' || s[0] > 'z' {
 		if s == "" || s[:5] == "errno" {
@@ -108,13 +107,3 @@ func CStrerror(errno syscall.Errno) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
-
-func kerr(op Op, err error) error {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return &KernelError{Op: op, Errno: errno}
-	}
-	return fmt.Errorf("ipvs: %w", err)
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }

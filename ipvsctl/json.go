@@ -1,14 +1,15 @@
 package ipvsctl
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/bits"
 	"net/netip"
 	"strings"
 )
 
-// The --json schema (docs/json.md). Field names are a contract: add
+// The JSON form of the model's values, the pieces every --json document
+// (docs/json.md) is built from: the ipvsadm package's listings, lvsctl
+// diff and apply, ldirectord's status. Field names are a contract: add
 // fields, never rename or retype them without bumping JSONSchemaVersion.
 // Addresses are numeric strings (no DNS: machines read this), numbers are
 // JSON numbers, absent things are null rather than missing.
@@ -96,13 +97,6 @@ type JSONDestination struct {
 	Rate            JSONRate  `json:"rate"`
 }
 
-// JSONServices is the document of -L --json.
-type JSONServices struct {
-	SchemaVersion int           `json:"schema_version"`
-	IPVS          JSONInfo      `json:"ipvs"`
-	Services      []JSONService `json:"services"`
-}
-
 // JSONConnection is one entry of -Lc --json.
 type JSONConnection struct {
 	Protocol           string  `json:"protocol"` // tcp, udp, sctp (lower case)
@@ -119,22 +113,6 @@ type JSONConnection struct {
 	PEData             *string `json:"pe_data"`
 }
 
-// JSONConnections is the document of -Lc --json.
-type JSONConnections struct {
-	SchemaVersion int              `json:"schema_version"`
-	Connections   []JSONConnection `json:"connections"`
-}
-
-// JSONTimeouts is the document of -L --timeout --json.
-type JSONTimeouts struct {
-	SchemaVersion int `json:"schema_version"`
-	Timeouts      struct {
-		TCP    uint32 `json:"tcp"`
-		TCPFin uint32 `json:"tcp_fin"`
-		UDP    uint32 `json:"udp"`
-	} `json:"timeouts"`
-}
-
 // JSONDaemon is one sync daemon; 0 means the kernel's default.
 type JSONDaemon struct {
 	State          string  `json:"state"` // master, backup
@@ -144,12 +122,6 @@ type JSONDaemon struct {
 	McastGroup     *string `json:"mcast_group"`
 	McastPort      uint16  `json:"mcast_port"`
 	McastTTL       uint8   `json:"mcast_ttl"`
-}
-
-// JSONDaemons is the document of -L --daemon --json.
-type JSONDaemons struct {
-	SchemaVersion int          `json:"schema_version"`
-	Daemons       []JSONDaemon `json:"daemons"`
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -181,12 +153,12 @@ func ServiceConfigJSON(s *Service) JSONServiceConfig {
 	if s.FWMark != 0 {
 		j.FWMark = s.FWMark
 	} else {
-		j.Protocol = ptr(strings.ToLower(protocolName(s.Protocol)))
+		j.Protocol = ptr(strings.ToLower(s.Protocol.String()))
 		j.Address = ptr(addrString(s.Address))
 		j.Port = s.Port
 	}
-	if f := schedFlagsString(s); f != "" {
-		j.SchedFlags = strings.Split(f, ",")
+	if f := s.SchedFlagNames(); f != nil {
+		j.SchedFlags = f
 	}
 	if j.Persistent {
 		j.PersistenceTimeout = s.Timeout
@@ -212,11 +184,12 @@ func netmaskJSON(family uint16, m uint32) (string, *int) {
 		}
 		return netip.AddrFrom16(b).String(), ptr(n)
 	}
+	mask := netip.AddrFrom4([4]byte{byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}).String()
 	ones := bits.LeadingZeros32(^m)
 	if m != ^uint32(0)<<(32-ones) {
-		return ipv4String(m), nil
+		return mask, nil
 	}
-	return ipv4String(m), ptr(ones)
+	return mask, ptr(ones)
 }
 
 var fwdJSONNames = map[uint32]string{FwdMasq: "masq", FwdLocal: "local", FwdTunnel: "tunnel", FwdRoute: "route"}
@@ -237,7 +210,10 @@ func DestinationConfigJSON(d *Destination) JSONDestinationConfig {
 		j.Forward = fmt.Sprintf("unknown-%d", d.FwdMethod&FwdMask)
 	}
 	if d.FwdMethod&FwdMask == FwdTunnel {
-		csum := [...]string{"nocsum", "csum", "remcsum"}[tunFlagIndex(d.TunFlags)]
+		csum := "nocsum" // flags the kernel does not define read as none, as in ipvsadm's listing
+		if names := [...]string{TunFlagNoCsum: "nocsum", TunFlagCsum: "csum", TunFlagRemCsum: "remcsum"}; int(d.TunFlags) < len(names) {
+			csum = names[d.TunFlags]
+		}
 		switch d.TunType {
 		case TunGUE:
 			j.Tunnel = &JSONTunnel{Type: "gue", Port: ptr(d.TunPort), Csum: &csum}
@@ -300,28 +276,13 @@ func ConnectionJSON(c *Conn) JSONConnection {
 func DaemonJSON(d *Daemon) (JSONDaemon, bool) {
 	j := JSONDaemon{McastInterface: d.McastIfn, SyncID: d.SyncID, SyncMaxLen: d.SyncMaxLen,
 		McastPort: d.McastPort, McastTTL: d.McastTTL}
-	switch {
-	case d.State&DaemonMaster != 0:
-		j.State = "master"
-	case d.State&DaemonBackup != 0:
-		j.State = "backup"
-	default:
+	state, ok := d.StateName()
+	if !ok {
 		return j, false
 	}
+	j.State = state
 	if d.McastGroup.IsValid() {
 		j.McastGroup = ptr(addrString(d.McastGroup))
 	}
 	return j, true
-}
-
-// writeJSON prints one indented document: people read it too, and jq does
-// not mind.
-func (r *Runner) writeJSON(v any) error {
-	enc := json.NewEncoder(r.Stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encode json: %w", err)
-	}
-	return nil
 }

@@ -1,6 +1,3 @@
-// Package ipvsctl holds lvsctl's IPVS model, the Client interface over the
-// kernel, a stateful fake, ipvsadm's command-line grammar and its output
-// formats.
 package ipvsctl
 
 import (
@@ -13,13 +10,6 @@ import (
 const (
 	AFInet  uint16 = syscall.AF_INET
 	AFInet6 uint16 = syscall.AF_INET6
-)
-
-// Protocols a virtual service can have (fwmark services have 0).
-const (
-	ProtoTCP  uint16 = syscall.IPPROTO_TCP
-	ProtoUDP  uint16 = syscall.IPPROTO_UDP
-	ProtoSCTP uint16 = 132
 )
 
 // Service flags (IP_VS_SVC_F_*).
@@ -40,6 +30,18 @@ const (
 	FwdRoute  uint32 = 3
 	FwdMask   uint32 = 0x7
 )
+
+var fwdNames = [...]string{FwdMasq: "Masq", FwdLocal: "Local", FwdTunnel: "Tunnel", FwdRoute: "Route"}
+
+// FwdName is a forwarding method's name as the kernel's /proc/net/ip_vs
+// and ipvsadm -L write it (Masq, Local, Tunnel, Route); ok is false for
+// bits that are no method.
+func FwdName(m uint32) (name string, ok bool) {
+	if m &= FwdMask; int(m) < len(fwdNames) {
+		return fwdNames[m], true
+	}
+	return "", false
+}
 
 // Tunnel types for FwdTunnel destinations (IP_VS_CONN_F_TUNNEL_TYPE_*).
 const (
@@ -75,7 +77,7 @@ type Stats struct {
 // Stats and NumDests which only listings fill.
 type Service struct {
 	Family    uint16
-	Protocol  uint16 // 0 for fwmark services
+	Protocol  Protocol // 0 for fwmark services
 	Address   netip.Addr
 	Port      uint16
 	FWMark    uint32
@@ -112,10 +114,33 @@ type Destination struct {
 	Stats        Stats
 }
 
+// SchedFlagNames names the service's scheduler flags as ipvsadm's -b
+// takes them: sh and mh have their own names (sh-fallback, sh-port), the
+// other schedulers flag-1 to flag-3. It is nil when no flag is set.
+func (s *Service) SchedFlagNames() []string {
+	var out []string
+	add := func(set bool, name string) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	f1, f2, f3 := s.Flags&SvcFlagSchedFlag1 != 0, s.Flags&SvcFlagSchedFlag2 != 0, s.Flags&SvcFlagSchedFlag3 != 0
+	switch s.Scheduler {
+	case "sh", "mh":
+		add(f1, s.Scheduler+"-fallback")
+		add(f2, s.Scheduler+"-port")
+	default:
+		add(f1, "flag-1")
+		add(f2, "flag-2")
+		add(f3, "flag-3")
+	}
+	return out
+}
+
 // ServiceKey identifies a service the way the kernel does.
 type ServiceKey struct {
 	Family   uint16
-	Protocol uint16
+	Protocol Protocol
 	Address  netip.Addr
 	Port     uint16
 	FWMark   uint32
@@ -154,14 +179,7 @@ func (k ServiceKey) String() string {
 		}
 		return fmt.Sprintf("-f %d", k.FWMark)
 	}
-	flag := "-t"
-	switch k.Protocol {
-	case ProtoUDP:
-		flag = "-u"
-	case ProtoSCTP:
-		flag = "--sctp-service"
-	}
-	return flag + " " + netip.AddrPortFrom(k.Address, k.Port).String()
+	return k.Protocol.Option() + " " + netip.AddrPortFrom(k.Address, k.Port).String()
 }
 
 // DestinationKey identifies a destination within its service.

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -25,7 +26,7 @@ func TestSortServicesLikeIpvsadm(t *testing.T) {
 	var got []string
 	for _, s := range in {
 		if s.FWMark != 0 {
-			got = append(got, "fwm"+itoa(int(int32(s.FWMark))))
+			got = append(got, "fwm"+strconv.Itoa(int(int32(s.FWMark))))
 		} else {
 			got = append(got, s.Address.String())
 		}

@@ -19,12 +19,9 @@ func ServiceLabels(s *ipvsctl.Service) []Label {
 		}
 		return L("protocol", proto, "service", strconv.FormatUint(uint64(s.FWMark), 10))
 	}
-	proto := "tcp"
-	switch s.Protocol {
-	case ipvsctl.ProtoUDP:
-		proto = "udp"
-	case ipvsctl.ProtoSCTP:
-		proto = "sctp"
+	proto := s.Protocol.Name()
+	if proto == "" {
+		proto = "tcp" // a number IPVS does not know: the kernel never lists one
 	}
 	return L("protocol", proto, "service", netip.AddrPortFrom(s.Address, s.Port).String())
 }
