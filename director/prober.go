@@ -243,7 +243,9 @@ func (p *prober) recoverCheck(res *checks.Result) {
 //go:noinline
 func (p *prober) end(ctx context.Context, l *probeLoop, res *checks.Result) bool {
 	if !l.run.CompareAndSwap(loopChecking, loopIdle) {
+		l.mu.Lock() // after abandon's bookkeeping, which this undoes
 		p.returned()
+		l.mu.Unlock()
 		return false
 	}
 	p.cancel()

@@ -94,6 +94,10 @@ func (l *probeLoop) overrun() {
 // place freed, its real id marked stuck. It reports whether there was a
 // check to take.
 func (l *probeLoop) abandon(why string) bool {
+	// The check's goroutine may return at any moment: it waits for l.mu
+	// before it undoes (returned) what this does under it.
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if !l.run.CompareAndSwap(loopChecking, loopAbandoned) {
 		return false
 	}
