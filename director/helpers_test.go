@@ -33,11 +33,25 @@ type health struct {
 	took   map[netip.Addr]time.Duration
 	stuck  map[netip.Addr]chan struct{}
 	panics map[netip.Addr]bool
+	// work is how long addr's check needs the director's one CPU (cpu)
+	// before it gets to connect: checks that cannot get it within their
+	// timeout time out without having tried, as on a starved director.
+	work map[netip.Addr]time.Duration
+	cpu  chan struct{}
 }
 
 func newHealth() *health {
 	return &health{up: map[netip.Addr]bool{}, hang: map[netip.Addr]bool{}, unch: map[netip.Addr]bool{}, checks: map[netip.Addr]int{},
-		took: map[netip.Addr]time.Duration{}, stuck: map[netip.Addr]chan struct{}{}, panics: map[netip.Addr]bool{}}
+		took: map[netip.Addr]time.Duration{}, stuck: map[netip.Addr]chan struct{}{}, panics: map[netip.Addr]bool{},
+		work: map[netip.Addr]time.Duration{}, cpu: make(chan struct{}, 1)}
+}
+
+// busy makes addr's checks need the director's one CPU for d before
+// they connect (0: not at all).
+func (h *health) busy(addr string, d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.work[netip.MustParseAddr(addr)] = d
 }
 
 func (h *health) set(addr string, up bool) {
@@ -106,7 +120,21 @@ func (c fakeChecker) Check(ctx context.Context, t checks.Target) checks.Result {
 	c.h.checks[t.RealAddr]++
 	up, hang, unch := c.h.up[t.RealAddr], c.h.hang[t.RealAddr], c.h.unch[t.RealAddr]
 	took, stuck, panics := c.h.took[t.RealAddr], c.h.stuck[t.RealAddr], c.h.panics[t.RealAddr]
+	work := c.h.work[t.RealAddr]
 	c.h.mu.Unlock()
+	if work > 0 {
+		timeout := time.NewTimer(t.CheckTimeout)
+		defer timeout.Stop()
+		select {
+		case c.h.cpu <- struct{}{}:
+		case <-timeout.C:
+			return checks.Result{Timeout: true, Reason: "timeout"}
+		case <-ctx.Done():
+			return checks.Result{Timeout: true, Reason: "timeout"}
+		}
+		time.Sleep(work)
+		<-c.h.cpu
+	}
 	checks.MarkConnect(ctx)
 	if panics {
 		panic("fake checker: boom")

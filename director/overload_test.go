@@ -319,3 +319,77 @@ func TestChecksLine(t *testing.T) {
 		}
 	}
 }
+
+// A director whose CPU cannot run its checks in time: 20 healthy reals
+// checked every second, each check needing 100 ms of the one CPU before
+// it connects (twice what there is), timeout 300 ms; most checks wait
+// for the CPU past their timeout and time out without having tried. With
+// checkoverload=stretch none of those healthy reals is taken out, while a
+// black-holed real, whose checks connect on time and time out, is; with
+// checkoverload=fail (ldirectord's way) healthy reals are taken out too.
+func TestStarvedChecksAreNoAnswerYet(t *testing.T) {
+	for _, policy := range []string{"stretch", "fail"} {
+		t.Run(policy, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var cfg strings.Builder
+				fmt.Fprintf(&cfg, "checkinterval=1\ncheckoverload=%s\n", policy)
+				var healthy []string
+				for v := 1; v <= 2; v++ {
+					fmt.Fprintf(&cfg, "virtual=192.168.100.%d:80\n\tchecktype=connect\n", v)
+					for r := 1; r <= 10; r++ {
+						a := fmt.Sprintf("10.0.%d.%d", v, r)
+						healthy = append(healthy, a)
+						fmt.Fprintf(&cfg, "\treal=%s:80 gate\n", a)
+					}
+				}
+				cfg.WriteString("virtual=192.168.100.9:80\n\tchecktype=connect\n\treal=10.0.9.1:80 gate\n")
+				h := newBubbleHarness(t, cfg.String())
+				h.interval, h.workers = 0, 64
+				for _, a := range healthy {
+					h.health.set(a, true)
+					h.health.busy(a, 100*time.Millisecond)
+				}
+				h.health.set("10.0.9.1", true)
+				h.start()
+				time.Sleep(5 * time.Second)
+				synctest.Wait()
+				h.health.blackhole("10.0.9.1")
+				time.Sleep(25 * time.Second)
+				synctest.Wait()
+				snap, err := h.snapshotNow()
+				if err != nil {
+					t.Fatal(err)
+				}
+				log := h.logs.String()
+				if !strings.Contains(log, "Deleted real server: 10.0.9.1:80 (192.168.100.9:80)") {
+					t.Errorf("the black-holed real (an on-time timeout) was not taken out:\n%s", log)
+				}
+				dropped := strings.Count(log, "Deleted real server: 10.0.1.") + strings.Count(log, "Deleted real server: 10.0.2.")
+				down := 0
+				for _, v := range snap.Virtuals {
+					for _, r := range v.Reals {
+						if v.Name != "192.168.100.9:80" && !r.Up {
+							down++
+						}
+					}
+				}
+				t.Logf("%s: %d deletions of healthy reals, %d down at the end; %+v", policy, dropped, down, snap.Checks)
+				if policy == "stretch" {
+					if dropped != 0 || down != 0 {
+						t.Errorf("healthy reals taken out by the director's own lateness: %d deletions, %d down now", dropped, down)
+					}
+					if c := snap.Checks; c.LateTimeouts == 0 || !c.Behind || c.Stretch <= 1 {
+						t.Errorf("checks: %+v, want late timeouts and a stretch", c)
+					}
+					return
+				}
+				if dropped+down == 0 {
+					t.Errorf("checkoverload=fail took no healthy real out")
+				}
+				if c := snap.Checks; c.LateTimeouts != 0 || c.Stretch != 1 {
+					t.Errorf("checks: %+v, want no late timeout and no stretch", c)
+				}
+			})
+		})
+	}
+}
