@@ -265,7 +265,7 @@ virtual=7
 	persistent=300
 
 virtual6=[2001:db8::1]:80
-	real=[2001:db8::2]:80 masq 2 l:5 u:10
+	real6=[2001:db8::2]:80 masq 2 l:5 u:10
 	checktype=on
 	persistent=100
 	netmask=64
