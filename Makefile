@@ -78,7 +78,9 @@ bench-native:
 	$(GO) test -run X -bench . -benchtime 1x ./cli
 	$(GO) test -run X -bench . ./ipvsctl/...
 
-bench: build lab bench-native
+# BENCH_ONLY=overload: only the overloaded director (e2e/bench-overload.sh,
+# a one-CPU guest), without the native benchmarks.
+bench: build lab $(if $(BENCH_ONLY),,bench-native)
 	@command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null
 	$(GO) build -o $(BIN)/benchtool ./e2e/benchtool
 	bash e2e/bench.sh
