@@ -343,10 +343,14 @@ func (d *daemon) startProbers(p *plan) {
 			jitter: d.o.Jitter, board: d.board, now: time.Now, metrics: d.o.Metrics,
 			pace: d.pace, stuck: d.stuck, lagLimit: lagLimit(spec.interval, spec.target.Timeout())}
 		d.board.set(id, func(s *RealStatus) { s.Up = pr.state == pUp })
-		loops = append(loops, startLoop(ctx, pr, &wg))
+		loops = append(loops, newLoop(ctx, pr, &wg))
 		interval = min(interval, spec.interval)
 	}
+	// The pacer knows the plan before the first check ends.
 	d.pace.setPlan(&p.cfg.Global, loops, interval)
+	for _, l := range loops {
+		l.start()
+	}
 	d.stopProbers = func() {
 		cancel()
 		stopLoops(loops, &wg, d.o.Log)

@@ -79,24 +79,32 @@ func TestLateTimeoutIsNoAnswerYet(t *testing.T) {
 		policy       ldconf.CheckOverload
 		sincePass    time.Duration // the real's last passed check, before the check
 		noAnswer     bool
+		spell        bool // a falling-behind spell is on
 	}{
-		{"on time", "timeout", 0, 0, ldconf.OverloadStretch, 0, false},
-		{"a little late", "timeout", T / 4, T / 2, ldconf.OverloadStretch, 0, false},
-		{"started late", "timeout", T/4 + time.Millisecond, 0, ldconf.OverloadStretch, 0, true},
-		{"started a timeout late", "timeout", T, 0, ldconf.OverloadStretch, 0, true},
-		{"connected late", "timeout", 0, T/2 + 10*time.Millisecond, ldconf.OverloadStretch, 0, true},
-		{"never connected", "timeout", 0, T, ldconf.OverloadStretch, 0, true},
-		{"refused, late", "refused", T, 0, ldconf.OverloadStretch, 0, false},
-		{"late, checkoverload=fail", "timeout", T, 0, ldconf.OverloadFail, 0, false},
+		{"on time", "timeout", 0, 0, ldconf.OverloadStretch, 0, false, false},
+		{"a little late", "timeout", T / 4, T / 2, ldconf.OverloadStretch, 0, false, false},
+		{"started late", "timeout", T/4 + time.Millisecond, 0, ldconf.OverloadStretch, 0, true, false},
+		{"started a timeout late", "timeout", T, 0, ldconf.OverloadStretch, 0, true, false},
+		{"connected late", "timeout", 0, T/2 + 10*time.Millisecond, ldconf.OverloadStretch, 0, true, false},
+		{"never connected", "timeout", 0, T, ldconf.OverloadStretch, 0, true, false},
+		{"refused, late", "refused", T, 0, ldconf.OverloadStretch, 0, false, false},
+		{"late, checkoverload=fail", "timeout", T, 0, ldconf.OverloadFail, 0, false, false},
 		// the check itself takes T: it ends noAnswerLimit after the
 		// last pass, or just before
-		{"late, no pass for long", "timeout", T, 0, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T, false},
-		{"late, no pass for nearly long", "timeout", T, 0, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T - time.Millisecond, true},
+		{"late, no pass for long", "timeout", T, 0, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T, false, false},
+		{"late, no pass for nearly long", "timeout", T, 0, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T - time.Millisecond, true, false},
+		// while the director is falling behind, a timeout measured on
+		// time is late too (the answer may be waiting for a CPU)
+		{"on time, director behind", "timeout", 0, 0, ldconf.OverloadStretch, 0, true, true},
+		{"refused, director behind", "refused", 0, 0, ldconf.OverloadStretch, 0, false, true},
+		{"on time, director behind, checkoverload=fail", "timeout", 0, 0, ldconf.OverloadFail, 0, false, true},
+		{"on time, director behind, no pass for long", "timeout", 0, 0, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				p, l, out, _ := testProber(t, scripted{tc.answer, tc.connectAfter}, tc.policy)
 				p.lastPass = time.Now().Add(-tc.sincePass)
+				p.pace.spell.Store(tc.spell)
 				due := time.Now().Add(-tc.lag).UnixNano()
 				if !p.once(l.ctx, l, due) {
 					t.Fatal("the check was abandoned")

@@ -40,6 +40,8 @@ type pacer struct {
 	policy atomic.Int32
 	// stretch is the factor of every interval, math.Float64bits, >= 1.
 	stretch atomic.Uint64
+	// spell mirrors falling, for the probers.
+	spell atomic.Bool
 
 	// The window being counted: checks ended, and those that were late.
 	winStart atomic.Int64 // UnixNano
@@ -113,6 +115,9 @@ func (p *pacer) stretching() bool {
 	return ldconf.CheckOverload(p.policy.Load()) == ldconf.OverloadStretch
 }
 
+// behindNow says whether a falling-behind spell is on (logged).
+func (p *pacer) behindNow() bool { return p.spell.Load() }
+
 // factor is the stretch of every interval now.
 func (p *pacer) factor() float64 { return math.Float64frombits(p.stretch.Load()) }
 
@@ -184,6 +189,7 @@ func (p *pacer) evaluate(n, late int64, maxLag time.Duration) {
 		p.calm = 0
 		if !p.falling {
 			p.falling = true
+			p.spell.Store(true)
 			p.log.Printf("checks falling behind: %d reals, effective interval %s (configured %s)",
 				p.reals, seconds(time.Duration(float64(p.interval)*s)), seconds(p.interval))
 		}
@@ -195,6 +201,7 @@ func (p *pacer) evaluate(n, late int64, maxLag time.Duration) {
 		}
 		if p.calm++; p.falling && p.calm >= calmWindows {
 			p.falling = false
+			p.spell.Store(false)
 			p.log.Printf("checks on time again: %d reals, interval %s", p.reals, seconds(p.interval))
 		}
 	default:

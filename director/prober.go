@@ -97,18 +97,22 @@ type probeLoop struct {
 	due atomic.Int64
 }
 
-// startLoop starts p's checks; wg counts the loop until stop ends it.
-func startLoop(ctx context.Context, p *prober, wg *sync.WaitGroup) *probeLoop {
-	l := &probeLoop{p: p, ctx: ctx, wg: wg, limit: p.spec.target.Timeout() + checkGrace + watchdogGrace}
-	p.mctx = checks.WithConnectMark(ctx, &p.mark)
+// newLoop is p's loop, not started yet.
+func newLoop(ctx context.Context, p *prober, wg *sync.WaitGroup) *probeLoop {
+	return &probeLoop{p: p, ctx: ctx, wg: wg, limit: p.spec.target.Timeout() + checkGrace + watchdogGrace}
+}
+
+// start arms the first check; wg counts the loop until stop ends it.
+func (l *probeLoop) start() {
+	p := l.p
+	p.mctx = checks.WithConnectMark(l.ctx, &p.mark)
 	p.lastPass = p.now()
-	wg.Add(1)
+	l.wg.Add(1)
 	l.mu.Lock() // a zero delay must not fire before l.t is set
 	d := p.jitter(min(p.spec.interval, time.Second))
 	l.due.Store(p.now().Add(d).UnixNano())
 	l.t = time.AfterFunc(d, l.tick)
 	l.mu.Unlock()
-	return l
 }
 
 func (l *probeLoop) tick() {
@@ -271,13 +275,25 @@ func (p *prober) judge(ctx context.Context, res *checks.Result) {
 		connectAfter = at.Sub(p.start)
 	}
 	p.connectAfter = connectAfter
-	late := res.Timeout && !res.Up && ranLate(p.lag, connectAfter, timeout, marked)
-	p.pace.ended(now, p.lag, late || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit)
-	if late && p.pace.stretching() && now.Sub(p.lastPass) < noAnswerLimit(p.spec.interval, timeout) {
+	timedOut := res.Timeout && !res.Up
+	measured := timedOut && ranLate(p.lag, connectAfter, timeout, marked)
+	p.pace.ended(now, p.lag, measured || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit)
+	// Late: this check was measured late, or it ran while the director
+	// is falling behind (its goroutines then wait for a CPU after the
+	// connect too, to read the answer that came in time).
+	late := measured || timedOut && p.pace.behindNow()
+	if late && p.excused(now) {
 		p.noAnswer(res, connectAfter)
 		return
 	}
 	p.act(ctx, p.start, res)
+}
+
+// excused says whether a late timeout ending at now is no answer yet:
+// under checkoverload=stretch, while the real has passed a check within
+// noAnswerLimit.
+func (p *prober) excused(now time.Time) bool {
+	return p.pace.stretching() && now.Sub(p.lastPass) < noAnswerLimit(p.spec.interval, p.spec.target.Timeout())
 }
 
 // noAnswer is a timeout of the director's making: the real keeps its

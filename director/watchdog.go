@@ -83,8 +83,11 @@ func (l *probeLoop) overrun() {
 		return
 	}
 	if l.ctx.Err() == nil {
-		res := checks.Result{Reason: "check abandoned: still running past its deadline", Err: errAbandoned}
-		p.act(l.ctx, p.start, &res)
+		// A timeout, judged as one: no answer yet if the director is
+		// behind (its goroutines may be waiting for a CPU), else failed.
+		res := checks.Result{Timeout: true, Reason: "check abandoned: still running past its deadline", Err: errAbandoned,
+			Latency: p.now().Sub(p.start)}
+		p.judge(l.ctx, &res)
 	}
 	l.rearm()
 }
@@ -128,6 +131,15 @@ func (p *prober) returned() {
 func (p *prober) stillRunning(ctx context.Context) {
 	p.start, p.lag, p.connectAfter = p.now(), 0, -1
 	res := checks.Result{Reason: "an abandoned check of this real is still running", Err: errAbandoned}
+	if p.pace.behindNow() && p.excused(p.start) {
+		// No answer yet, as the abandonment was: checked again at the
+		// next interval (not at once: nothing has run).
+		res.Unchanged = true
+		p.board.set(p.spec.id, func(s *RealStatus) {
+			s.LastCheck, s.Latency, s.Reason, s.Timeout, s.Lag, s.Late = p.start, 0, "no answer yet: "+res.Reason, false, 0, true
+		})
+		return
+	}
 	p.act(ctx, p.start, &res)
 }
 
