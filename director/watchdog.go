@@ -79,23 +79,30 @@ func (p *pacer) watch(ctx context.Context) {
 // and grace. Its real counts as failed; the loop goes on.
 func (l *probeLoop) overrun() {
 	p := l.p
-	if !l.abandon("still running " + l.limit.String() + " after it started: abandoned, counted as failed") {
+	if !l.abandon("") {
 		return
 	}
+	verdict := "counted as failed"
 	if l.ctx.Err() == nil {
 		// A timeout, judged as one: no answer yet if the director is
 		// behind (its goroutines may be waiting for a CPU), else failed.
 		res := checks.Result{Timeout: true, Reason: "check abandoned: still running past its deadline", Err: errAbandoned,
 			Latency: p.now().Sub(p.start)}
 		p.judge(l.ctx, &res)
+		if p.recheck {
+			verdict = "no answer yet (the director is behind)"
+		}
 	}
+	first := p.spec.members[0]
+	p.log.Printf("Check of real server %s (%s) still running %s after it started: abandoned, %s",
+		addrPort(first.r.Address, first.r.Port), first.vs.v.Name(), l.limit, verdict)
 	l.rearm()
 }
 
 // abandon takes the check in flight away from its goroutine, which then
 // drops its result when it returns (end): its context is cancelled, its
-// place freed, its real id marked stuck. It reports whether there was a
-// check to take.
+// place freed, its real id marked stuck; why, if not empty, is logged.
+// It reports whether there was a check to take.
 func (l *probeLoop) abandon(why string) bool {
 	// The check's goroutine may return at any moment: it waits for l.mu
 	// before it undoes (returned) what this does under it.
@@ -111,9 +118,11 @@ func (l *probeLoop) abandon(why string) bool {
 	p.pace.abandoned.Add(1)
 	p.pace.stuck.Add(1)
 	<-p.sem
-	first := p.spec.members[0]
-	p.log.Printf("Check of real server %s (%s) %s",
-		addrPort(first.r.Address, first.r.Port), first.vs.v.Name(), why)
+	if why != "" {
+		first := p.spec.members[0]
+		p.log.Printf("Check of real server %s (%s) %s",
+			addrPort(first.r.Address, first.r.Port), first.vs.v.Name(), why)
+	}
 	return true
 }
 
