@@ -329,8 +329,8 @@ func TestChecksLine(t *testing.T) {
 }
 
 // A director whose CPU cannot run its checks in time: 20 healthy reals
-// checked every second, each check needing 100 ms of the one CPU before
-// it connects (twice what there is), timeout 300 ms; most checks wait
+// checked every second, each check needing 80 ms of the one CPU before
+// it connects (1.6 times what there is), timeout 300 ms; most checks wait
 // for the CPU past their timeout and time out without having tried. With
 // checkoverload=stretch none of those healthy reals is taken out, while a
 // black-holed real, whose checks connect on time and time out, is; with
@@ -355,7 +355,7 @@ func TestStarvedChecksAreNoAnswerYet(t *testing.T) {
 				h.interval, h.workers = 0, 64
 				for _, a := range healthy {
 					h.health.set(a, true)
-					h.health.busy(a, 100*time.Millisecond)
+					h.health.busy(a, 80*time.Millisecond)
 				}
 				h.health.set("10.0.9.1", true)
 				h.start()
