@@ -67,6 +67,8 @@ e2e-all:
 e2e: build lab
 	bash e2e/servers/lab-servers.sh prepare $(BIN)/lab-servers
 	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
+	# lvsctl with checks that misbehave on purpose (the fault tests')
+	$(GO) build -o $(BIN)/lvsctl-faults ./e2e/faultld
 	$(GO) test -c -tags e2e -o $(BIN)/ipvsctl-e2e.test ./ipvsctl/netlink
 	bash e2e/run.sh
 
@@ -76,7 +78,9 @@ bench-native:
 	$(GO) test -run X -bench . -benchtime 1x ./cli
 	$(GO) test -run X -bench . ./ipvsctl/...
 
-bench: build lab bench-native
+# BENCH_ONLY=overload: only the overloaded director (e2e/bench-overload.sh,
+# a one-CPU guest), without the native benchmarks.
+bench: build lab $(if $(BENCH_ONLY),,bench-native)
 	@command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null
 	$(GO) build -o $(BIN)/benchtool ./e2e/benchtool
 	bash e2e/bench.sh

@@ -236,3 +236,31 @@ func TestTargetLabel(t *testing.T) {
 		}
 	}
 }
+
+// An external check still running at checktimeout is killed with its
+// whole process group: a child that ignores SIGTERM does not outlive it.
+func TestExternalTimeoutKillsItsGroup(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "child")
+	hang := writeScript(t, "hang", "#!/bin/sh\n(trap '' TERM; exec sleep 30) &\necho $! >"+pidFile+"\nsleep 30\n")
+	tg := target("none", 8080)
+	tg.CheckType, tg.CheckCommand, tg.CheckTimeout = TypeExternal, hang, 300*time.Millisecond
+	r := check(t, External{}, tg)
+	wantDown(t, r)
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// SIGKILL has been sent when the check returns; the kernel ends the
+	// process a moment later.
+	stat := "/proc/" + strings.TrimSpace(string(b)) + "/stat"
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
+		st, err := os.ReadFile(stat)
+		s := string(st)
+		if err != nil || strings.Contains(s[strings.LastIndexByte(s, ')'):], ") Z ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the check's child survived it: %s", s)
+		}
+	}
+}

@@ -82,6 +82,7 @@ func (c *conn) limit(n int64, err error) {
 
 // dial connects to addr over network within ctx.
 func dial(ctx context.Context, network, addr string) (*conn, error) {
+	markConnect(ctx)
 	var d net.Dialer
 	c, err := d.DialContext(ctx, network, addr)
 	if err != nil {

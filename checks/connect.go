@@ -32,6 +32,7 @@ func pingInstead(ctx context.Context, t *Target) Result { return Ping{}.Check(ct
 //go:noinline
 func connectTCP(ctx context.Context, t *Target) Result {
 	start := time.Now()
+	markConnect(ctx)
 	fd, err := startConnect(t.connectAddr())
 	if fd >= 0 {
 		err = waitConnect(ctx, fd, t, start)

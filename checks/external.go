@@ -6,15 +6,16 @@ import (
 	"fmt"
 	"os/exec"
 	"strconv"
-	"syscall"
 	"time"
+
+	"github.com/lvsctl/lvsctl/internal/proc"
 )
 
 // External is checktype=external: checkcommand is executed directly (no
 // shell; a command with spaces is one program name) with exactly four
 // arguments, VIP-or-fwmark VPORT RIP RPORT. Exit status 0 is up. At
 // checktimeout the process group gets SIGTERM, as ldirectord sends, and
-// SIGKILL shortly after so nothing outlives the check.
+// SIGKILL shortly after so nothing outlives the check (internal/proc).
 type External struct{}
 
 func (External) String() string { return TypeExternal }
@@ -61,18 +62,11 @@ func runExternal(ctx context.Context, t Target, prog string, args []string) Resu
 		if t.CheckCommand == "" {
 			return down("no checkcommand", errors.New("external check without checkcommand"))
 		}
-		cmd := exec.CommandContext(ctx, prog, args...)
-		// Own process group, so a script's children are signalled too.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		cmd.Cancel = func() error {
-			return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		}
-		cmd.WaitDelay = termGrace
+		// Own process group, so a script's children are signalled too,
+		// and whatever of it survives SIGTERM is killed termGrace later.
+		cmd := proc.Command(ctx, termGrace, prog, args...)
+		markConnect(ctx)
 		err := cmd.Run()
-		if cmd.Process != nil && ctx.Err() != nil {
-			// Whatever of the group survived SIGTERM goes now.
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		}
 		var ee *exec.ExitError
 		switch {
 		case err == nil:

@@ -118,6 +118,7 @@ func echo(ctx context.Context, pc net.PacketConn, raw bool, dst netip.Addr, seq 
 	if !raw {
 		to = &net.UDPAddr{IP: dst.AsSlice()}
 	}
+	markConnect(ctx)
 	if _, err := pc.WriteTo(msg, to); err != nil {
 		return fmt.Errorf("send: %w", err)
 	}

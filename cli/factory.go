@@ -3,6 +3,7 @@ package cli
 import (
 	"time"
 
+	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/internal/daemon"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
@@ -42,6 +43,17 @@ type Factory struct {
 	// ConfigOptions come after ldconf's defaults (tests: a static
 	// resolver).
 	ConfigOptions []ldconf.Option
+	// NewChecker builds the director's checks (nil: director.Checker;
+	// the lab's fault-injecting build passes its own).
+	NewChecker director.CheckerFunc
+}
+
+// checker is the CheckerFunc of this process.
+func (f *Factory) checker() director.CheckerFunc {
+	if f.NewChecker != nil {
+		return f.NewChecker
+	}
+	return director.Checker
 }
 
 // NewFactory is the factory of a process with streams ios.

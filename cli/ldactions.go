@@ -106,7 +106,7 @@ func (r *ldRun) stopDaemon(st daemon.PidState) bool {
 // supervised=yes: no pid file) or starts the daemon and returns once it
 // is running.
 func (r *ldRun) start() int {
-	if err := director.Validate(r.cfg, director.Checker); err != nil {
+	if err := director.Validate(r.cfg, r.f.checker()); err != nil {
 		fmt.Fprint(r.ios.ErrOut, director.ConfigErrorText(err, r.path, os.Getpid()))
 		return r.exit(ldconf.ExitConfigError, "config_error: Configuration Error")
 	}
@@ -157,7 +157,7 @@ func (r *ldRun) serve(pidFile daemon.PidFile) int {
 		Argv0: r.argv0, Config: r.cfg,
 		Load:       func() (*ldconf.Config, error) { return ldconf.Load(r.path, r.ldconfOptions()...) },
 		ConfigPath: r.path, PidFile: pidFile, MetricsListen: r.metricsListen,
-		OpenIPVS: r.f.OpenIPVS, Log: r.log, Signals: r.f.Signals, Child: r.child,
+		OpenIPVS: r.f.OpenIPVS, Log: r.log, Signals: r.f.Signals, Child: r.child, NewChecker: r.f.checker(),
 	}
 	if pidFile.Path != "" {
 		p.StatusSocket = daemon.SocketPath(r.f.RunDir, r.cfgName)

@@ -47,7 +47,7 @@ func ldCheckConfig(args []string, f *Factory) int {
 	}
 	cfg, errs := ldconf.LoadAll(path, opts...)
 	if cfg != nil {
-		errs = append(errs, uncheckable(cfg)...)
+		errs = append(errs, uncheckable(cfg, f.checker())...)
 	}
 	var warnings []ldconf.Diagnostic
 	if cfg != nil {
@@ -66,10 +66,10 @@ func ldCheckConfig(args []string, f *Factory) int {
 // uncheckable are the reals whose check cannot be built (service=oracle,
 // a receive regexp Go cannot express), which the daemon refuses at start:
 // every one, found by building each check as a start would.
-func uncheckable(cfg *ldconf.Config) []*ldconf.Error {
+func uncheckable(cfg *ldconf.Config, checker director.CheckerFunc) []*ldconf.Error {
 	var errs []*ldconf.Error
 	_ = director.Validate(cfg, func(v *ldconf.Virtual, r *ldconf.Real) (checks.Checker, checks.Target, error) {
-		c, t, err := director.Checker(v, r)
+		c, t, err := checker(v, r)
 		if err != nil {
 			errs = append(errs, &ldconf.Error{Diagnostic: ldconf.Diagnostic{File: cfg.File, Line: r.Line, Msg: ldconf.RedactMessage(err.Error())}, Err: err})
 			return checks.None{}, t, nil

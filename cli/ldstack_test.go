@@ -53,6 +53,7 @@ func TestDaemonWaitingCheckStacks(t *testing.T) {
 	if n < before+reals {
 		t.Fatalf("only %d goroutines, want %d checks waiting", n, reals)
 	}
+	t.Logf("%d goroutines, %d bytes of stacks each", n, ms.StackInuse/uint64(n))
 	if per := ms.StackInuse / uint64(n); per > 6<<10 {
 		t.Errorf("%d goroutines hold %d bytes of stacks, %d each: a waiting check no longer fits 4 KB", n, ms.StackInuse, per)
 	}

@@ -222,7 +222,24 @@ type JSONStatus struct {
 type JSONDirector struct {
 	Config   string        `json:"config"`
 	PID      int           `json:"pid"`
+	Checks   JSONChecks    `json:"checks"`
 	Virtuals []JSONVirtual `json:"virtuals"`
+}
+
+// JSONChecks is how the director keeps up with its checks.
+type JSONChecks struct {
+	Policy           string  `json:"policy"`
+	Reals            int     `json:"reals"`
+	IntervalSeconds  float64 `json:"interval_seconds"`
+	EffectiveSeconds float64 `json:"effective_interval_seconds"`
+	Stretch          float64 `json:"stretch"`
+	Behind           bool    `json:"behind"`
+	Overdue          int     `json:"overdue"`
+	LagSeconds       float64 `json:"lag_seconds"`
+	LateTimeouts     uint64  `json:"late_timeouts"`
+	Abandoned        uint64  `json:"abandoned"`
+	StillRunning     int64   `json:"abandoned_running"`
+	Panics           uint64  `json:"panics"`
 }
 
 // JSONVirtual is SERVICE_CONFIG with the director's name for it, its
@@ -255,6 +272,8 @@ type JSONReal struct {
 	LatencySeconds *float64   `json:"latency_seconds"`
 	Reason         *string    `json:"reason"`
 	Timeout        bool       `json:"timeout"`
+	LagSeconds     *float64   `json:"lag_seconds"`
+	Late           bool       `json:"late"`
 	// Drift says how the real's entry in the table differs from what the
 	// director wants; null if it does not.
 	Drift *string `json:"drift"`
@@ -263,7 +282,12 @@ type JSONReal struct {
 func statusDocument(snaps []director.Snapshot) JSONStatus {
 	doc := JSONStatus{SchemaVersion: ipvsctl.JSONSchemaVersion, Directors: []JSONDirector{}}
 	for _, s := range snaps {
-		d := JSONDirector{Config: s.Config, PID: s.PID, Virtuals: []JSONVirtual{}}
+		c := s.Checks
+		d := JSONDirector{Config: s.Config, PID: s.PID, Virtuals: []JSONVirtual{}, Checks: JSONChecks{
+			Policy: c.Policy, Reals: c.Reals, IntervalSeconds: c.Interval.Seconds(), EffectiveSeconds: c.Effective.Seconds(),
+			Stretch: c.Stretch, Behind: c.Behind, Overdue: c.Overdue, LagSeconds: c.Lag.Seconds(),
+			LateTimeouts: c.LateTimeouts, Abandoned: c.Abandoned, StillRunning: c.Stuck, Panics: c.Panics,
+		}}
 		for _, v := range s.Virtuals {
 			jv := JSONVirtual{Name: v.Name, JSONServiceConfig: v.Service, Reals: []JSONReal{}, Drift: []string{}}
 			for _, d := range v.Drift {
@@ -287,11 +311,11 @@ func statusDocument(snaps []director.Snapshot) JSONStatus {
 
 func realJSON(r director.RealSnapshot) JSONReal {
 	j := JSONReal{JSONDestinationConfig: r.Destination, State: r.State(), KernelWeight: r.KernelWeight,
-		Failures: r.Failures, Timeout: r.Timeout}
+		Failures: r.Failures, Timeout: r.Timeout, Late: r.Late}
 	if !r.LastCheck.IsZero() {
 		t := r.LastCheck
-		lat := r.Latency.Seconds()
-		j.LastCheck, j.LatencySeconds = &t, &lat
+		lat, lag := r.Latency.Seconds(), r.Lag.Seconds()
+		j.LastCheck, j.LatencySeconds, j.LagSeconds = &t, &lat, &lag
 	}
 	if r.Reason != "" {
 		reason := r.Reason

@@ -176,6 +176,10 @@ func TestStatusFromRunningDaemon(t *testing.T) {
 	if d.Config != filepath.Join(lt.dir, "ha", "site.cf") || d.PID != os.Getpid() || len(d.Virtuals) != 2 {
 		t.Fatalf("director %+v", d)
 	}
+	if c := d.Checks; c.Policy != "stretch" || c.Reals != 3 || c.IntervalSeconds != 10 || c.EffectiveSeconds != 10 ||
+		c.Stretch != 1 || c.Behind || c.Abandoned != 0 || c.Panics != 0 {
+		t.Errorf("checks %+v", c)
+	}
 	v1, v2 := d.Virtuals[0], d.Virtuals[1]
 	if v1.Name != "192.168.100.1:80" || *v1.Protocol != "tcp" || *v1.Address != "192.168.100.1" || v1.Port != 80 ||
 		v1.Scheduler != "wrr" || v1.Persistent || len(v1.Reals) != 2 {
@@ -187,7 +191,8 @@ func TestStatusFromRunningDaemon(t *testing.T) {
 	r := v1.Reals[0]
 	if r.Address != "10.0.0.2" || r.Port != 80 || r.Forward != "route" || r.Weight != 3 || r.State != "up" ||
 		r.KernelWeight == nil || *r.KernelWeight != 3 || r.Failures != 0 || r.LatencySeconds == nil || *r.LatencySeconds < 0 ||
-		time.Since(*r.LastCheck) > time.Minute || r.Reason == nil || *r.Reason != "checktype on" {
+		time.Since(*r.LastCheck) > time.Minute || r.Reason == nil || *r.Reason != "checktype on" ||
+		r.LagSeconds == nil || *r.LagSeconds < 0 || r.Late {
 		t.Errorf("real 1 %+v", r)
 	}
 	if r := v1.Reals[1]; r.Address != "10.0.0.3" || r.Port != 8080 || r.Forward != "masq" || r.Weight != 1 || r.State != "up" {
@@ -211,6 +216,9 @@ func TestStatusFromRunningDaemon(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if lines[0] != "Director for "+d.Config+fmt.Sprintf(", pid %d", os.Getpid()) {
 		t.Errorf("first line %q", lines[0])
+	}
+	if !strings.HasPrefix(lines[1], "Checks: on time: 3 reals, interval 10 s; checkoverload=stretch; 0 overdue, largest recent lag ") {
+		t.Errorf("second line %q", lines[1])
 	}
 	for _, want := range []string{
 		"│       VIRTUAL        │     REAL      │   FWD    │  STATE  │ WEIGHT │ KERNEL │ FAILS │ LAST CHECK │ LATENCY │",
@@ -248,7 +256,7 @@ func TestStatusJSONNullsAndEmptyLists(t *testing.T) {
 	}
 	v := raw["directors"].([]any)[0].(map[string]any)["virtuals"].([]any)[0].(map[string]any)
 	real := v["reals"].([]any)[0].(map[string]any)
-	for _, k := range []string{"kernel_weight", "reason", "latency_seconds", "last_check", "drift"} {
+	for _, k := range []string{"kernel_weight", "reason", "latency_seconds", "last_check", "lag_seconds", "drift"} {
 		if val, ok := real[k]; !ok || val != nil {
 			t.Errorf("%s = %v (present %v), want null", k, val, ok)
 		}

@@ -17,6 +17,10 @@ type RealStatus struct {
 	Latency   time.Duration `json:"latency_ns"`
 	Reason    string        `json:"reason,omitempty"`
 	Timeout   bool          `json:"timeout,omitempty"`
+	// Lag is how late the last check started; Late says it timed out
+	// while the director was behind and was taken as no answer yet.
+	Lag  time.Duration `json:"lag_ns"`
+	Late bool          `json:"late,omitempty"`
 }
 
 // board is where probers publish their last results; readers (the status

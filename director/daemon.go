@@ -34,7 +34,9 @@ type Options struct {
 	// Workers bounds concurrent checks (default: one per real, at least
 	// minWorkers, at most maxWorkers).
 	Workers int
-	// Shell runs fallbackcommand and callback lines (default /bin/sh -c).
+	// Shell runs fallbackcommand and callback lines (default RunShell:
+	// /bin/sh -c in a process group of its own). ctx ends at
+	// commandtimeout.
 	Shell func(ctx context.Context, cmd string) error
 	// Execute runs `ldirectord NAME ACTION` for execute= (nil: skipped).
 	Execute func(ctx context.Context, name, action string) error
@@ -76,6 +78,9 @@ func (o *Options) defaults() {
 	if o.Mail == nil {
 		o.Mail = SendMail
 	}
+	if o.Shell == nil {
+		o.Shell = RunShell
+	}
 	if o.Debounce <= 0 {
 		o.Debounce = 200 * time.Millisecond
 	}
@@ -93,7 +98,11 @@ func (o *Options) defaults() {
 // has ended when it returns.
 func Run(ctx context.Context, cfg *ldconf.Config, o Options) error {
 	o.defaults()
-	d := &daemon{o: o, cfg: cfg, board: newBoard(), events: make(chan transition, 1024), snapReq: make(chan chan Snapshot)}
+	d := &daemon{o: o, cfg: cfg, board: newBoard(), events: make(chan transition, 1024), snapReq: make(chan chan Snapshot),
+		pace: newPacer(o.Log, time.Now), stuck: newStuckChecks()}
+	if o.Metrics != nil {
+		o.Metrics.setPace(d.pace)
+	}
 	return d.run(ctx)
 }
 
@@ -102,7 +111,7 @@ type daemon struct {
 	cfg    *ldconf.Config
 	eng    *engine
 	alerts *alerts
-	q      *cmdQueue
+	q      *commands
 	board  *board
 	events chan transition
 	// snapReq carries status requests to the reconciler goroutine.
@@ -110,6 +119,10 @@ type daemon struct {
 
 	gen         uint64
 	stopProbers func()
+	// pace and stuck outlive the probers of one configuration (pacer.go,
+	// watchdog.go).
+	pace  *pacer
+	stuck *stuckChecks
 	// lastBatch is when the last transitions were applied.
 	lastBatch time.Time
 	// sweep ticks the passes when no real changes state; retry fires at
@@ -128,17 +141,17 @@ func (d *daemon) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("director: %w", err)
 	}
-	// Helpers (commands, watcher) outlive ctx until the stop is done, so
-	// fallbackcommand and execute= stop still run.
+	// Helpers (the watcher) outlive ctx until the stop is done; the
+	// commands too, so that execute= stop and the last alerts still run.
 	hctx, cancelHelpers := context.WithCancel(context.Background())
 	defer cancelHelpers()
 	var helpers errgroup.Group
-	d.q = newCmdQueue(o.Log, o.Shell)
-	helpers.Go(func() error { return d.q.run(hctx) })
+	helpers.Go(func() error { d.pace.watch(hctx); return nil })
+	d.q = newCommands(o.Log, d.cfg.Global.CommandTimeoutOrDefault())
 	d.alerts = &alerts{log: o.Log, q: d.q, send: o.Mail, from: func() string { return d.cfg.Global.EmailAlertFrom },
 		now: time.Now, status: ldconf.AlertStarting, open: map[string]openAlert{}}
-	d.eng = &engine{c: o.Client, log: o.Log, shell: d.q.system, metrics: o.Metrics, now: time.Now,
-		gone: map[ipvsctl.ServiceKey]*goneVirtual{}}
+	d.eng = &engine{c: o.Client, log: o.Log, shell: func(vs *vstate, cmd string) { d.q.system("fallback "+vs.v.ID(), cmd, o.Shell) },
+		metrics: o.Metrics, now: time.Now, gone: map[ipvsctl.ServiceKey]*goneVirtual{}}
 	d.eng.w = &writer{c: o.Client, log: o.Log, alert: d.alerts.event, metrics: o.Metrics}
 	tab, err := d.eng.readTable(p)
 	if err != nil {
@@ -308,12 +321,17 @@ func (d *daemon) pendingTransitions(ctx context.Context, t transition) []transit
 }
 
 // startProbers starts one prober per real id of p, owned by a context
-// that stopProbers cancels; it then waits for every running check.
+// that stopProbers cancels; it then waits for the running checks, within
+// a bound (stopLoops).
 func (d *daemon) startProbers(p *plan) {
 	d.gen++
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	loops := make([]*probeLoop, 0, len(p.ids))
+	interval := p.cfg.Global.CheckInterval
+	if d.o.Interval > 0 {
+		interval = d.o.Interval
+	}
 	sem := make(chan struct{}, workersFor(d.o.Workers, len(p.ids)))
 	for _, id := range p.ids {
 		spec := p.probe[id]
@@ -322,16 +340,20 @@ func (d *daemon) startProbers(p *plan) {
 		}
 		pr := &prober{spec: spec, gen: d.gen, state: initialState(spec.members),
 			maintDir: p.cfg.Global.MaintenanceDir, log: d.o.Log, sem: sem, out: d.events,
-			jitter: d.o.Jitter, board: d.board, now: time.Now, metrics: d.o.Metrics}
+			jitter: d.o.Jitter, board: d.board, now: time.Now, metrics: d.o.Metrics,
+			pace: d.pace, stuck: d.stuck, lagLimit: lagLimit(spec.interval, spec.target.Timeout())}
 		d.board.set(id, func(s *RealStatus) { s.Up = pr.state == pUp })
-		loops = append(loops, startLoop(ctx, pr, &wg))
+		loops = append(loops, newLoop(ctx, pr, &wg))
+		interval = min(interval, spec.interval)
+	}
+	// The pacer knows the plan before the first check ends.
+	d.pace.setPlan(&p.cfg.Global, loops, interval)
+	for _, l := range loops {
+		l.start()
 	}
 	d.stopProbers = func() {
 		cancel()
-		for _, l := range loops {
-			l.stop()
-		}
-		wg.Wait()
+		stopLoops(loops, &wg, d.o.Log)
 	}
 }
 
@@ -369,6 +391,7 @@ func (d *daemon) reload() {
 	o.Log.Configure(o.Log.Debug(), cfg.Global.Supervised, cfg.Global.LogFile)
 	d.reexecute(old.Global.Execute, cfg.Global.Execute)
 	d.cfg = cfg
+	d.q.setTimeout(cfg.Global.CommandTimeoutOrDefault())
 	d.warnPersistence()
 	d.eng.sync(p, d.eng.plan, tab)
 	d.startProbers(p)
@@ -389,7 +412,7 @@ func (d *daemon) configChanged() {
 	}
 	// The callback of the configuration in force after the change.
 	if cb := d.cfg.Global.Callback; cb != "" && isExecutable(cb) {
-		d.q.system(cb + " " + o.ConfigName)
+		d.q.system("callback", cb+" "+o.ConfigName, o.Shell)
 	}
 }
 
@@ -405,7 +428,7 @@ func (d *daemon) stop(ctx context.Context) {
 		sig = string(s)
 	}
 	d.o.Log.Printf("Linux Director Daemon terminated on signal: %s", sig)
-	d.q.close(10 * time.Second)
+	d.q.close(stopCommandsWait)
 }
 
 // execute runs `ldirectord NAME ACTION` for each execute= name.
@@ -414,11 +437,8 @@ func (d *daemon) execute(names []string, action string) {
 		return
 	}
 	for _, n := range names {
-		d.q.do(func(ctx context.Context) {
-			if err := d.o.Execute(ctx, n, action); err != nil {
-				d.o.Log.Printf("system(ldirectord %s %s) failed: %v", n, action, err)
-			}
-		})
+		d.q.do("execute "+n, command{what: "system(ldirectord " + n + " " + action + ")",
+			run: func(ctx context.Context) error { return d.o.Execute(ctx, n, action) }})
 	}
 }
 
@@ -447,12 +467,14 @@ func (d *daemon) reexecute(old, cur []string) {
 			start = append(start, n)
 			continue
 		}
-		d.q.do(func(ctx context.Context) {
-			if d.o.Execute(ctx, n, "reload") != nil {
-				if err := d.o.Execute(ctx, n, "start"); err != nil {
-					d.o.Log.Printf("system(ldirectord %s start) failed: %v", n, err)
+		d.q.do("execute "+n, command{what: "system(ldirectord " + n + " reload)",
+			run: func(ctx context.Context) error {
+				if d.o.Execute(ctx, n, "reload") == nil {
+					return nil
 				}
-			}
+				return d.o.Execute(ctx, n, "start")
+			},
+			fail: func(err error) { d.o.Log.Printf("system(ldirectord %s start) failed: %v", n, err) },
 		})
 	}
 	d.execute(start, "start")

@@ -17,8 +17,8 @@ type engine struct {
 	log  *Logger
 	w    *writer
 	plan *plan
-	// shell runs fallbackcommand lines (queued, in order).
-	shell   func(cmd string)
+	// shell runs a virtual's fallbackcommand lines (queued, in order).
+	shell   func(vs *vstate, cmd string)
 	metrics *Metrics // nil without --metrics-listen
 	now     func() time.Time
 	// gone are virtuals of earlier configurations whose deletion the
@@ -226,7 +226,7 @@ func (e *engine) fallbackCommand(vs *vstate) {
 	}
 	vs.fbCommand = status
 	if cmd := vs.v.FallbackCommand; cmd != "" && e.shell != nil {
-		e.shell(cmd + " " + status + " " + fallbackVIP(vs) + " " + vs.v.Protocol.String())
+		e.shell(vs, cmd+" "+status+" "+fallbackVIP(vs)+" "+vs.v.Protocol.String())
 	}
 }
 

@@ -27,10 +27,31 @@ type health struct {
 	// unch answers like checks.HTTP on a timeout: Unchanged and Timeout.
 	unch   map[netip.Addr]bool
 	checks map[netip.Addr]int
+	// took: the check takes this long before it answers; stuck: it
+	// ignores its context until the channel is closed; panics: it
+	// panics.
+	took   map[netip.Addr]time.Duration
+	stuck  map[netip.Addr]chan struct{}
+	panics map[netip.Addr]bool
+	// work is how long addr's check needs the director's one CPU (cpu)
+	// before it gets to connect: checks that cannot get it within their
+	// timeout time out without having tried, as on a starved director.
+	work map[netip.Addr]time.Duration
+	cpu  chan struct{}
 }
 
 func newHealth() *health {
-	return &health{up: map[netip.Addr]bool{}, hang: map[netip.Addr]bool{}, unch: map[netip.Addr]bool{}, checks: map[netip.Addr]int{}}
+	return &health{up: map[netip.Addr]bool{}, hang: map[netip.Addr]bool{}, unch: map[netip.Addr]bool{}, checks: map[netip.Addr]int{},
+		took: map[netip.Addr]time.Duration{}, stuck: map[netip.Addr]chan struct{}{}, panics: map[netip.Addr]bool{},
+		work: map[netip.Addr]time.Duration{}, cpu: make(chan struct{}, 1)}
+}
+
+// busy makes addr's checks need the director's one CPU for d before
+// they connect (0: not at all).
+func (h *health) busy(addr string, d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.work[netip.MustParseAddr(addr)] = d
 }
 
 func (h *health) set(addr string, up bool) {
@@ -39,6 +60,7 @@ func (h *health) set(addr string, up bool) {
 	h.up[netip.MustParseAddr(addr)] = up
 }
 
+// blackhole makes addr's checks time out (at the check's timeout).
 func (h *health) blackhole(addr string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -51,6 +73,35 @@ func (h *health) timeoutUnchanged(addr string) {
 	h.unch[netip.MustParseAddr(addr)] = true
 }
 
+// slow makes addr's checks take d before they answer.
+func (h *health) slow(addr string, d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.took[netip.MustParseAddr(addr)] = d
+}
+
+// stick makes addr's next checks ignore their context until the
+// returned function is called.
+func (h *health) stick(addr string) (release func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := make(chan struct{})
+	h.stuck[netip.MustParseAddr(addr)] = c
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.stuck, netip.MustParseAddr(addr))
+		close(c)
+	}
+}
+
+// panicking makes addr's checks panic (or stop panicking).
+func (h *health) panicking(addr string, on bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.panics[netip.MustParseAddr(addr)] = on
+}
+
 func (h *health) count(addr string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -61,17 +112,53 @@ type fakeChecker struct{ h *health }
 
 func (c fakeChecker) String() string { return "fake" }
 
+// Check answers as the world says. It tries to connect at once (the
+// director is never late in here unless a test makes it), and a black
+// hole times out at the check's timeout, as a real checker does.
 func (c fakeChecker) Check(ctx context.Context, t checks.Target) checks.Result {
 	c.h.mu.Lock()
 	c.h.checks[t.RealAddr]++
 	up, hang, unch := c.h.up[t.RealAddr], c.h.hang[t.RealAddr], c.h.unch[t.RealAddr]
+	took, stuck, panics := c.h.took[t.RealAddr], c.h.stuck[t.RealAddr], c.h.panics[t.RealAddr]
+	work := c.h.work[t.RealAddr]
 	c.h.mu.Unlock()
+	if work > 0 {
+		timeout := time.NewTimer(t.CheckTimeout)
+		defer timeout.Stop()
+		select {
+		case c.h.cpu <- struct{}{}:
+		case <-timeout.C:
+			return checks.Result{Timeout: true, Reason: "timeout"}
+		case <-ctx.Done():
+			return checks.Result{Timeout: true, Reason: "timeout"}
+		}
+		time.Sleep(work)
+		<-c.h.cpu
+	}
+	checks.MarkConnect(ctx)
+	if panics {
+		panic("fake checker: boom")
+	}
+	if stuck != nil {
+		<-stuck // ignores ctx
+		return checks.Result{Up: up, Reason: "came back"}
+	}
 	if unch {
 		return checks.Result{Unchanged: true, Timeout: true, Reason: "timeout (state unchanged)"}
 	}
 	if hang {
-		<-ctx.Done()
+		select {
+		case <-ctx.Done():
+		case <-time.After(t.CheckTimeout):
+		}
 		return checks.Result{Timeout: true, Reason: "timeout"}
+	}
+	if took > 0 {
+		select {
+		case <-ctx.Done():
+			return checks.Result{Timeout: true, Reason: "timeout"}
+		case <-time.After(took):
+		}
 	}
 	if up {
 		return checks.Result{Up: true, Reason: "ok"}
@@ -109,10 +196,18 @@ type harness struct {
 	// inBubble: the harness runs in a testing/synctest bubble
 	// (newBubbleHarness).
 	inBubble bool
+	// workers bounds the running checks (Options.Workers).
+	workers int
 	// metrics, if set before start, records the daemon's metrics;
 	// status asks the running daemon for its snapshot.
 	metrics *Metrics
 	status  StatusFunc
+	// shell and mail, if set, run each command line (after it is
+	// recorded in cmds) and send each mail (before it is recorded in
+	// mails); realShell runs them with RunShell instead.
+	shell     func(ctx context.Context, cmd string) error
+	mail      MailFunc
+	realShell bool
 }
 
 func parseConfig(t testing.TB, path string) (*ldconf.Config, error) {
@@ -124,7 +219,7 @@ func newHarness(t *testing.T, cfg string) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir(), fake: ipvstest.NewFake(), health: newHealth(),
 		logs: &testutil.SyncBuffer{}, cmds: &testutil.SyncBuffer{}, mails: &testutil.SyncBuffer{}, execs: &testutil.SyncBuffer{}, reload: make(chan struct{}, 1), ready: make(chan struct{}),
-		interval: 30 * time.Millisecond}
+		interval: 30 * time.Millisecond, workers: 8}
 	h.cfgPath = filepath.Join(h.dir, "ld.cf")
 	h.expire = filepath.Join(h.dir, "nonexistent")
 	h.write(cfg)
@@ -175,9 +270,20 @@ func (h *harness) start() {
 		Load:       func() (*ldconf.Config, error) { return parseConfig(h.t, h.cfgPath) },
 		ConfigPath: h.cfgPath, ConfigName: h.cfgPath, Reload: h.reload,
 		Ready:   func() { close(h.ready) },
-		Workers: 8,
-		Shell:   func(_ context.Context, cmd string) error { h.cmds.Write([]byte(cmd + "\n")); return nil },
-		Mail: func(_ context.Context, m Mail) error {
+		Workers: h.workers,
+		Shell: func(ctx context.Context, cmd string) error {
+			h.cmds.Write([]byte(cmd + "\n"))
+			if h.shell != nil {
+				return h.shell(ctx, cmd)
+			}
+			return nil
+		},
+		Mail: func(ctx context.Context, m Mail) error {
+			if h.mail != nil {
+				if err := h.mail(ctx, m); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintf(h.mails, "%s|%s|%s|%s\n", m.SMTP, m.To, m.Subject, m.Body)
 			return nil
 		},
@@ -195,6 +301,9 @@ func (h *harness) start() {
 		pollOnly:            h.inBubble,
 		Metrics:             h.metrics,
 		Status:              func(f StatusFunc) { h.status = f },
+	}
+	if h.realShell {
+		o.Shell = nil
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {
@@ -230,6 +339,13 @@ func (h *harness) waitTable(want string) {
 	testutil.WaitFor(h.t, 5*time.Second, func() bool { return h.fake.Dump() == want }, func() string {
 		return fmt.Sprintf("the table:\n%s\nwant:\n%s\nlog:\n%s", h.fake.Dump(), want, h.logs)
 	})
+}
+
+// snapshotNow asks the running daemon for its status.
+func (h *harness) snapshotNow() (Snapshot, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return h.status(ctx)
 }
 
 // sentMails names the awaited mail of a failed wait, and those sent.

@@ -6,11 +6,12 @@ import (
 	"net"
 	"net/smtp"
 	"os"
-	"os/exec"
 	"os/user"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/proc"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -28,11 +29,12 @@ type MailFunc func(ctx context.Context, m Mail) error
 
 // alerts is ldirectord's e-mail alerting: which events are mailed, and
 // the "Inaccessible real server" reminders of emailalertfreq. It runs on
-// the reconciler goroutine; sending happens on the command queue so that
-// a slow SMTP server never delays a table write.
+// the reconciler goroutine; sending happens in the virtual's mail lane
+// (commands.go), so that a slow SMTP server never delays a table write
+// or another virtual's alerts, and one virtual's alerts keep their order.
 type alerts struct {
 	log    *Logger
-	q      *cmdQueue
+	q      *commands
 	send   MailFunc
 	from   func() string
 	now    func() time.Time
@@ -95,15 +97,14 @@ func (a *alerts) mail(vs *vstate, subject string) {
 		body += "\n" + extra + "\n"
 	}
 	m := Mail{SMTP: v.SMTP, From: a.from(), To: v.EmailAlert, Subject: subject, Body: body}
-	a.q.do(func(ctx context.Context) {
-		if err := a.send(ctx, m); err != nil {
-			// ldirectord's two texts: Net::SMTP's and Mail::Send's.
-			what := "SMTP email message"
-			if m.SMTP == "" {
-				what = "email message"
-			}
-			a.log.Printf("failed to send %s: %v", what, err)
-		}
+	// ldirectord's two texts: Net::SMTP's and Mail::Send's.
+	what := "SMTP email message"
+	if m.SMTP == "" {
+		what = "email message"
+	}
+	a.q.do("mail "+v.ID(), command{what: "sending the " + what + " " + strconv.Quote(m.Subject),
+		run:  func(ctx context.Context) error { return a.send(ctx, m) },
+		fail: func(err error) { a.log.Printf("failed to send %s: %v", what, err) },
 	})
 }
 
@@ -136,7 +137,8 @@ func defaultFrom() string {
 var sendmailPaths = []string{"/usr/sbin/sendmail", "/usr/lib/sendmail", "/usr/ucblib/sendmail"}
 
 // SendMail delivers m over SMTP (port 25 unless given), bounded by a
-// minute, or through sendmail when no server is configured, as
+// minute and by ctx, or through sendmail (in a process group of its own,
+// killed with it when ctx ends) when no server is configured, as
 // ldirectord's Mail::Send does: `sendmail -t`, the To, Subject and (if
 // emailalertfrom is set) From headers, then the body; sendmail sets the
 // sender.
@@ -208,7 +210,7 @@ func sendmail(ctx context.Context, m Mail) error {
 	if m.From != "" {
 		msg += "From: " + m.From + "\n"
 	}
-	c := exec.CommandContext(ctx, bin, "-t")
+	c := proc.Command(ctx, commandKillGrace, bin, "-t")
 	c.Stdin = strings.NewReader(msg + "\n" + m.Body)
 	if out, err := c.CombinedOutput(); err != nil {
 		return fmt.Errorf("%s -t: %w: %s", bin, err, strings.TrimSpace(string(out)))

@@ -2,6 +2,7 @@ package director
 
 import (
 	"sync"
+	"time"
 
 	"github.com/lvsctl/lvsctl/checks"
 	"github.com/lvsctl/lvsctl/metrics"
@@ -23,6 +24,11 @@ type Metrics struct {
 	repairs     uint64
 	drift       int
 	pending     int
+	// lag is every check's lateness; pace, the pacer's state (Run sets
+	// it).
+	lag          *metrics.HistogramData
+	connectAfter *metrics.HistogramData
+	pace         *pacer
 }
 
 type checkKey struct {
@@ -42,7 +48,14 @@ type checkMetric struct {
 var checkBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 // NewMetrics returns an empty recorder for Options.Metrics.
-func NewMetrics() *Metrics { return &Metrics{checks: map[checkKey]*checkMetric{}} }
+func NewMetrics() *Metrics {
+	return &Metrics{checks: map[checkKey]*checkMetric{}, lag: metrics.NewHistogram(lagBuckets),
+		connectAfter: metrics.NewHistogram(lagBuckets)}
+}
+
+// lagBuckets span a check started on time (a timer fires within
+// microseconds) to one started an interval late.
+var lagBuckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 // observeCheck records one check of a real id for every virtual that
 // shares it. An "unchanged" result (HTTP timeout, checktype=off) counts
@@ -51,12 +64,19 @@ func NewMetrics() *Metrics { return &Metrics{checks: map[checkKey]*checkMetric{}
 // its first check, so that the thousand checks a second do not build
 // label sets and keys again (a prober is new after a reload and finds the
 // same series by key, so histograms carry over).
-func (m *Metrics) observeCheck(spec *probeSpec, series *[]*checkMetric, res *checks.Result) {
+//
+// lag is how late the check started; connectAfter, for a failed check,
+// how long after its start it tried to connect (negative: not known).
+func (m *Metrics) observeCheck(spec *probeSpec, series *[]*checkMetric, res *checks.Result, lag, connectAfter time.Duration) {
 	if m == nil {
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.lag.Observe(lag.Seconds())
+	if !res.Up && connectAfter >= 0 {
+		m.connectAfter.Observe(connectAfter.Seconds())
+	}
 	if len(*series) != len(spec.members) {
 		*series = (*series)[:0]
 		for _, rs := range spec.members {
@@ -85,6 +105,13 @@ func (m *Metrics) series(rs *rstate) *checkMetric {
 		m.order = append(m.order, k)
 	}
 	return c
+}
+
+// setPace makes Gather report p's state (Run does, before any check).
+func (m *Metrics) setPace(p *pacer) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pace = p
 }
 
 // wrote counts a table write, whatever its outcome.
@@ -151,7 +178,19 @@ func (m *Metrics) setReconcile(drift, pending int) {
 // Gather adds the daemon's metrics to s.
 func (m *Metrics) Gather(s *metrics.Set) {
 	m.mu.Lock()
+	pace := m.pace
+	m.mu.Unlock()
+	if pace != nil {
+		gatherPace(s, pace.pace())
+	}
+	m.mu.Lock()
 	defer m.mu.Unlock()
+	s.Family("lvs_check_lag_seconds", metrics.Histogram,
+		"How late health checks started: from when each was due to when it began (timers, CPU, the limit on running checks).").
+		AddHistogram(m.lag.Clone(), nil)
+	s.Family("lvs_check_connect_delay_seconds", metrics.Histogram,
+		"For failed health checks: how long after its start each tried to connect (all of it when it never did).").
+		AddHistogram(m.connectAfter.Clone(), nil)
 	up := s.Family("lvs_check_up", metrics.Gauge, "Result of the last health check of a real server of a virtual service (1 up, 0 down).")
 	lat := s.Family("lvs_check_duration_seconds", metrics.Histogram, "Latency of health checks.")
 	for _, k := range m.order {
@@ -168,4 +207,28 @@ func (m *Metrics) Gather(s *metrics.Set) {
 	s.Family("lvs_reconcile_pending", metrics.Gauge, "Table writes of the daemon waiting for a retry.").Add(float64(m.pending), nil)
 	s.Family("lvs_drift_entries", metrics.Gauge, "Entries of the daemon's virtual services that someone else changed (a real, a fallback or a virtual), as its last passes found them.").Add(float64(m.drift), nil)
 	s.Family("lvs_drift_repairs_total", metrics.Counter, "Drift entries the daemon put back (resync = yes).").AddUint(m.repairs, nil)
+}
+
+// gatherPace adds how the checks keep up (pacer.go).
+func gatherPace(s *metrics.Set, p CheckPace) {
+	s.Family("lvs_checks_overdue", metrics.Gauge, "Health checks due that have not started (late by more than a quarter of the shorter of checkinterval and their timeout).").
+		Add(float64(p.Overdue), nil)
+	s.Family("lvs_check_interval_seconds", metrics.Gauge, "The configured checkinterval (the shortest, with fork=yes).").
+		Add(p.Interval.Seconds(), nil)
+	s.Family("lvs_check_effective_interval_seconds", metrics.Gauge, "The check interval in effect: checkinterval stretched while the director is behind (checkoverload=stretch).").
+		Add(p.Effective.Seconds(), nil)
+	behind := 0.0
+	if p.Behind {
+		behind = 1
+	}
+	s.Family("lvs_checks_behind", metrics.Gauge, "1 while the director is falling behind with its checks (logged when it starts and ends).").
+		Add(behind, nil)
+	s.Family("lvs_check_late_timeouts_total", metrics.Counter, "Health checks that timed out while the director was behind, taken as no answer yet rather than as failures.").
+		AddUint(p.LateTimeouts, nil)
+	s.Family("lvs_checks_abandoned_total", metrics.Counter, "Health checks the watchdog gave up on (still running past their deadline), each counted as a failure.").
+		AddUint(p.Abandoned, nil)
+	s.Family("lvs_checks_stuck", metrics.Gauge, "Abandoned health checks still running (at most one per real).").
+		Add(float64(p.Stuck), nil)
+	s.Family("lvs_check_panics_total", metrics.Counter, "Health checks that panicked, each counted as a failure.").
+		AddUint(p.Panics, nil)
 }

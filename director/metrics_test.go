@@ -127,7 +127,7 @@ func TestNilMetricsRecordsNothing(t *testing.T) {
 	var m *Metrics
 	var series []*checkMetric
 	res := checksResultUp()
-	m.observeCheck(&probeSpec{}, &series, &res)
+	m.observeCheck(&probeSpec{}, &series, &res, 0, -1)
 	m.writeFailed()
 	m.wrote()
 }
@@ -143,10 +143,10 @@ func TestObserveCheckSeriesCarryOver(t *testing.T) {
 	spec := &probeSpec{members: []*rstate{rs}}
 	up, down := checksResultUp(), checks.Result{Latency: time.Millisecond}
 	var before, after []*checkMetric
-	m.observeCheck(spec, &before, &up)
-	m.observeCheck(spec, &before, &down)
+	m.observeCheck(spec, &before, &up, 0, -1)
+	m.observeCheck(spec, &before, &down, 0, -1)
 	reloaded := &probeSpec{members: []*rstate{{vs: vs, dest: rs.dest}}}
-	m.observeCheck(reloaded, &after, &up)
+	m.observeCheck(reloaded, &after, &up, 0, -1)
 	if len(before) != 1 || len(after) != 1 || before[0] != after[0] {
 		t.Fatalf("series before %v, after the reload %v: want the same one", before, after)
 	}

@@ -3,7 +3,9 @@ package director
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lvsctl/lvsctl/checks"
@@ -44,6 +46,29 @@ type prober struct {
 	now      func() time.Time
 	metrics  *Metrics // nil without --metrics-listen
 	series   []*checkMetric
+	pace     *pacer
+	stuck    *stuckChecks
+	// lagLimit is how late a check may start or connect and still be on
+	// time for the pacer.
+	lagLimit time.Duration
+
+	// The check in flight: set by begin, read by end, or by the watchdog
+	// once it has taken the check over (watchdog.go).
+	start time.Time
+	lag   time.Duration // how late it started
+	// connectAfter is how long after its start it tried to connect (-1:
+	// not known).
+	connectAfter time.Duration
+	cancel       context.CancelFunc
+	mark         checks.ConnectMark
+	mctx         context.Context // the loop's context, carrying mark
+	// lastPass is when the real last passed a check (or the prober
+	// started); recheck makes the next check due at once (the last one
+	// was no answer yet).
+	lastPass time.Time
+	recheck  bool
+	// stuckSince is when the check the watchdog abandoned started.
+	stuckSince time.Time
 }
 
 // probeLoop runs a prober's checks on a timer: the first after a short
@@ -51,7 +76,8 @@ type prober struct {
 // ones after nextDelay. Between checks no goroutine exists (the timer
 // starts one per check), so a thousand idle reals cost a thousand timers
 // rather than a thousand goroutine stacks. Checks of one prober never
-// overlap: the next timer is armed when a check is over.
+// overlap: the next timer is armed when a check is over, or when the
+// watchdog has given up on it (watchdog.go).
 type probeLoop struct {
 	p       *prober
 	ctx     context.Context
@@ -59,32 +85,68 @@ type probeLoop struct {
 	mu      sync.Mutex
 	stopped bool
 	t       *time.Timer
+	// run says who owns the check in flight: its goroutine
+	// (loopChecking) or no one (loopIdle, loopAbandoned); started is when
+	// it started (UnixNano) and limit how long it may run before the
+	// watchdog gives up on it (watchdog.go).
+	run     atomic.Int32
+	started atomic.Int64
+	limit   time.Duration
+	// due is when the pending check is due (UnixNano), 0 while none is
+	// pending: the lag's start, and the overdue count.
+	due atomic.Int64
 }
 
-// startLoop starts p's checks; wg counts the loop until stop ends it.
-func startLoop(ctx context.Context, p *prober, wg *sync.WaitGroup) *probeLoop {
-	l := &probeLoop{p: p, ctx: ctx, wg: wg}
-	wg.Add(1)
+// newLoop is p's loop, not started yet.
+func newLoop(ctx context.Context, p *prober, wg *sync.WaitGroup) *probeLoop {
+	return &probeLoop{p: p, ctx: ctx, wg: wg, limit: p.spec.target.Timeout() + checkGrace + watchdogGrace}
+}
+
+// start arms the first check; wg counts the loop until stop ends it.
+func (l *probeLoop) start() {
+	p := l.p
+	p.mctx = checks.WithConnectMark(l.ctx, &p.mark)
+	p.lastPass = p.now()
+	l.wg.Add(1)
 	l.mu.Lock() // a zero delay must not fire before l.t is set
-	l.t = time.AfterFunc(p.jitter(min(p.spec.interval, time.Second)), l.tick)
+	d := p.jitter(min(p.spec.interval, time.Second))
+	l.due.Store(p.now().Add(d).UnixNano())
+	l.t = time.AfterFunc(d, l.tick)
 	l.mu.Unlock()
-	return l
 }
 
 func (l *probeLoop) tick() {
+	due := l.due.Swap(0)
 	l.mu.Lock()
 	stopped := l.stopped
 	l.mu.Unlock()
-	if !stopped {
-		l.p.once(l.ctx)
+	if !stopped && !l.p.once(l.ctx, l, due) {
+		return // abandoned: the watchdog or the stop has taken the loop on
 	}
+	l.rearm()
+}
+
+// rearm arms the next check, or ends the loop once stopped.
+func (l *probeLoop) rearm() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.stopped {
 		l.wg.Done()
 		return
 	}
-	l.t.Reset(nextDelay(l.p.spec.interval, l.p.jitter))
+	d := l.p.nextDelay()
+	l.due.Store(l.p.now().Add(d).UnixNano())
+	l.t.Reset(d)
+}
+
+// nextDelay is the wait before the next check: none after a check that
+// was no answer yet, else the interval as the pacer stretches it.
+func (p *prober) nextDelay() time.Duration {
+	if p.recheck {
+		p.recheck = false
+		return 0
+	}
+	return nextDelay(p.pace.stretched(p.spec.interval), p.jitter)
 }
 
 // nextDelay is the wait between the end of one check and the start of
@@ -98,40 +160,154 @@ func nextDelay(iv time.Duration, jitter func(max time.Duration) time.Duration) t
 }
 
 // stop ends the loop: at once if its timer is pending, else when the
-// running check returns (cancel ctx first so that it returns soon).
+// running check returns (cancel ctx first so that it returns soon) or is
+// abandoned.
 func (l *probeLoop) stop() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.stopped = true
 	if l.t.Stop() {
+		l.due.Store(0)
 		l.wg.Done()
 	}
 }
 
-// once runs one check and acts on it (_check_real then service_set).
-// While a check waits, its goroutine's stack holds once's frame and the
-// checker's: with a thousand checks in flight that is a thousand stacks,
-// and a connect check fits the smallest (4 KB) only if once stays small,
-// hence the work before and after the check in frames of their own
-// (maintenance, act; docs/performance.md).
-func (p *prober) once(ctx context.Context) {
+// once runs one check and acts on it (_check_real then service_set). It
+// returns false if the check was abandoned while it ran (the watchdog
+// then owns the loop).
+//
+// While a check waits, its goroutine's stack holds once's frame, check's
+// and the checker's: with a thousand checks in flight that is a thousand
+// stacks, and a connect check fits the smallest (4 KB) only if these stay
+// small, hence the work before and after the check in frames of their own
+// (begin, end; docs/performance.md).
+func (p *prober) once(ctx context.Context, l *probeLoop, due int64) bool {
+	cctx, ok := p.begin(ctx, l, due)
+	if !ok {
+		return true
+	}
+	res := p.check(cctx)
+	return p.end(ctx, l, &res)
+}
+
+// begin prepares a check: maintenance, a stuck earlier check, a place
+// among the running ones, the lag, the deadline and the watchdog. It
+// reports whether the check is to run.
+//
+//go:noinline
+func (p *prober) begin(ctx context.Context, l *probeLoop, due int64) (context.Context, bool) {
 	if p.maintenance(ctx) {
-		return
+		return nil, false
+	}
+	if p.stuck.has(p.spec.id) {
+		p.stillRunning(ctx)
+		return nil, false
 	}
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
+		return nil, false
+	}
+	p.start = p.now()
+	p.lag, p.connectAfter = 0, -1
+	if due != 0 {
+		p.lag = max(0, p.start.Sub(time.Unix(0, due)))
+	}
+	p.mark.Reset()
+	timeout := p.spec.target.Timeout()
+	cctx, cancel := context.WithTimeout(p.mctx, timeout+checkGrace)
+	p.cancel = cancel
+	l.started.Store(p.start.UnixNano())
+	l.run.Store(loopChecking)
+	return cctx, true
+}
+
+// check runs the checker; a panic in it (a reply parser's, say) is the
+// check's failure, logged with its stack.
+func (p *prober) check(ctx context.Context) (res checks.Result) {
+	defer p.recoverCheck(&res)
+	return p.spec.checker.Check(ctx, p.spec.target)
+}
+
+func (p *prober) recoverCheck(res *checks.Result) {
+	v := recover()
+	if v == nil {
 		return
 	}
-	cctx, cancel := context.WithTimeout(ctx, p.spec.target.Timeout()+checkGrace)
-	start := p.now()
-	res := p.spec.checker.Check(cctx, p.spec.target)
-	cancel()
+	p.pace.panics.Add(1)
+	first := p.spec.members[0]
+	p.log.Printf("panic in the check of real server %s (%s): %v\n%s",
+		addrPort(first.r.Address, first.r.Port), first.vs.v.Name(), v, debug.Stack())
+	*res = checks.Result{Reason: fmt.Sprintf("check panicked: %v", v), Err: fmt.Errorf("check panicked: %v", v)}
+}
+
+// end takes a check's result: nothing if the check was abandoned while it
+// ran (then it returns false), else the result is judged.
+//
+//go:noinline
+func (p *prober) end(ctx context.Context, l *probeLoop, res *checks.Result) bool {
+	if !l.run.CompareAndSwap(loopChecking, loopIdle) {
+		l.mu.Lock() // after abandon's bookkeeping, which this undoes
+		p.returned()
+		l.mu.Unlock()
+		return false
+	}
+	p.cancel()
 	<-p.sem
 	if ctx.Err() != nil {
-		return // stopping or reloading: the result belongs to no one
+		return true // stopping or reloading: the result belongs to no one
 	}
-	p.act(ctx, start, &res)
+	p.judge(ctx, res)
+	return true
+}
+
+// judge records a check's result and acts on it, unless it timed out
+// because the director was late: then it is no answer yet (pacer.go).
+func (p *prober) judge(ctx context.Context, res *checks.Result) {
+	if res.Latency == 0 {
+		res.Latency = p.now().Sub(p.start)
+	}
+	now := p.start.Add(res.Latency)
+	timeout := p.spec.target.Timeout()
+	at, marked := p.mark.At()
+	connectAfter := res.Latency // never tried: all of its time
+	if marked {
+		connectAfter = at.Sub(p.start)
+	}
+	p.connectAfter = connectAfter
+	timedOut := res.Timeout && !res.Up
+	measured := timedOut && ranLate(p.lag, connectAfter, timeout, marked)
+	p.pace.ended(now, p.lag, measured || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit)
+	// Late: this check was measured late, or it ran while the director
+	// is falling behind (its goroutines then wait for a CPU after the
+	// connect too, to read the answer that came in time).
+	late := measured || timedOut && p.pace.behindNow()
+	if late && p.excused(now) {
+		p.noAnswer(res, connectAfter)
+		return
+	}
+	p.act(ctx, p.start, res)
+}
+
+// excused says whether a late timeout ending at now is no answer yet:
+// under checkoverload=stretch, while the real has passed a check within
+// noAnswerLimit.
+func (p *prober) excused(now time.Time) bool {
+	return p.pace.stretching() && now.Sub(p.lastPass) < noAnswerLimit(p.spec.interval, p.spec.target.Timeout())
+}
+
+// noAnswer is a timeout of the director's making: the real keeps its
+// state and failure count, and is checked again at once.
+func (p *prober) noAnswer(res *checks.Result, connectAfter time.Duration) {
+	p.pace.lateTimeouts.Add(1)
+	p.recheck = true
+	res.Unchanged = true
+	p.metrics.observeCheck(&p.spec, &p.series, res, p.lag, connectAfter)
+	reason := fmt.Sprintf("no answer yet: the director was behind (started %s late, tried to connect after %s): %s",
+		p.lag.Round(time.Millisecond), connectAfter.Round(time.Millisecond), res.Reason)
+	p.board.set(p.spec.id, func(s *RealStatus) {
+		s.LastCheck, s.Latency, s.Reason, s.Timeout, s.Lag, s.Late = p.start, res.Latency, reason, true, p.lag, true
+	})
 }
 
 // maintenance handles a real in ldirectord's maintenance directory and
@@ -167,14 +343,17 @@ func (p *prober) act(ctx context.Context, start time.Time, res *checks.Result) {
 	if res.Latency == 0 {
 		res.Latency = p.now().Sub(start)
 	}
-	p.metrics.observeCheck(&p.spec, &p.series, res)
+	p.metrics.observeCheck(&p.spec, &p.series, res, p.lag, p.connectAfter)
 	if res.Unchanged && !res.Timeout {
 		// checktype=off: not a check, so the status shows none (and
 		// there is nothing to decide).
 		return
 	}
+	if res.Up {
+		p.lastPass = start.Add(res.Latency)
+	}
 	p.board.set(p.spec.id, func(s *RealStatus) {
-		s.LastCheck, s.Latency, s.Reason, s.Timeout = start, res.Latency, res.Reason, res.Timeout
+		s.LastCheck, s.Latency, s.Reason, s.Timeout, s.Lag, s.Late = start, res.Latency, res.Reason, res.Timeout, p.lag, false
 		if res.Up {
 			s.Failures = 0
 		} else {

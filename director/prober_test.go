@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/checks"
-	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -21,12 +20,16 @@ func TestProberStatusOffAndMaintenance(t *testing.T) {
 	rs := &rstate{vs: &vstate{v: &ldconf.Virtual{}}, r: &ldconf.Real{Address: netip.MustParseAddr("10.0.0.4"), Port: 80}}
 	b := newBoard()
 	out := make(chan transition, 4)
+	_, log := testLogger()
 	p := &prober{spec: probeSpec{id: "10.0.0.4:80", checker: checks.Off{}, members: []*rstate{rs}, failureCount: 1, interval: time.Second},
-		maintDir: dir, log: NewLogger(&testutil.SyncBuffer{}, &testutil.SyncBuffer{}, "ld.cf"), sem: make(chan struct{}, 1), out: out, board: b, now: time.Now}
+		maintDir: dir, log: log, sem: make(chan struct{}, 1), out: out, board: b, now: time.Now,
+		pace: newPacer(log, time.Now), stuck: newStuckChecks()}
 	ctx := context.Background()
+	p.mctx = ctx
+	l := &probeLoop{p: p, ctx: ctx}
 	file := filepath.Join(dir, "10.0.0.4:80")
 	writeFile(t, file, "")
-	p.once(ctx)
+	p.once(ctx, l, 0)
 	if s := b.get(p.spec.id); !s.Maintenance || s.Up {
 		t.Fatalf("in the maintenance directory: %+v", s)
 	}
@@ -36,7 +39,7 @@ func TestProberStatusOffAndMaintenance(t *testing.T) {
 	if err := os.Remove(file); err != nil {
 		t.Fatal(err)
 	}
-	p.once(ctx)
+	p.once(ctx, l, 0)
 	if s := b.get(p.spec.id); s.Maintenance || !s.LastCheck.IsZero() || s.Reason != "" || s.Latency != 0 {
 		t.Errorf("out of maintenance, checktype=off: %+v, want no maintenance and no check", s)
 	}

@@ -186,6 +186,11 @@ func TestRefusedVirtualAddRetried(t *testing.T) {
 	if !et.e.nextRetry().IsZero() {
 		t.Fatal("a retry is still scheduled")
 	}
+	// Two retries of the -A (refused, then held), then the reals' first
+	// adds, owed while the virtual was.
+	if got := et.metric("lvs_reconcile_retries_total"); got != 4 {
+		t.Errorf("lvs_reconcile_retries_total = %v, want 4", got)
+	}
 }
 
 // A reload's deletion of a virtual the new configuration drops is retried

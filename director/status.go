@@ -13,6 +13,8 @@ type Snapshot struct {
 	Config   string            `json:"config"`
 	PID      int               `json:"pid"`
 	Virtuals []VirtualSnapshot `json:"virtuals"`
+	// Checks is how the director keeps up with its checks.
+	Checks CheckPace `json:"checks"`
 }
 
 // VirtualSnapshot is one managed virtual.
@@ -90,7 +92,7 @@ func (d *daemon) snapshot(ctx context.Context) (Snapshot, error) {
 
 // buildSnapshot runs on the reconciler goroutine.
 func (d *daemon) buildSnapshot(pid int) Snapshot {
-	s := Snapshot{Config: d.o.ConfigName, PID: pid}
+	s := Snapshot{Config: d.o.ConfigName, PID: pid, Checks: d.pace.pace()}
 	if d.eng.plan == nil {
 		return s
 	}

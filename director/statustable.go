@@ -4,13 +4,18 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
 )
 
-// WriteStatusTable renders a snapshot for people: one row per real.
+// WriteStatusTable renders a snapshot for people: a line on how the
+// checks keep up, then one row per real.
 func WriteStatusTable(w io.Writer, s Snapshot) error {
+	if _, err := fmt.Fprintln(w, ChecksLine(s.Checks)); err != nil {
+		return fmt.Errorf("status table: %w", err)
+	}
 	t := tablewriter.NewWriter(w)
 	t.Header("Virtual", "Real", "Fwd", "State", "Weight", "Kernel", "Fails", "Last check", "Latency", "Reason", "Drift")
 	for _, v := range s.Virtuals {
@@ -74,4 +79,29 @@ func (r RealSnapshot) State() string {
 		return "up"
 	}
 	return "down"
+}
+
+// ChecksLine says how the director keeps up with its checks, in the
+// words of its log's warnings.
+func ChecksLine(c CheckPace) string {
+	var b strings.Builder
+	if c.Behind {
+		fmt.Fprintf(&b, "Checks: falling behind: %d reals, effective interval %s (configured %s)", c.Reals, seconds(c.Effective), seconds(c.Interval))
+	} else {
+		fmt.Fprintf(&b, "Checks: on time: %d reals, interval %s", c.Reals, seconds(c.Effective))
+		if c.Effective != c.Interval {
+			fmt.Fprintf(&b, " (configured %s)", seconds(c.Interval))
+		}
+	}
+	fmt.Fprintf(&b, "; checkoverload=%s; %d overdue, largest recent lag %s", c.Policy, c.Overdue, c.Lag.Round(time.Millisecond))
+	if c.LateTimeouts > 0 {
+		fmt.Fprintf(&b, "; %d timeouts taken as no answer yet", c.LateTimeouts)
+	}
+	if c.Abandoned > 0 {
+		fmt.Fprintf(&b, "; %d checks abandoned (%d still running)", c.Abandoned, c.Stuck)
+	}
+	if c.Panics > 0 {
+		fmt.Fprintf(&b, "; %d checks panicked", c.Panics)
+	}
+	return b.String()
 }

@@ -231,6 +231,9 @@ func quiesced(have, q *ipvsctl.Destination) bool {
 // and a refusal logged once per error (vs.svcErr; nil vs for a virtual
 // the configuration no longer has, logged every time).
 func (w *writer) serviceWrite(vs *vstate, cmd string, err error) error {
+	if vs != nil && vs.svcOwed {
+		w.metrics.retried()
+	}
 	w.metrics.wrote()
 	if err == nil {
 		if vs != nil {

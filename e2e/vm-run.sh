@@ -7,7 +7,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # 9p share costs a round trip per page.
 mkdir -p /tmp/lab-bin
 cp "$top/bin/lvsctl" "$top"/bin/*.test /tmp/lab-bin/
-export LVSCTL=/tmp/lab-bin/lvsctl
+[[ -f "$top/bin/lvsctl-faults" ]] && cp "$top/bin/lvsctl-faults" /tmp/lab-bin/
+export LVSCTL=/tmp/lab-bin/lvsctl LVSCTL_FAULTS=/tmp/lab-bin/lvsctl-faults
 rc=0
 # The netlink client tests are quick: the first shard runs them whole; an
 # unsharded run filters them like the rest.

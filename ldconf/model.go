@@ -58,6 +58,11 @@ type Global struct {
 	MaintenanceDir string
 	// BGP is lvsctl's BGP speaker configuration, nil when BGP is off.
 	BGP *BGP
+	// CommandTimeout is commandtimeout (lvsctl's), 0 when not given
+	// (CommandTimeoutOrDefault); CheckOverload is checkoverload
+	// (lvsctl's), OverloadStretch when not given.
+	CommandTimeout time.Duration `json:",omitzero"`
+	CheckOverload  CheckOverload `json:",omitzero"`
 }
 
 // GlobalFallback is a global fallback= line. Its port, when given, is

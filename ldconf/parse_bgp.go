@@ -137,11 +137,14 @@ var announceBlockHandlers = map[string]blockHandler{
 	},
 }
 
-// misplacedBGP is the error for an lvsctl BGP directive on the wrong side
-// of a virtual block (ldirectord's own directives keep "Unknown command").
-// It returns nil when name is none of them.
-func (p *parser) misplacedBGP(t token, name string, inBlock bool) error {
-	if _, ok := bgpGlobalHandlers[name]; ok && inBlock {
+// misplacedExtension is the error for one of lvsctl's global directives
+// (BGP, runtime) inside a virtual block, or a per-virtual BGP directive
+// outside one (ldirectord's own directives keep "Unknown command"). It
+// returns nil when name is none of them.
+func (p *parser) misplacedExtension(t token, name string, inBlock bool) error {
+	_, bgp := bgpGlobalHandlers[name]
+	_, runtime := runtimeGlobalHandlers[name]
+	if (bgp || runtime) && inBlock {
 		return p.errorf(t.line, "%s is a global directive: it cannot be inside a virtual block", name)
 	}
 	if _, ok := announceBlockHandlers[name]; ok && !inBlock {

@@ -152,6 +152,7 @@ func init() {
 		},
 	}
 	maps.Copy(globalHandlers, bgpGlobalHandlers)
+	maps.Copy(globalHandlers, runtimeGlobalHandlers)
 }
 
 // global handles a line outside virtual blocks.
@@ -166,7 +167,7 @@ func (p *parser) global(t token) error {
 	}
 	h, ok := globalHandlers[m[1]]
 	if !ok {
-		if err := p.misplacedBGP(t, m[1], false); err != nil {
+		if err := p.misplacedExtension(t, m[1], false); err != nil {
 			return err
 		}
 		return p.unknownGlobal(t)

@@ -227,7 +227,7 @@ func (p *parser) blockDirective(t token) error {
 	}
 	h, ok := blockHandlers[m[1]]
 	if !ok {
-		if err := p.misplacedBGP(t, m[1], true); err != nil {
+		if err := p.misplacedExtension(t, m[1], true); err != nil {
 			return err
 		}
 		return p.unknownBlock(t)

@@ -4,7 +4,9 @@
 // CPU floor of bare TCP handshakes at a given rate.
 //
 //	benchtool serve ADDR
+//	benchtool serve-http ADDR
 //	benchtool until [-timeout D] [-every D] [-after] [-trace] COND -- CMD [ARG...]
+//	benchtool watch [-seconds S] [-every D]
 //	benchtool floor [-rate N] [-seconds S] ADDR:PORT...
 //
 // COND is one of
@@ -55,6 +57,13 @@ func run(args []string) error {
 			return errors.New("usage: benchtool serve ADDR")
 		}
 		return serve(args[1])
+	case "serve-http":
+		if len(args) != 2 {
+			return errors.New("usage: benchtool serve-http ADDR")
+		}
+		return serveHTTP(args[1])
+	case "watch":
+		return watch(args[1:])
 	case "until":
 		return until(args[1:])
 	case "floor":

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
+	"time"
 
 	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/proc"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -38,6 +39,8 @@ type Process struct {
 	// Child is the link to the process that spawned this one; nil in the
 	// foreground.
 	Child *Child
+	// NewChecker builds the checks (nil: director.Checker).
+	NewChecker director.CheckerFunc
 }
 
 // Serve runs the director until a stop signal; a reload signal makes it
@@ -73,7 +76,7 @@ func Serve(p Process) (stoppedBy string, err error) {
 		cleanup()
 	}()
 	opts := director.Options{
-		Client: client, Log: p.Log, NewChecker: director.Checker,
+		Client: client, Log: p.Log, NewChecker: p.NewChecker,
 		Load: p.Load, ConfigPath: p.ConfigPath, ConfigName: p.ConfigPath, Reload: reload,
 		Ready: func() { p.Child.Report(nil) }, Execute: executeInstance(p.Argv0),
 	}
@@ -95,6 +98,9 @@ func Serve(p Process) (stoppedBy string, err error) {
 			return "", p.failStart(StepMetrics, err)
 		}
 		defer stop()
+	}
+	if opts.NewChecker == nil {
+		opts.NewChecker = director.Checker
 	}
 	Tune()
 	err = director.Run(ctx, p.Config, opts)
@@ -130,7 +136,9 @@ func executeInstance(argv0 string) func(ctx context.Context, name, action string
 		if err != nil {
 			return fmt.Errorf("find own executable: %w", err)
 		}
-		cmd := exec.CommandContext(ctx, exe)
+		// A process group of its own, killed with it at commandtimeout;
+		// the daemon a start spawns leaves it (a new session).
+		cmd := proc.Command(ctx, time.Second, exe)
 		cmd.Args = []string{argv0, name, action}
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("ldirectord %s %s: %w", name, action, err)

@@ -1,0 +1,272 @@
+package director
+
+import (
+	"math"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lvsctl/lvsctl/ldconf"
+)
+
+// The director may be the slow one: more checks due per second than its
+// CPU completes (a thousand HTTP checks a second in a one-CPU guest).
+// Then its checks start late, and run slowly once started, and a
+// healthy real's check times out for the director's own lateness. The
+// pacer (checkoverload=stretch, the default) keeps that from marking
+// healthy reals down, in two ways:
+//
+//   - it measures how late each check starts (its lag) and how long
+//     after its start it tried to connect, and while more than
+//     behindShare of the checks of a window were late by more than
+//     lagLimit, it stretches the interval of every real by the same
+//     factor (at most maxStretch), shrinking it back once they are on
+//     time: the rate degrades, evenly, never one virtual more than
+//     another;
+//   - a check that timed out although it ran late (ranLate) is no answer
+//     yet, not a failure (excuse), unless the real has gone without a
+//     passed check for noAnswerLimit.
+//
+// With checkoverload=fail it only measures (metrics, status, the
+// warnings): every timeout is a failure, as in ldirectord.
+//
+// The probers report to it lock-free; a window's evaluation runs on
+// whichever check ends after the window is over.
+type pacer struct {
+	log *Logger
+	now func() time.Time
+	// policy is checkoverload (it changes on reload).
+	policy atomic.Int32
+	// stretch is the factor of every interval, math.Float64bits, >= 1.
+	stretch atomic.Uint64
+	// spell mirrors falling, for the probers.
+	spell atomic.Bool
+
+	// The window being counted: checks ended, and those that were late.
+	winStart atomic.Int64 // UnixNano
+	win      atomic.Int64 // the window's length
+	done     atomic.Int64
+	behind   atomic.Int64
+	maxLag   atomic.Int64 // the largest lag of the window, ns
+
+	// Totals, for metrics and status.
+	lateTimeouts atomic.Uint64 // timeouts excused as no answer yet
+	abandoned    atomic.Uint64 // checks the watchdog gave up on
+	stuck        atomic.Int64  // of which still running
+	panics       atomic.Uint64
+
+	mu sync.Mutex // the evaluation and what follows
+	// falling is whether "checks falling behind" was logged last;
+	// calm counts on-time windows since stretch went back to 1.
+	falling bool
+	calm    int
+	lastLag time.Duration // the largest lag of the last window
+	// The plan's reals, its shortest configured interval, and the loops
+	// (for the overdue count), set by setPlan.
+	reals    int
+	interval time.Duration
+	loops    []*probeLoop
+}
+
+const (
+	// maxStretch bounds the stretch, and with it how late a real that
+	// stops answering may be found out (noAnswerLimit).
+	maxStretch = 3
+	// behindShare of a window's checks late by more than lagLimit
+	// stretches the interval; under onTimeShare shrinks it.
+	behindShare = 0.1
+	onTimeShare = 0.02
+	// stretchUp multiplies the stretch per behind window; stretchDown is
+	// taken off per on-time window (additive: it creeps back).
+	stretchUp   = 1.25
+	stretchDown = 0.1
+	// calmWindows on-time windows at stretch 1 end a falling-behind
+	// spell (its end is logged once, not at every wobble).
+	calmWindows = 5
+	// minWindow is the shortest window; a window is at least one
+	// configured checkinterval, so that a stretch has taken effect on
+	// every real before the next decision.
+	minWindow = time.Second
+)
+
+func newPacer(log *Logger, now func() time.Time) *pacer {
+	p := &pacer{log: log, now: now}
+	p.stretch.Store(math.Float64bits(1))
+	p.winStart.Store(now().UnixNano())
+	p.win.Store(int64(minWindow))
+	return p
+}
+
+// setPlan tells the pacer the reals now checked (start, reload) and the
+// policy in force.
+func (p *pacer) setPlan(g *ldconf.Global, loops []*probeLoop, interval time.Duration) {
+	p.policy.Store(int32(g.CheckOverload))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.reals, p.interval, p.loops = len(loops), interval, loops
+	p.win.Store(int64(max(minWindow, interval)))
+	if g.CheckOverload == ldconf.OverloadFail {
+		p.stretch.Store(math.Float64bits(1))
+	}
+}
+
+func (p *pacer) stretching() bool {
+	return ldconf.CheckOverload(p.policy.Load()) == ldconf.OverloadStretch
+}
+
+// behindNow says whether a falling-behind spell is on (logged).
+func (p *pacer) behindNow() bool { return p.spell.Load() }
+
+// factor is the stretch of every interval now.
+func (p *pacer) factor() float64 { return math.Float64frombits(p.stretch.Load()) }
+
+// stretched is an interval as the pacer has it now.
+func (p *pacer) stretched(iv time.Duration) time.Duration {
+	return time.Duration(float64(iv) * p.factor())
+}
+
+// lagLimit is how late a check of interval iv and timeout t may start
+// and still count as on time for the stretch: a quarter of the shorter
+// of the two (and it may try to connect up to twice that after its
+// start). Later than that the director completes clearly fewer checks
+// than are due; a timer a little late is no reason to slow down.
+func lagLimit(iv, t time.Duration) time.Duration { return min(iv, t) / 4 }
+
+// ranLate is the rule that makes a timed-out check no answer yet: the
+// director was behind during it if it started more than a quarter of
+// its timeout t after it was due (lag), or if more than half of t had
+// passed between its start and its first connection attempt (or it never
+// got to one).
+func ranLate(lag, connectAfter, t time.Duration, connected bool) bool {
+	return lag > t/4 || !connected || connectAfter > t/2
+}
+
+// noAnswerLimit is how long a real may go without a passed check and
+// still have a late timeout excused: the longest a healthy real waits
+// for its next check at the longest stretch, plus its timeout. A real
+// that stops answering is counted as failed by the first timeout that
+// ends after it (so within noAnswerLimit plus one more check).
+func noAnswerLimit(iv, t time.Duration) time.Duration { return maxStretch*iv + t }
+
+// ended records one check that ran: its lag, whether it was behind
+// (late by more than its lagLimit), whether it was a late timeout.
+// Every window's end is evaluated here.
+func (p *pacer) ended(now time.Time, lag time.Duration, behind bool) {
+	p.done.Add(1)
+	if behind {
+		p.behind.Add(1)
+	}
+	for {
+		m := p.maxLag.Load()
+		if int64(lag) <= m || p.maxLag.CompareAndSwap(m, int64(lag)) {
+			break
+		}
+	}
+	start := p.winStart.Load()
+	if now.UnixNano()-start < p.win.Load() || !p.winStart.CompareAndSwap(start, now.UnixNano()) {
+		return
+	}
+	p.evaluate(p.done.Swap(0), p.behind.Swap(0), time.Duration(p.maxLag.Swap(0)))
+}
+
+// evaluate decides the stretch after a window of n checks, late of them
+// late, and logs a falling-behind spell's start and end.
+func (p *pacer) evaluate(n, late int64, maxLag time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lastLag = maxLag
+	if n == 0 {
+		return
+	}
+	share := float64(late) / float64(n)
+	s := p.factor()
+	switch {
+	case share > behindShare:
+		if p.stretching() {
+			s = min(maxStretch, s*stretchUp)
+		}
+		p.calm = 0
+		if !p.falling {
+			p.falling = true
+			p.spell.Store(true)
+			p.log.Printf("checks falling behind: %d reals, effective interval %s (configured %s)",
+				p.reals, seconds(time.Duration(float64(p.interval)*s)), seconds(p.interval))
+		}
+	case share < onTimeShare:
+		s = max(1, s-stretchDown)
+		if s > 1 {
+			p.calm = 0
+			break
+		}
+		if p.calm++; p.falling && p.calm >= calmWindows {
+			p.falling = false
+			p.spell.Store(false)
+			p.log.Printf("checks on time again: %d reals, interval %s", p.reals, seconds(p.interval))
+		}
+	default:
+		p.calm = 0
+	}
+	// In thousandths, so that steps of a tenth come back to 1 exactly.
+	p.stretch.Store(math.Float64bits(math.Round(s*1000) / 1000))
+}
+
+// seconds writes d as the warning lines do: "1.25 s".
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(math.Round(d.Seconds()*100)/100, 'f', -1, 64) + " s"
+}
+
+// overdue counts the reals whose check is due by more than its lagLimit
+// and has not started.
+func (p *pacer) overdue() int {
+	p.mu.Lock()
+	loops := p.loops
+	p.mu.Unlock()
+	now := p.now().UnixNano()
+	n := 0
+	for _, l := range loops {
+		if due := l.due.Load(); due != 0 && now-due > int64(l.p.lagLimit) {
+			n++
+		}
+	}
+	return n
+}
+
+// CheckPace is how the director keeps up with its checks, for status.
+type CheckPace struct {
+	// Policy is checkoverload: "stretch" or "fail".
+	Policy string `json:"policy"`
+	// Reals is how many real ids are checked.
+	Reals int `json:"reals"`
+	// Interval is the configured checkinterval (the shortest, with
+	// fork=yes); Effective is it stretched.
+	Interval  time.Duration `json:"interval_ns"`
+	Effective time.Duration `json:"effective_interval_ns"`
+	Stretch   float64       `json:"stretch"`
+	// Behind: a falling-behind spell is on (it was logged).
+	Behind bool `json:"behind"`
+	// Overdue checks now; Lag is the largest lag of the last window.
+	Overdue int           `json:"overdue"`
+	Lag     time.Duration `json:"lag_ns"`
+	// LateTimeouts counts timeouts taken as no answer yet; Abandoned the
+	// checks given up by the watchdog, Stuck those of them still
+	// running; Panics the checks that panicked.
+	LateTimeouts uint64 `json:"late_timeouts"`
+	Abandoned    uint64 `json:"abandoned"`
+	Stuck        int64  `json:"stuck"`
+	Panics       uint64 `json:"panics"`
+}
+
+// pace is the pacer's state now.
+func (p *pacer) pace() CheckPace {
+	over := p.overdue()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.factor()
+	return CheckPace{
+		Policy: ldconf.CheckOverload(p.policy.Load()).String(), Reals: p.reals,
+		Interval: p.interval, Effective: time.Duration(float64(p.interval) * s), Stretch: s,
+		Behind: p.falling, Overdue: over, Lag: p.lastLag,
+		LateTimeouts: p.lateTimeouts.Load(), Abandoned: p.abandoned.Load(), Stuck: p.stuck.Load(), Panics: p.panics.Load(),
+	}
+}

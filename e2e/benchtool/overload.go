@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"net"
+	"time"
+)
+
+// serveHTTP answers every HTTP request with "200 OK" and the body "ok",
+// then closes: the real servers of the overload benchmark, which checks
+// them with checktype=negotiate, service=http. One process for all of
+// them, a goroutine per connection (the runtime's poller: no thread or
+// process per check).
+func serveHTTP(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				continue
+			}
+			return fmt.Errorf("accept: %w", err)
+		}
+		go answer(c)
+	}
+}
+
+const okResponse = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+
+func answer(c net.Conn) {
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReaderSize(c, 1024)
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			return
+		}
+		if len(line) <= 2 { // the blank line that ends the request's head
+			break
+		}
+	}
+	_, _ = c.Write([]byte(okResponse))
+}
+
+// watch polls the table for a while and prints three figures: how many
+// times a destination went from a weight above 0 to 0 (a drop), the
+// fewest destinations above 0 at one poll, and how many destinations
+// dropped at least once ("DROPS MIN_UP REALS").
+func watch(args []string) error {
+	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
+	seconds := fs.Float64("seconds", 60, "how long to watch")
+	every := fs.Duration("every", 50*time.Millisecond, "poll interval")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	end := time.Now().Add(time.Duration(*seconds * float64(time.Second)))
+	up := map[string]bool{}
+	dropped := map[string]bool{}
+	drops, minUp := 0, -1
+	for first := true; ; first = false {
+		dests, err := readDests()
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, d := range dests {
+			now := d.weight > 0
+			if now {
+				n++
+			} else if up[d.addr] && !first {
+				drops++
+				dropped[d.addr] = true
+			}
+			up[d.addr] = now
+		}
+		if minUp < 0 || n < minUp {
+			minUp = n
+		}
+		if !time.Now().Before(end) {
+			break
+		}
+		time.Sleep(*every)
+	}
+	fmt.Printf("%d %d %d\n", drops, minUp, len(dropped))
+	return nil
+}
