@@ -94,6 +94,15 @@ type Service struct {
 	NumDests uint32
 }
 
+// HostNetmask is the persistence granularity of one client, ipvsadm's
+// default when -M is not given: 255.255.255.255 for IPv4, /128 for IPv6.
+func HostNetmask(family uint16) uint32 {
+	if family == AFInet6 {
+		return 128
+	}
+	return 0xffffffff
+}
+
 // Destination is one real server of a service. ActiveConns, InactConns,
 // PersistConns and Stats are only filled by listings.
 type Destination struct {

@@ -49,9 +49,9 @@ func (p *Printer) serviceName(s *ipvsctl.Service) string {
 // default (/32 for IPv4, /128 for IPv6).
 func persistenceMask(s *ipvsctl.Service) (string, bool) {
 	switch {
-	case s.Family == ipvsctl.AFInet && s.Netmask != 0xffffffff:
+	case s.Family == ipvsctl.AFInet && s.Netmask != ipvsctl.HostNetmask(ipvsctl.AFInet):
 		return ipv4String(s.Netmask), true
-	case s.Family == ipvsctl.AFInet6 && s.Netmask != 128:
+	case s.Family == ipvsctl.AFInet6 && s.Netmask != ipvsctl.HostNetmask(ipvsctl.AFInet6):
 		return strconv.Itoa(int(int32(s.Netmask))), true
 	}
 	return "", false
