@@ -14,7 +14,7 @@ import (
 // command lines or JSON. Exit status as diff(1): 0 same, 1 differences,
 // 2 trouble. runF, if not nil, runs instead.
 func newCmdDiff(f *Factory, runF func(*tableOptions) error) *cobra.Command {
-	return newTableCmd(f, &cobra.Command{
+	cmd, _ := newTableCmd(f, &cobra.Command{
 		Use:   "diff [--json] FILE",
 		Short: "Show the changes that turn the kernel's IPVS table into FILE",
 		Long: `Compare the kernel's IPVS table with FILE, a table in ipvsadm -S form
@@ -25,10 +25,11 @@ not listed. Nothing is changed.
 
 Exit status: 0 no differences, 1 differences, 2 trouble (bad FILE, no IPVS).`,
 	}, diffTrouble, "print the changes as JSON (docs/json.md)", runDiff, runF)
+	return cmd
 }
 
 func runDiff(o *tableOptions) error {
-	client, changes, err := o.tableChanges("diff", diffTrouble)
+	client, _, changes, err := o.tableChanges("diff", diffTrouble)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,9 +20,10 @@ const (
 	diffChanges = 1
 	diffTrouble = 2
 
-	applyDone    = 0
-	applyRefused = 1 // the kernel refused some change; the others were made
-	applyInvalid = 2 // FILE invalid or IPVS unreachable; nothing was changed
+	applyDone       = 0
+	applyRefused    = 1 // the kernel refused a change; those made were undone
+	applyInvalid    = 2 // FILE invalid or IPVS unreachable; nothing was changed
+	applyUndoFailed = 3 // the kernel refused a change and some undo: part changed
 )
 
 // tableOptions are diff's and apply's.
@@ -31,12 +33,13 @@ type tableOptions struct {
 	res    ipvsadm.Resolver
 	file   string // "-" is standard input
 	asJSON bool
+	dryRun bool // apply --dry-run
 }
 
 // newTableCmd completes cmd as diff or apply: one FILE argument, a --json
 // flag (described by jsonUsage), trouble (a usage error included) exiting
 // with code. run is runF, or the command's own run when runF is nil.
-func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run, runF func(*tableOptions) error) *cobra.Command {
+func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run, runF func(*tableOptions) error) (*cobra.Command, *tableOptions) {
 	o := &tableOptions{io: f.IOStreams, open: f.OpenIPVS, res: f.Resolver}
 	cmd.Args = func(c *cobra.Command, args []string) error {
 		if err := cobra.ExactArgs(1)(c, args); err != nil {
@@ -51,13 +54,14 @@ func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run
 	}
 	cmd.SetFlagErrorFunc(usageErrors(code))
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, jsonUsage)
-	return cmd
+	return cmd, o
 }
 
 // readTableFile reads the file ("-" is stdin) as a whole desired table.
 // Every bad line is printed, prefixed with the file name, so one run
-// shows all there is to fix.
-func (o *tableOptions) readTableFile(cmdName string) ([]ipvsctl.VirtualService, error) {
+// shows all there is to fix; an ldirectord.cf gets one line saying how to
+// turn it into a table.
+func (o *tableOptions) readTableFile(cmdName string) (*ipvsadm.TableFile, error) {
 	var r io.Reader = o.io.In
 	if o.file != "-" {
 		f, err := os.Open(o.file)
@@ -67,9 +71,18 @@ func (o *tableOptions) readTableFile(cmdName string) ([]ipvsctl.VirtualService, 
 		defer f.Close()
 		r = f
 	}
-	table, err := ipvsadm.ReadTable(r, "lvsctl", o.res)
+	table, err := ipvsadm.ReadTableFile(r, "lvsctl", o.res)
 	if err == nil {
 		return table, nil
+	}
+	if errors.Is(err, ipvsadm.ErrLdirectordConfig) {
+		// ldirectord looks a relative name up in /etc/ha.d first: the
+		// suggestion names this very file.
+		src := "FILE"
+		if abs, aerr := filepath.Abs(o.file); o.file != "-" && aerr == nil {
+			src = abs
+		}
+		return nil, fmt.Errorf("%s: %w; to %s the table it describes: lvsctl ldirectord --check %s | lvsctl %s -", o.file, err, cmdName, src, cmdName)
 	}
 	var many interface{ Unwrap() []error }
 	errs := []error{err}
@@ -83,9 +96,9 @@ func (o *tableOptions) readTableFile(cmdName string) ([]ipvsctl.VirtualService, 
 }
 
 // tableChanges reads the file, then the kernel's table, and returns the
-// client (to close) and the changes that turn the kernel's table into
-// the file's. Its errors are *ExitError with code.
-func (o *tableOptions) tableChanges(cmdName string, code int) (ipvsctl.Client, []ipvsctl.Change, error) {
+// client (to close), the file and the changes that turn the kernel's
+// table into the file's. Its errors are *ExitError with code.
+func (o *tableOptions) tableChanges(cmdName string, code int) (ipvsctl.Client, *ipvsadm.TableFile, []ipvsctl.Change, error) {
 	fail := func(err error) error {
 		var e *ExitError
 		if errors.As(err, &e) {
@@ -95,19 +108,19 @@ func (o *tableOptions) tableChanges(cmdName string, code int) (ipvsctl.Client, [
 	}
 	want, err := o.readTableFile(cmdName)
 	if err != nil {
-		return nil, nil, fail(err)
+		return nil, nil, nil, fail(err)
 	}
 	client, err := o.open()
 	if err != nil {
 		msg, _ := ipvsadm.OpenFailure(err)
-		return nil, nil, fail(&openError{msg: strings.TrimSuffix(msg, "\n"), err: err})
+		return nil, nil, nil, fail(&openError{msg: strings.TrimSuffix(msg, "\n"), err: err})
 	}
 	have, err := ipvsctl.ReadKernelTable(client)
 	if err != nil {
 		client.Close()
-		return nil, nil, fail(err)
+		return nil, nil, nil, fail(err)
 	}
-	return client, ipvsctl.DiffTables(have, want), nil
+	return client, want, ipvsctl.DiffTables(have, want.Table), nil
 }
 
 // openError is a failure to open IPVS in ipvsadm's words.
