@@ -44,7 +44,9 @@ run ipvsadm -E -f 2 -6 -p 1 -M 1
 run ipvsadm -E -f 3 -6 -p -M 0
 run ipvsadm -Sn
 run ipvsadm -L -n --thresholds
-# -S | -R keeps every one of them
+# -S | -R keeps every one of them (but fwmark 4294967295, which -S writes
+# as -1 and -R refuses)
+run ipvsadm -D -f 4294967295
 ipvsadm -Sn >"$TMPDIR/zero.rules"
 run ipvsadm -C
 run ipvsadm -R <"$TMPDIR/zero.rules"

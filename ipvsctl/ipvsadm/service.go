@@ -18,7 +18,10 @@ func ipv4String(v uint32) string {
 func (p *Printer) serviceName(s *ipvsctl.Service) string {
 	rule := p.Format&FmtRule != 0
 	if s.FWMark != 0 {
-		m := int32(s.FWMark)
+		m := int64(int32(s.FWMark))
+		if p.runnable {
+			m = int64(s.FWMark)
+		}
 		switch {
 		case rule && s.Family == ipvsctl.AFInet6:
 			return fmt.Sprintf("-f %d -6", m)
@@ -79,7 +82,11 @@ func (p *Printer) Service(s *ipvsctl.Service, dests []ipvsctl.Destination) {
 			b = append(b, " -o"...)
 		}
 		if s.Flags&schedFlagsMask != 0 {
-			b = append(append(b, " -b "...), strings.Join(s.SchedFlagNames(), ",")...)
+			names := s.SchedFlagNames()
+			if p.runnable {
+				names = s.SchedFlagWords()
+			}
+			b = append(append(b, " -b "...), strings.Join(names, ",")...)
 		}
 		p.W.Write(b)
 		p.line = b

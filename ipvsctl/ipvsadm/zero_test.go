@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvstest"
 )
 
@@ -54,5 +55,31 @@ func TestZeroValuesKept(t *testing.T) {
 	mustRun(t, g, "-a -f 4294967295 -r 10.10.1.7 -g -w 0")
 	if g.Dump() != f.Dump() {
 		t.Errorf("after -S | -R:\n%s\nbefore:\n%s", g.Dump(), f.Dump())
+	}
+}
+
+// diff writes rules -R reads back where -S does not: fwmark 4294967295
+// (-S: -1) and flag 3 of sh and mh (-S: nothing, an empty -b).
+func TestCommandLineRunsWhereSaveDoesNot(t *testing.T) {
+	f := ipvstest.NewFake()
+	mustRun(t, f, "-A -f 4294967295 -s sh -b sh-port,flag-3")
+	mustRun(t, f, "-A -t 192.0.2.1:80 -s mh -b flag-3")
+	saved, _, _ := runIpvsadm(f, "", "-Sn")
+	if saved != "-A -f -1 -s sh -b sh-port\n-A -t 192.0.2.1:80 -s mh -b \n" {
+		t.Errorf("-Sn (as ipvsadm 1.31):\n%q", saved)
+	}
+	have, _ := ipvsctl.ReadKernelTable(f)
+	changes := ipvsctl.DiffTables(nil, have)
+	got := lines(changes)
+	want := []string{"-A -f 4294967295 -s sh -b sh-port,flag-3", "-A -t 192.0.2.1:80 -s mh -b flag-3"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("diff lines %q, want %q", got, want)
+	}
+	g := ipvstest.NewFake()
+	if _, e, rc := runIpvsadm(g, strings.Join(got, "\n")+"\n", "-R"); rc != 0 || g.Dump() != f.Dump() {
+		t.Errorf("-R of the diff: rc %d %s\n%s\nwant\n%s", rc, e, g.Dump(), f.Dump())
+	}
+	if j := ipvsctl.ServiceConfigJSON(&have[0].Service); strings.Join(j.SchedFlags, ",") != "sh-port,flag-3" {
+		t.Errorf("JSON sched_flags %q", j.SchedFlags)
 	}
 }

@@ -4,7 +4,9 @@
 package ipvstest
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -103,6 +105,9 @@ func (f *Fake) Services() ([]ipvsctl.Service, error) {
 		c.NumDests = uint32(len(s.dests))
 		out = append(out, c)
 	}
+	// ipvsadm's comparison is not transitive, so the order it sorts
+	// into depends on the order it is given: a fixed one, not the map's.
+	slices.SortFunc(out, func(a, b ipvsctl.Service) int { return cmpKeys(a.Key(), b.Key()) })
 	ipvsctl.SortServices(out)
 	return out, nil
 }
@@ -135,8 +140,17 @@ func (f *Fake) Destinations(svc *ipvsctl.Service) ([]ipvsctl.Destination, error)
 	for _, d := range s.dests {
 		out = append(out, d)
 	}
+	slices.SortFunc(out, func(a, b ipvsctl.Destination) int {
+		return cmp.Or(a.Address.Compare(b.Address), cmp.Compare(a.Port, b.Port))
+	})
 	ipvsctl.SortDestinations(out)
 	return out, nil
+}
+
+// cmpKeys is a total order of service keys.
+func cmpKeys(a, b ipvsctl.ServiceKey) int {
+	return cmp.Or(cmp.Compare(a.Family, b.Family), cmp.Compare(a.FWMark, b.FWMark), cmp.Compare(a.Protocol, b.Protocol),
+		a.Address.Compare(b.Address), cmp.Compare(a.Port, b.Port))
 }
 
 func (f *Fake) write(method, desc string, do func() error) error {
