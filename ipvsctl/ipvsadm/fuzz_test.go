@@ -17,7 +17,8 @@ import (
 )
 
 // Fuzz targets of the ipvsadm personality's parsers: the argv grammar,
-// -R input (plain and --atomic) and the table files of diff and apply.
+// -R input (plain and --atomic) and the table files of diff and apply
+// (the connection listing's is ipvsctl's FuzzConnScanner).
 // No input may panic; each target also holds a property the parser must
 // keep. make fuzz-short runs each briefly, make fuzz for longer
 // (e2e/fuzz.sh); failing inputs go to testdata/fuzz/FuzzX/ and stay there
@@ -268,42 +269,4 @@ func normalForm(table []ipvsctl.VirtualService) string {
 		p.Service(&svcs[i], dests[svcs[i].Key()])
 	}
 	return b.String()
-}
-
-// FuzzConnections: any /proc/net/ip_vs_conn content lists without
-// panicking, one line per entry (a line after the header with at least
-// nine fields) in every format.
-func FuzzConnections(f *testing.F) {
-	files, _ := filepath.Glob("../../testdata/ipvsconn/*.conn")
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(string(b))
-	}
-	f.Fuzz(func(t *testing.T, in string) {
-		if len(in) > fuzzInput {
-			return
-		}
-		entries := 0
-		for i, l := range strings.Split(strings.TrimSuffix(in, "\n"), "\n") {
-			if i > 0 && len(strings.FieldsFunc(strings.TrimSuffix(l, "\r"), func(r rune) bool { return r == ' ' || r == '\t' })) >= 9 {
-				entries++
-			}
-		}
-		for _, format := range []ipvsadm.Format{0, ipvsadm.FmtNumeric, ipvsadm.FmtNumeric | ipvsadm.FmtPersistentConn} {
-			var out bytes.Buffer
-			p := &ipvsadm.Printer{W: &out, Res: nameless{}, Format: format}
-			if err := p.Connections(strings.NewReader(in)); err != nil {
-				if in != "" {
-					t.Fatalf("%v", err)
-				}
-				continue
-			}
-			if n := strings.Count(out.String(), "\n"); n != entries+2 {
-				t.Fatalf("format %s: %d lines for %d entries:\n%s", format, n, entries, out.String())
-			}
-		}
-	})
 }
