@@ -3,7 +3,9 @@ package ipvsadm_test
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"syscall"
 	"testing"
@@ -226,5 +228,36 @@ func TestRestoreWordsAsIpvsadm(t *testing.T) {
 		if c.rc == 0 && !strings.HasPrefix(f.Dump(), "-A -t 192.0.2.9:80 -s ") {
 			t.Errorf("%.60q: table %q", c.in, f.Dump())
 		}
+	}
+}
+
+// repeat is an endless stream of one line.
+type repeat struct {
+	line string
+	off  int // offset in line of the next byte
+}
+
+func (r *repeat) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r.line[r.off]
+		r.off = (r.off + 1) % len(r.line)
+	}
+	return len(p), nil
+}
+
+// More than MaxInputBytes is refused before anything is done, and no
+// more than that is read.
+func TestInputTooLarge(t *testing.T) {
+	big := io.LimitReader(&repeat{line: "-A -t 192.0.2.9:80\n"}, ipvsadm.MaxInputBytes+19)
+	f := ipvstest.NewFake()
+	var errb bytes.Buffer
+	r := &ipvsadm.Runner{Prog: "lvsctl", Client: f, Res: nameless{}, Stdin: big, Stdout: bufio.NewWriter(io.Discard), Stderr: &errb, Extensions: true}
+	if rc := r.Main([]string{"-R", "--atomic"}); rc != 2 || errb.String() != "lvsctl: -R --atomic: input larger than 64 MiB, nothing applied\n" || len(f.Calls()) != 0 {
+		t.Errorf("-R --atomic: rc %d %q", rc, errb.String())
+	}
+	_, err := ipvsadm.ReadTable(&repeat{line: "-A -t 192.0.2.9:80\n"}, "lvsctl", nameless{})
+	var ie *ipvsadm.InputError
+	if !errors.As(err, &ie) || err.Error() != "read table: larger than 64 MiB" {
+		t.Errorf("table file: %v", err)
 	}
 }
