@@ -109,9 +109,13 @@ type harness struct {
 	// inBubble: the harness runs in a testing/synctest bubble
 	// (newBubbleHarness).
 	inBubble bool
+	// metrics, if set before start, records the daemon's metrics;
+	// status asks the running daemon for its snapshot.
+	metrics *Metrics
+	status  StatusFunc
 }
 
-func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
+func parseConfig(t testing.TB, path string) (*ldconf.Config, error) {
 	t.Helper()
 	return ldconf.Load(path, ldconf.WithDebug(true))
 }
@@ -189,6 +193,8 @@ func (h *harness) start() {
 		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
 		pollOnly:            h.inBubble,
+		Metrics:             h.metrics,
+		Status:              func(f StatusFunc) { h.status = f },
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {
@@ -248,14 +254,14 @@ func (h *harness) settle() {
 	synctest.Wait()
 }
 
-func mustDo(t *testing.T, err error) {
+func mustDo(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-func writeFile(t *testing.T, p, s string) { testutil.WriteFile(t, p, 0o644, s) }
+func writeFile(t testing.TB, p, s string) { testutil.WriteFile(t, p, 0o644, s) }
 
 func readFile(t *testing.T, p string) string {
 	t.Helper()

@@ -139,6 +139,9 @@ func TestDrain(t *testing.T) {
 	lvsctlIn(t, lvsNS, "-A", "-t", "192.0.2.100:80", "-s", "rr", "-p", itoa(templateSecs))
 	lvsctlIn(t, lvsNS, "-a", "-t", "192.0.2.100:80", "-r", "10.10.1.2:80", "-m")
 	lvsctlIn(t, lvsNS, "-a", "-t", "192.0.2.100:80", "-r", "10.10.2.2:80", "-m")
+	// Before the client connects: the template's clock starts with its
+	// SYN, so this is the earliest the template can expire from.
+	connected := time.Now()
 	held := holdConn(t, "client", "192.0.2.100")
 	var conns string
 	var m []string
@@ -148,7 +151,6 @@ func TestDrain(t *testing.T) {
 		m = establishedTo.FindStringSubmatch(conns)
 		return m != nil
 	})
-	connected := time.Now()
 	real, other := m[1], "10.10.1.2:80"
 	if real == other {
 		other = "10.10.2.2:80"
