@@ -107,7 +107,8 @@ func TestAtomicRestoreKernelRefusals(t *testing.T) {
 			before := debianState(t, ns)
 			in := atomicWrites + c.line + "\n"
 			_, errs, rc := nsRun(t, ns, in, lvsctlBin(t), "-R", "--atomic")
-			want := c.msg + "\nlvsctl: -R --atomic: input line 10 refused, the 9 changes made were undone, nothing applied\n"
+			// named by its argv[0], as ipvsadm names itself
+			want := c.msg + "\n" + lvsctlBin(t) + ": -R --atomic: input line 10 refused, the 9 changes made were undone, nothing applied\n"
 			if rc != 255 || errs != want {
 				t.Errorf("-R --atomic: rc %d\n%s\nwant\n%s", rc, errs, want)
 			}
@@ -205,5 +206,40 @@ func TestApplyKernelRefusalUndone(t *testing.T) {
 	if _, errs, rc := nsRun(t, ns, "", lvsctlBin(t), "apply", cf); rc != 2 ||
 		errs != "lvsctl apply: "+cf+": an ldirectord.cf, not a table in ipvsadm -S form; to apply the table it describes: lvsctl ldirectord --check "+cf+" | lvsctl apply -\n" {
 		t.Errorf("apply of an ldirectord.cf: rc %d %q", rc, errs)
+	}
+}
+
+// The conversion diff and apply suggest for an ldirectord.cf works on the
+// kernel, zero values included: the table of `ldirectord --check` applied
+// through `apply -` is the table Debian's ipvsadm lists, and diff of it
+// then has nothing to say.
+func TestApplyLdirectordTable(t *testing.T) {
+	requireLab(t)
+	ns := atomicNS(t, "apply-ldcf")
+	if _, errs, rc := nsRun(t, ns, atomicSite, debianIpvsadm, "-R"); rc != 0 {
+		t.Fatalf("site: %d %s", rc, errs)
+	}
+	cf := filepath.Join(t.TempDir(), "ldirectord.cf")
+	sh(t, "printf 'virtual=192.0.2.100:80\\n\\treal=10.10.1.2:80 gate 0\\n\\treal=10.10.1.3:80 masq 5 l:0 u:0\\n"+
+		"\\tchecktype=connect\\n\\tpersistent=1\\n\\tnetmask=0.0.0.0\\n"+
+		"virtual=192.0.2.101:0\\n\\treal=10.10.2.2 gate 0\\n\\tchecktype=connect\\n\\tcheckport=80\\n\\tpersistent=60\\n\\tnetmask=0.0.0.0\\n' >"+cf)
+	bin := lvsctlBin(t)
+	pipe := func(cmd string) (string, string, int) {
+		return nsRun(t, ns, "", "sh", "-c", bin+" ldirectord --check "+cf+" | "+bin+" "+cmd+" -")
+	}
+	if _, errs, rc := pipe("apply"); rc != 0 || errs != "" {
+		t.Fatalf("ldirectord --check | apply -: rc %d %s", rc, errs)
+	}
+	want := `-A -t 192.0.2.100:80 -s wrr -p 1 -M 0.0.0.0
+-a -t 192.0.2.100:80 -r 10.10.1.2:80 -g -w 0
+-a -t 192.0.2.100:80 -r 10.10.1.3:80 -m -w 5
+-A -t 192.0.2.101:0 -s wrr -p 60 -M 0.0.0.0
+-a -t 192.0.2.101:0 -r 10.10.2.2:0 -g -w 0
+`
+	if got, _, _ := nsRun(t, ns, "", debianIpvsadm, "-Sn"); got != want {
+		t.Errorf("table (-want +got):\n%s", lineDiff(want, got))
+	}
+	if out, errs, rc := pipe("diff"); rc != 0 || out != "" || errs != "" {
+		t.Errorf("ldirectord --check | diff - after apply: rc %d %q %q", rc, out, errs)
 	}
 }
