@@ -26,7 +26,7 @@ func init() {
 // subcommandHelp is the one-line synopsis of each subcommand in lvsctl -h.
 // A subcommand without one is still listed, by name.
 var subcommandHelp = map[string][2]string{
-	"apply":      {"apply [--json] FILE", "make only the changes between the kernel's table and FILE (ipvsadm -S form)"},
+	"apply":      {"apply [--json] [--dry-run] FILE", "make only the changes between the kernel's table and FILE (ipvsadm -S form), all or nothing"},
 	"check":      {"check --type TYPE ...", "run one ldirectord health check; exit 0 up, 1 down"},
 	"completion": {"completion bash|zsh|fish", "print the shell completion script"},
 	"diff":       {"diff [--json] FILE", "print the ipvsadm commands that turn the kernel's table into FILE"},
@@ -51,11 +51,12 @@ lvsctl's additions (unknown options when invoked as ipvsadm):
         persistence templates grouped by real server, with the client network
         (after the service's -M) and the time left
   %[1]s -R --atomic
-        check every line of stdin before the first change
+        -R, all or nothing: every line of stdin checked before the first change,
+        and a line the kernel refuses undoes the changes made before it
 Options:
   --json                              JSON output of a listing, diff or apply
   --templates                         with -L -c: the persistence templates view
-  --atomic                            with -R: nothing changes if a line is bad
+  --atomic                            with -R: all or nothing
 Subcommands (%[1]s SUBCOMMAND -h for the options of each):
 `, prog)
 	var names []string
