@@ -106,9 +106,12 @@ install: build
 	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
-	$(BIN)/lvsctl completion bash >$(DESTDIR)$(BASHCOMPDIR)/lvsctl
-	$(BIN)/lvsctl completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_lvsctl
-	$(BIN)/lvsctl completion fish >$(DESTDIR)$(FISHCOMPDIR)/lvsctl.fish
+	# for the three names; ipvsadm's and ldirectord's call lvsctl back
+	for p in lvsctl ipvsadm ldirectord; do \
+		$(BIN)/lvsctl completion bash $$p >$(DESTDIR)$(BASHCOMPDIR)/$$p && \
+		$(BIN)/lvsctl completion zsh $$p >$(DESTDIR)$(ZSHCOMPDIR)/_$$p && \
+		$(BIN)/lvsctl completion fish $$p >$(DESTDIR)$(FISHCOMPDIR)/$$p.fish || exit 1; \
+	done
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' dist/systemd/lvsctl-ldirectord.service >$(DESTDIR)$(UNITDIR)/lvsctl-ldirectord.service
 

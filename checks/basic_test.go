@@ -217,3 +217,22 @@ func TestValidate(t *testing.T) {
 		t.Error("oracle must never pass")
 	}
 }
+
+// Label names the check that runs, service included: one HTTP checker
+// serves http, https and http_proxy.
+func TestTargetLabel(t *testing.T) {
+	for _, c := range []struct {
+		t    Target
+		want string
+	}{
+		{Target{CheckType: TypeNegotiate, Service: "https"}, "negotiate:https"},
+		{Target{CheckType: TypeNegotiate}, "negotiate:none"},
+		{Target{CheckType: TypeCombined, NumConnects: 3, Service: "http_proxy"}, "combined:3:http_proxy"},
+		{Target{CheckType: TypeConnect, Service: "https"}, "connect"},
+		{Target{CheckType: TypeExternalPerl}, "external-perl"},
+	} {
+		if got := c.t.Label(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.t, got, c.want)
+		}
+	}
+}

@@ -20,8 +20,9 @@ import (
 // explicit Host header on a redirect, so does this) as long as they stay
 // on the real: see redirectHost. An https chain must verify against the
 // system trust store but the host name is not checked (unless
-// Security.VerifyHost). A check that runs out of time leaves the real's
-// state unchanged.
+// Security.VerifyHost). A check that runs out of time is Unchanged, as
+// check_http means it to be; the director counts it down, as Debian's
+// ldirectord ends up doing (docs/compat.md).
 //
 // It speaks HTTP/1.1 over a connection of its own, one per request, so
 // nothing (no pooled connection, no transport goroutine) survives a check.
@@ -53,7 +54,7 @@ func (HTTP) Check(ctx context.Context, t Target) Result {
 			// check_http: when the alarm fires there is no response and
 			// service_set is not called.
 			r.Unchanged, r.Timeout = true, true
-			r.Reason = "timeout (state unchanged): " + r.Reason
+			r.Reason = "timeout: " + r.Reason
 		}
 		return r
 	})

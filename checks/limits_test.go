@@ -12,8 +12,10 @@ import (
 )
 
 // A server that sends without end (a 10 MB line, endless headers, a huge
-// length prefix) is refused at the documented bound, quickly, with a
-// reason that says so and quotes none of it.
+// length prefix) is refused at the documented bound with a reason that
+// says so and quotes none of it. The deadline is far away so that only
+// the bound can end the check: a timeout fails the test, whatever the
+// machine's load.
 func TestReplySizeLimits(t *testing.T) {
 	afterRequest := func(reply string) func(net.Conn) {
 		return func(c net.Conn) {
@@ -68,10 +70,10 @@ func TestReplySizeLimits(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			port := serve(t, c.server)
 			tg := target(c.service, port)
+			tg.CheckTimeout, tg.NegotiateTimeout = 10*time.Minute, 10*time.Minute
 			if c.setup != nil {
 				c.setup(&tg)
 			}
-			start := time.Now()
 			r := check(t, ForService(c.service), tg)
 			want := c.want
 			if strings.Contains(want, "%d") {
@@ -79,9 +81,6 @@ func TestReplySizeLimits(t *testing.T) {
 			}
 			if r.Up || r.Unchanged || r.Timeout || r.Reason != want {
 				t.Errorf("got %+v\nwant down: %s", r, want)
-			}
-			if d := time.Since(start); d > 4*time.Second {
-				t.Errorf("took %v", d)
 			}
 		})
 	}

@@ -118,24 +118,41 @@ func myError(p []byte) error {
 	return fmt.Errorf("mysql error %d: %s", code, short(string(msg)))
 }
 
+// login reads the server's handshake, answers it and sees the
+// authentication through.
 func (m *myConn) login(user, pass, db string) error {
 	p, err := m.read()
 	if err != nil {
 		return fmt.Errorf("handshake: %w", err)
 	}
+	scramble, plugin, err := parseMyHandshake(p)
+	if err != nil {
+		return err
+	}
+	resp := myHandshakeResponse(user, db, plugin, myScramble(plugin, pass, scramble))
+	if err := m.write(resp, m.seq); err != nil {
+		return err
+	}
+	return m.authenticate(pass, scramble)
+}
+
+// parseMyHandshake reads a v10 handshake packet: the scramble and the auth
+// plugin to answer with (caching_sha2_password when the server names it,
+// else mysql_native_password).
+func parseMyHandshake(p []byte) (scramble []byte, plugin string, err error) {
 	if len(p) < 1 || p[0] != 10 {
-		return errors.New("not a MySQL handshake")
+		return nil, "", errors.New("not a MySQL handshake")
 	}
 	i := bytes.IndexByte(p[1:], 0)
 	if i < 0 || len(p) < 1+i+1+4+8+1+2 {
-		return errors.New("short handshake")
+		return nil, "", errors.New("short handshake")
 	}
-	rest := p[1+i+1+4:]
-	scramble := bytes.Clone(rest[:8])
+	rest := p[1+i+1+4:] // past the version and the connection id
+	scramble = bytes.Clone(rest[:8])
 	rest = rest[8+1:]
 	caps := uint32(binary.LittleEndian.Uint16(rest))
 	rest = rest[2:]
-	plugin := myNativePassword
+	plugin = myNativePassword
 	if len(rest) >= 16 {
 		caps |= uint32(binary.LittleEndian.Uint16(rest[3:])) << 16
 		alen := int(rest[5])
@@ -143,7 +160,7 @@ func (m *myConn) login(user, pass, db string) error {
 		if caps&mySecureConn != 0 {
 			n := max(13, alen-8)
 			if n > len(rest) {
-				return errors.New("short handshake")
+				return nil, "", errors.New("short handshake")
 			}
 			scramble = append(scramble, bytes.TrimRight(rest[:n], "\x00")...)
 			rest = rest[n:]
@@ -157,16 +174,21 @@ func (m *myConn) login(user, pass, db string) error {
 		}
 	}
 	if caps&myProtocol41 == 0 {
-		return errors.New("server too old (no protocol 4.1)")
+		return nil, "", errors.New("server too old (no protocol 4.1)")
 	}
 	if plugin != myCachingSHA2 {
 		plugin = myNativePassword
 	}
+	return scramble, plugin, nil
+}
+
+// myHandshakeResponse is the HandshakeResponse41 packet for user (and db
+// when set) answering with plugin's auth.
+func myHandshakeResponse(user, db, plugin string, auth []byte) []byte {
 	flags := uint32(myLongPassword | myProtocol41 | myTransactions | mySecureConn | myMultiResults | myPluginAuth)
 	if db != "" {
 		flags |= myConnectWithDB
 	}
-	auth := myScramble(plugin, pass, scramble)
 	resp := binary.LittleEndian.AppendUint32(nil, flags)
 	resp = binary.LittleEndian.AppendUint32(resp, 1<<24)
 	resp = append(resp, 45) // utf8mb4
@@ -176,51 +198,60 @@ func (m *myConn) login(user, pass, db string) error {
 	if db != "" {
 		resp = append(append(resp, db...), 0)
 	}
-	resp = append(append(resp, plugin...), 0)
-	if err := m.write(resp, m.seq); err != nil {
-		return err
-	}
+	return append(append(resp, plugin...), 0)
+}
+
+// authenticate answers the server's replies to the handshake response
+// until an OK, for at most five rounds: an auth switch, caching_sha2's
+// fast auth or its full auth with the server's RSA key.
+func (m *myConn) authenticate(pass string, scramble []byte) error {
 	for range 5 {
 		p, err := m.read()
 		if err != nil {
 			return err
 		}
+		var answer []byte
 		switch {
 		case len(p) == 0:
 			return errors.New("empty auth reply")
 		case p[0] == 0x00:
 			return nil
 		case p[0] == 0xfe: // auth switch
-			j := bytes.IndexByte(p[1:], 0)
-			if j < 0 {
-				return errors.New("bad auth switch")
-			}
-			plugin = string(p[1 : 1+j])
-			scramble = bytes.TrimRight(p[2+j:], "\x00")
-			if plugin != myNativePassword && plugin != myCachingSHA2 {
-				return fmt.Errorf("unsupported auth plugin %q", plugin)
-			}
-			if err := m.write(myScramble(plugin, pass, scramble), m.seq); err != nil {
+			var plugin string
+			if plugin, scramble, err = parseMyAuthSwitch(p); err != nil {
 				return err
 			}
+			answer = myScramble(plugin, pass, scramble)
 		case p[0] == 0x01 && len(p) == 2 && p[1] == 3: // fast auth ok, OK follows
+			continue
 		case p[0] == 0x01 && len(p) == 2 && p[1] == 4: // full auth: ask for the RSA key
-			if err := m.write([]byte{0x02}, m.seq); err != nil {
-				return err
-			}
+			answer = []byte{0x02}
 		case p[0] == 0x01: // the RSA public key
-			enc, err := myRSAPassword(p[1:], pass, scramble)
-			if err != nil {
-				return err
-			}
-			if err := m.write(enc, m.seq); err != nil {
+			if answer, err = myRSAPassword(p[1:], pass, scramble); err != nil {
 				return err
 			}
 		default:
 			return fmt.Errorf("unexpected auth reply 0x%02x", p[0])
 		}
+		if err := m.write(answer, m.seq); err != nil {
+			return err
+		}
 	}
 	return errors.New("authentication did not finish")
+}
+
+// parseMyAuthSwitch reads an AuthSwitchRequest: the plugin, which must be
+// one this client speaks, and its scramble.
+func parseMyAuthSwitch(p []byte) (plugin string, scramble []byte, err error) {
+	j := bytes.IndexByte(p[1:], 0)
+	if j < 0 {
+		return "", nil, errors.New("bad auth switch")
+	}
+	plugin = string(p[1 : 1+j])
+	if plugin != myNativePassword && plugin != myCachingSHA2 {
+		return "", nil, fmt.Errorf("unsupported auth plugin %q", plugin)
+	}
+	return plugin, bytes.TrimRight(p[2+j:], "\x00"), nil
 }
 
 // myScramble answers the server's challenge for a plugin.

@@ -22,161 +22,236 @@ const (
 // quantifiers, atomic groups, recursion, conditionals, code blocks, \G, \K
 // and the x flag.
 func TranslateRegexp(perl string) (string, error) {
-	var b strings.Builder
-	inClass := false
-	bad := func(what string) (string, error) {
-		return "", fmt.Errorf("receive regexp %q: %s is not supported (Go RE2 cannot express it)", perl, what)
-	}
-	for i := 0; i < len(perl); i++ {
-		c := perl[i]
-		switch {
-		case c == '\\':
-			if i+1 >= len(perl) {
-				return "", fmt.Errorf("receive regexp %q: trailing backslash", perl)
-			}
-			i++
-			e := perl[i]
-			switch e {
-			case '1', '2', '3', '4', '5', '6', '7', '8', '9':
-				if inClass {
-					// Octal inside a class in Perl; Go takes \ooo too.
-					b.WriteByte('\\')
-					b.WriteByte(e)
-					continue
-				}
-				return bad("the backreference \\" + string(e))
-			case 'g', 'k':
-				return bad("the backreference \\" + string(e))
-			case 'G', 'K', 'X':
-				return bad("\\" + string(e))
-			case 'Z':
-				b.WriteString(`(?:\n?\z)`)
-			case 'e':
-				b.WriteString(`\x1b`)
-			case 'h':
-				writeClass(&b, inClass, perlH, false)
-			case 'H', 'V':
-				if inClass {
-					return bad("\\" + string(e) + " in a character class")
-				}
-				writeClass(&b, inClass, map[byte]string{'H': perlH, 'V': perlV}[e], true)
-			case 'v':
-				writeClass(&b, inClass, perlV, false)
-			case 'N':
-				if i+1 < len(perl) && perl[i+1] == '{' {
-					return bad(`\N{...}`)
-				}
-				b.WriteString(`[^\n]`)
-			case 'R':
-				if inClass {
-					return bad(`\R in a character class`)
-				}
-				b.WriteString(`(?:\r\n|[` + perlV + `])`)
-			case 'c':
-				if i+1 >= len(perl) {
-					return "", fmt.Errorf("receive regexp %q: trailing \\c", perl)
-				}
-				i++
-				// \cX is the control character chr(ord(uc X) ^ 64).
-				fmt.Fprintf(&b, `\x{%x}`, strings.ToUpper(perl[i : i+1])[0]^0x40)
-			case 'o':
-				return bad(`\o{...}`)
-			case 'Q':
-				// \Q...\E quotes literally; RE2 has it, spell it out anyway
-				// so the class tracking above is not confused.
-				end := strings.Index(perl[i+1:], `\E`)
-				lit := perl[i+1:]
-				if end >= 0 {
-					lit = perl[i+1 : i+1+end]
-					i += end + 2
-				} else {
-					i = len(perl)
-				}
-				b.WriteString(regexp.QuoteMeta(lit))
-			case 'E':
-				// Stray \E is ignored by Perl.
-			default:
-				b.WriteByte('\\')
-				b.WriteByte(e)
-			}
-		case inClass:
-			if c == '[' && i+1 < len(perl) && perl[i+1] == ':' {
-				// POSIX class [:name:] is copied whole.
-				if end := strings.Index(perl[i:], ":]"); end > 0 {
-					b.WriteString(perl[i : i+end+2])
-					i += end + 1
-					continue
-				}
-			}
-			if c == ']' {
-				inClass = false
-			}
-			b.WriteByte(c)
-		case c == '[':
-			inClass = true
-			b.WriteByte(c)
-			// A ] right after [ or [^ is literal.
-			if i+1 < len(perl) && perl[i+1] == '^' {
-				b.WriteByte('^')
-				i++
-			}
-			if i+1 < len(perl) && perl[i+1] == ']' {
-				b.WriteString(`\]`)
-				i++
-			}
-		case c == '$':
-			// Perl's $ also matches before a final newline.
-			b.WriteString(`(?:$|\n\z)`)
-		case c == '(' && i+1 < len(perl) && perl[i+1] == '?':
-			rest := perl[i+2:]
-			switch {
-			case strings.HasPrefix(rest, "="), strings.HasPrefix(rest, "!"):
-				return bad("lookahead")
-			case strings.HasPrefix(rest, "<="), strings.HasPrefix(rest, "<!"):
-				return bad("lookbehind")
-			case strings.HasPrefix(rest, ">"):
-				return bad("an atomic group")
-			case strings.HasPrefix(rest, "("):
-				return bad("a conditional")
-			case strings.HasPrefix(rest, "{"), strings.HasPrefix(rest, "?{"):
-				return bad("embedded code")
-			case strings.HasPrefix(rest, "|"):
-				return bad("a branch reset group")
-			case strings.HasPrefix(rest, "R"), strings.HasPrefix(rest, "&"),
-				len(rest) > 0 && (rest[0] >= '0' && rest[0] <= '9' || rest[0] == '+' || rest[0] == '-' && len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9'):
-				return bad("recursion")
-			case strings.HasPrefix(rest, "P="), strings.HasPrefix(rest, "P>"):
-				return bad("a named backreference")
-			case strings.HasPrefix(rest, "#"):
-				// Comment group: drop it.
-				end := strings.IndexByte(rest, ')')
-				if end < 0 {
-					return "", fmt.Errorf("receive regexp %q: unterminated comment", perl)
-				}
-				i += 2 + end
-				continue
-			case strings.HasPrefix(rest, "^"):
-				return bad("(?^...)")
-			}
-			// Flag groups: (?i) (?i:...) (?-i) etc.
-			j := 0
-			for j < len(rest) && strings.IndexByte("imsxnpadlu-", rest[j]) >= 0 {
-				j++
-			}
-			if j > 0 && j < len(rest) && (rest[j] == ')' || rest[j] == ':') {
-				if strings.ContainsAny(rest[:j], "xnpadlu") {
-					return bad("the inline modifier in (?" + rest[:j] + ")")
-				}
-			}
-			b.WriteString("(?")
-			i++
-		case c == '+' && i > 0 && isQuantifierEnd(perl, i-1):
-			return bad("a possessive quantifier")
-		default:
-			b.WriteByte(c)
+	t := &perlTranslator{perl: perl}
+	for ; t.i < len(perl); t.i++ {
+		if err := t.step(); err != nil {
+			return "", err
 		}
 	}
-	return b.String(), nil
+	return t.b.String(), nil
+}
+
+// perlTranslator is TranslateRegexp's state: the byte at perl[i] is
+// translated next, and inClass tells whether it is inside [...].
+type perlTranslator struct {
+	perl    string
+	i       int
+	inClass bool
+	b       strings.Builder
+}
+
+// step translates the construct starting at perl[i], leaving i on its last
+// byte.
+func (t *perlTranslator) step() error {
+	c := t.perl[t.i]
+	switch {
+	case c == '\\':
+		return t.escape()
+	case t.inClass:
+		t.classByte(c)
+	case c == '[':
+		t.openClass()
+	case c == '$':
+		// Perl's $ also matches before a final newline.
+		t.b.WriteString(`(?:$|\n\z)`)
+	case c == '(' && t.next(1) == '?':
+		return t.group()
+	case c == '+' && t.i > 0 && isQuantifierEnd(t.perl, t.i-1):
+		return t.unsupported("a possessive quantifier")
+	default:
+		t.b.WriteByte(c)
+	}
+	return nil
+}
+
+// next is the byte n after perl[i], or 0 past the end.
+func (t *perlTranslator) next(n int) byte {
+	if t.i+n < len(t.perl) {
+		return t.perl[t.i+n]
+	}
+	return 0
+}
+
+// unsupported refuses a construct RE2 cannot express.
+func (t *perlTranslator) unsupported(what string) error {
+	return fmt.Errorf("receive regexp %q: %s is not supported (Go RE2 cannot express it)", t.perl, what)
+}
+
+// escape translates the backslash at perl[i] and what it escapes.
+func (t *perlTranslator) escape() error {
+	if t.i+1 >= len(t.perl) {
+		return fmt.Errorf("receive regexp %q: trailing backslash", t.perl)
+	}
+	t.i++
+	e := t.perl[t.i]
+	switch e {
+	case '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		if !t.inClass {
+			return t.unsupported("the backreference \\" + string(e))
+		}
+		// Octal inside a class in Perl; Go takes \ooo too.
+		t.b.WriteByte('\\')
+		t.b.WriteByte(e)
+	case 'g', 'k':
+		return t.unsupported("the backreference \\" + string(e))
+	case 'G', 'K', 'X':
+		return t.unsupported("\\" + string(e))
+	case 'Z':
+		t.b.WriteString(`(?:\n?\z)`)
+	case 'e':
+		t.b.WriteString(`\x1b`)
+	case 'h':
+		writeClass(&t.b, t.inClass, perlH, false)
+	case 'v':
+		writeClass(&t.b, t.inClass, perlV, false)
+	case 'H', 'V':
+		if t.inClass {
+			return t.unsupported("\\" + string(e) + " in a character class")
+		}
+		writeClass(&t.b, t.inClass, map[byte]string{'H': perlH, 'V': perlV}[e], true)
+	case 'N':
+		if t.next(1) == '{' {
+			return t.unsupported(`\N{...}`)
+		}
+		t.b.WriteString(`[^\n]`)
+	case 'R':
+		if t.inClass {
+			return t.unsupported(`\R in a character class`)
+		}
+		t.b.WriteString(`(?:\r\n|[` + perlV + `])`)
+	case 'c':
+		return t.control()
+	case 'o':
+		return t.unsupported(`\o{...}`)
+	case 'Q':
+		t.quote()
+	case 'E':
+		// Stray \E is ignored by Perl.
+	default:
+		t.b.WriteByte('\\')
+		t.b.WriteByte(e)
+	}
+	return nil
+}
+
+// control translates \cX, with perl[i] on the c, to the control character
+// chr(ord(uc X) ^ 64).
+func (t *perlTranslator) control() error {
+	if t.i+1 >= len(t.perl) {
+		return fmt.Errorf("receive regexp %q: trailing \\c", t.perl)
+	}
+	t.i++
+	fmt.Fprintf(&t.b, `\x{%x}`, strings.ToUpper(t.perl[t.i : t.i+1])[0]^0x40)
+	return nil
+}
+
+// quote translates \Q...\E, with perl[i] on the Q, to the quoted text
+// escaped. RE2 has \Q too; it is spelled out anyway so that the class
+// tracking is not confused by a quoted [ or ].
+func (t *perlTranslator) quote() {
+	lit := t.perl[t.i+1:]
+	if end := strings.Index(lit, `\E`); end >= 0 {
+		lit = lit[:end]
+		t.i += end + 2
+	} else {
+		t.i = len(t.perl)
+	}
+	t.b.WriteString(regexp.QuoteMeta(lit))
+}
+
+// openClass translates the [ at perl[i] that opens a character class.
+func (t *perlTranslator) openClass() {
+	t.inClass = true
+	t.b.WriteByte('[')
+	// A ] right after [ or [^ is literal.
+	if t.next(1) == '^' {
+		t.b.WriteByte('^')
+		t.i++
+	}
+	if t.next(1) == ']' {
+		t.b.WriteString(`\]`)
+		t.i++
+	}
+}
+
+// classByte copies c, a byte inside a character class other than a
+// backslash; a ] closes the class.
+func (t *perlTranslator) classByte(c byte) {
+	if c == '[' && t.next(1) == ':' {
+		// POSIX class [:name:] is copied whole.
+		if end := strings.Index(t.perl[t.i:], ":]"); end > 0 {
+			t.b.WriteString(t.perl[t.i : t.i+end+2])
+			t.i += end + 1
+			return
+		}
+	}
+	if c == ']' {
+		t.inClass = false
+	}
+	t.b.WriteByte(c)
+}
+
+// group translates the "(?" at perl[i]: it drops a comment group, refuses
+// the extended groups RE2 lacks and copies the rest.
+func (t *perlTranslator) group() error {
+	rest := t.perl[t.i+2:]
+	if what := unsupportedGroup(rest); what != "" {
+		return t.unsupported(what)
+	}
+	if strings.HasPrefix(rest, "#") {
+		end := strings.IndexByte(rest, ')')
+		if end < 0 {
+			return fmt.Errorf("receive regexp %q: unterminated comment", t.perl)
+		}
+		t.i += 2 + end
+		return nil
+	}
+	// Flag groups: (?i) (?i:...) (?-i) etc.
+	j := 0
+	for j < len(rest) && strings.IndexByte("imsxnpadlu-", rest[j]) >= 0 {
+		j++
+	}
+	if j > 0 && j < len(rest) && (rest[j] == ')' || rest[j] == ':') && strings.ContainsAny(rest[:j], "xnpadlu") {
+		return t.unsupported("the inline modifier in (?" + rest[:j] + ")")
+	}
+	t.b.WriteString("(?")
+	t.i++
+	return nil
+}
+
+// unsupportedGroup names the construct of a group that starts "(?"+rest
+// when RE2 has no equivalent, else returns "".
+func unsupportedGroup(rest string) string {
+	has := func(prefixes ...string) bool {
+		for _, p := range prefixes {
+			if strings.HasPrefix(rest, p) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("=", "!"):
+		return "lookahead"
+	case has("<=", "<!"):
+		return "lookbehind"
+	case has(">"):
+		return "an atomic group"
+	case has("("):
+		return "a conditional"
+	case has("{", "?{"):
+		return "embedded code"
+	case has("|"):
+		return "a branch reset group"
+	case has("R", "&"),
+		len(rest) > 0 && (rest[0] >= '0' && rest[0] <= '9' || rest[0] == '+' || rest[0] == '-' && len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9'):
+		return "recursion"
+	case has("P=", "P>"):
+		return "a named backreference"
+	case has("^"):
+		return "(?^...)"
+	}
+	return ""
 }
 
 // isQuantifierEnd reports whether perl[i] closes a quantifier, so that a
@@ -190,7 +265,8 @@ func isQuantifierEnd(perl string, i int) bool {
 		return true
 	case '}':
 		open := strings.LastIndexByte(perl[:i], '{')
-		if open < 0 {
+		if open < 0 || escaped(perl, open) {
+			// \{2}+ is a literal "{2" and then "}" repeated.
 			return false
 		}
 		inner := perl[open+1 : i]
@@ -208,6 +284,8 @@ func escaped(perl string, i int) bool {
 	return n%2 == 1
 }
 
+// writeClass writes a class of set (negated if asked), or just set inside a
+// class.
 func writeClass(b *strings.Builder, inClass bool, set string, negate bool) {
 	switch {
 	case inClass:

@@ -80,6 +80,23 @@ func DefaultService(port uint16) string {
 	return "none"
 }
 
+// Label names the check that runs for t: its type, with the negotiate
+// service ("negotiate:https"; "combined:3:https" for checktype=3).
+// Checker.String cannot: one checker serves several services.
+func (t *Target) Label() string {
+	svc := t.Service
+	if svc == "" {
+		svc = "none"
+	}
+	switch t.CheckType {
+	case TypeNegotiate:
+		return TypeNegotiate + ":" + svc
+	case TypeCombined:
+		return TypeCombined + ":" + strconv.Itoa(t.NumConnects) + ":" + svc
+	}
+	return t.CheckType
+}
+
 // Port is the port checks connect to: checkport, else the real's port,
 // else the service's well-known port (ld_checkport, L1927).
 func (t *Target) Port() uint16 {

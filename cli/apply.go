@@ -14,7 +14,7 @@ import (
 // FILE with the changes diff shows, and nothing else, all or nothing.
 // runF, if not nil, runs instead.
 func newCmdApply(f *Factory, runF func(*tableOptions) error) *cobra.Command {
-	cmd, o := newTableCmd(f, &cobra.Command{
+	return newTableCmd(f, &cobra.Command{
 		Use:   "apply [--json] [--dry-run] FILE",
 		Short: "Make the kernel's IPVS table equal to FILE, touching only what differs",
 		Long: `Read FILE, a table in ipvsadm -S form (with or without -n; "-" reads
@@ -26,13 +26,18 @@ already matches. All or nothing: if the kernel refuses a change, the
 changes made before it are undone and the table is left as it was.
 With --dry-run the changes are printed and none is made.
 
+An ldirectord.cf is not a table: lvsctl ldirectord --check FILE prints the
+table it asks for, every real healthy (lvsctl ldirectord --check FILE |
+lvsctl apply -).
+
 Exit status: 0 the table matches FILE (with --dry-run: the changes were
 printed), 1 the kernel refused a change and the changes made were undone,
 2 FILE is invalid or IPVS is unreachable (nothing was changed), 3 the
 kernel refused a change and some of the undo too (each is reported).`,
-	}, applyInvalid, "print the changes and their results as JSON (docs/json.md)", runApply, runF)
-	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the changes apply would make and make none")
-	return cmd
+	}, applyInvalid, "print the changes and their results as JSON (docs/json.md)", runApply, runF,
+		func(cmd *cobra.Command, o *tableOptions) {
+			cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the changes apply would make and make none")
+		})
 }
 
 func runApply(o *tableOptions) error {

@@ -114,8 +114,9 @@ func TestApplyUndoRefused(t *testing.T) {
 	}
 }
 
-// --dry-run prints what apply would do and writes nothing.
-func TestApplyDryRun(t *testing.T) {
+// --dry-run prints what apply would do to a site's table and writes
+// nothing.
+func TestApplyDryRunOnSite(t *testing.T) {
 	f := siteFake(t)
 	before := f.Dump()
 	file := testutil.TempFile(t, siteAfter)
@@ -146,8 +147,8 @@ func TestTableFileIsLdirectordConfig(t *testing.T) {
 	for _, name := range []string{"diff", "apply"} {
 		f := ipvstest.NewFake()
 		out, errs, rc := runTable(t, f, name, cf)
-		want := "lvsctl " + name + ": " + cf + ": an ldirectord.cf, not a table in ipvsadm -S form; to " + name +
-			" the table it describes: lvsctl ldirectord --check " + cf + " | lvsctl " + name + " -\n"
+		want := "lvsctl " + name + ": " + cf + " is an ldirectord.cf (virtual= at line 5), not a table in ipvsadm -S form;" +
+			" ldirectord --check prints the table it asks for: lvsctl ldirectord --check " + cf + " | lvsctl " + name + " -\n"
 		if rc != 2 || out != "" || errs != want || len(f.Calls()) != 0 {
 			t.Errorf("%s: rc %d %q\n%s\nwant\n%s", name, rc, out, errs, want)
 		}

@@ -137,3 +137,55 @@ func TestTableCommandUsageExitsTwo(t *testing.T) {
 		t.Errorf("no FILE: rc %d %q", rc, tf.errOut.String())
 	}
 }
+
+// An ldirectord.cf given to diff or apply is told for what it is, with
+// the command line that makes its table, instead of a parse error a line.
+func TestTableCmdRecognisesLdirectordCf(t *testing.T) {
+	cf := testutil.TempFile(t, "# site\nchecktimeout=3\nvirtual=192.0.2.1:80\n\treal=10.0.0.2:80 gate\n\tservice=http\n")
+	for _, name := range []string{"diff", "apply"} {
+		f := ipvstest.NewFake()
+		out, errOut, rc := runTable(t, f, name, cf)
+		want := "lvsctl " + name + ": " + cf + " is an ldirectord.cf (virtual= at line 3), not a table in ipvsadm -S form; ldirectord --check prints the table it asks for: lvsctl ldirectord --check " + cf + " | lvsctl " + name + " -\n"
+		if rc != 2 || out != "" || errOut != want || len(f.Calls()) != 0 {
+			t.Errorf("%s: rc %d, %q %q, calls %q; want 2 and %q", name, rc, out, errOut, f.Calls(), want)
+		}
+		tf := newTestFactory().withIPVS(f)
+		tf.IOStreams.In = strings.NewReader("virtual6=[2001:db8::1]:80\n\treal6=[2001:db8::2]:80 gate\n")
+		cmd := map[string]func(*Factory, func(*tableOptions) error) *cobra.Command{"diff": newCmdDiff, "apply": newCmdApply}[name](tf.Factory, nil)
+		want = "lvsctl " + name + ": standard input is an ldirectord.cf (virtual= at line 1), not a table in ipvsadm -S form; ldirectord --check prints the table it asks for: lvsctl ldirectord --check FILE | lvsctl " + name + " -\n"
+		if rc := tf.run(cmd, "-"); rc != 2 || tf.errOut.String() != want {
+			t.Errorf("%s -: rc %d, %q; want 2 and %q", name, rc, tf.errOut.String(), want)
+		}
+	}
+	// a bad table stays a bad table, every line told
+	bad := testutil.TempFile(t, "-A -t 192.0.2.1:80 -s rr\nvirtual_server 192.0.2.1 80\n")
+	if _, errOut, rc := runTable(t, ipvstest.NewFake(), "diff", bad); rc != 2 || strings.Contains(errOut, "ldirectord.cf") || !strings.Contains(errOut, bad+": line 2: ") {
+		t.Errorf("bad table: rc %d, %q", rc, errOut)
+	}
+}
+
+// apply --dry-run prints diff's lines (or JSON) and writes nothing.
+func TestApplyDryRun(t *testing.T) {
+	f := ipvstest.NewFake()
+	file := testutil.TempFile(t, tableFile)
+	out, errOut, rc := runTable(t, f, "apply", "--dry-run", file)
+	if rc != 0 || out != tableFile || errOut != "" || len(f.Calls()) != 0 {
+		t.Errorf("dry run on an empty table: rc %d, %q, calls %q\n%s", rc, errOut, f.Calls(), out)
+	}
+	if svcs, _ := f.Services(); len(svcs) != 0 {
+		t.Errorf("dry run added %d services", len(svcs))
+	}
+	diffJSON, _, _ := runTable(t, f, "diff", "--json", file)
+	out, _, rc = runTable(t, f, "apply", "--dry-run", "--json", file)
+	if rc != 0 || out != diffJSON || strings.Contains(out, "\"error\"") || len(f.Calls()) != 0 {
+		t.Errorf("dry run --json: rc %d, calls %q\n%s\nwant diff's\n%s", rc, f.Calls(), out, diffJSON)
+	}
+	// after a real apply, a dry run has nothing to say
+	if _, _, rc := runTable(t, f, "apply", file); rc != 0 {
+		t.Fatalf("apply: rc %d", rc)
+	}
+	f.ResetCalls()
+	if out, _, rc := runTable(t, f, "apply", "--dry-run", file); rc != 0 || out != "" || len(f.Calls()) != 0 {
+		t.Errorf("dry run after apply: rc %d %q calls %q", rc, out, f.Calls())
+	}
+}

@@ -2,14 +2,16 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
-	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/lvsctl/lvsctl/checks"
 	"github.com/lvsctl/lvsctl/director"
@@ -23,19 +25,14 @@ const (
 	checkUsage = 2
 )
 
-func usageError(format string, args ...any) error {
-	return &ExitError{Code: checkUsage, Err: fmt.Errorf(format, args...)}
-}
-
-// usageErrors is a command's FlagErrorFunc: a bad flag exits with the
-// command's usage status code.
-func usageErrors(code int) func(*cobra.Command, error) error {
-	return func(_ *cobra.Command, err error) error { return &ExitError{Code: code, Err: err} }
-}
-
 type checkOptions struct {
 	io  *IOStreams
 	ctx context.Context
+	// resolver names hosts and ports as ldconf does for real= lines;
+	// configOptions are ldconf's options for -c.
+	resolver      ldconf.Resolver
+	configOptions []ldconf.Option
+	flags         *pflag.FlagSet
 
 	config string
 	args   []string
@@ -44,10 +41,15 @@ type checkOptions struct {
 	serviceSet                                  bool // --service was given
 	checkPort                                   uint16
 	request, receive, virtualHost               string
-	login, passwd, database, secret             string
+	login, database                             string
+	passwdFile, secretFile                      string
+	passwdArg, secretArg                        string // refused: argv is public
 	httpMethod, checkCommand                    string
 	checkCount                                  int
 	timeout, checkTimeout, negotiateTimeout     time.Duration
+
+	tlsVerifyHost                                           bool
+	tlsServerName, tlsCAFile, tlsMinVersion, pgsqlCleartext string
 }
 
 // newCmdCheck is `lvsctl check`: run one health check, print the result,
@@ -55,62 +57,88 @@ type checkOptions struct {
 // from flags, or with -c from a real of an ldirectord.cf. runF, if not
 // nil, runs instead of the check.
 func newCmdCheck(f *Factory, runF func(*checkOptions) error) *cobra.Command {
-	o := &checkOptions{io: f.IOStreams}
+	o := &checkOptions{io: f.IOStreams, configOptions: f.configOptions(true)}
 	cmd := &cobra.Command{
-		Use:   "check [flags] | check -c ldirectord.cf VIRTUAL REAL",
+		Use:   "check --real ADDRESS[:PORT] [flags] | -c CONFIG VIRTUAL REAL",
 		Short: "Run one ldirectord health check and report up or down",
-		Long: `Run one health check the way ldirectord would and print the result.
+		Long: `Run one health check the way ldirectord would and print the result: UP or
+DOWN, the check that ran, the address checked, the reason and the time.
+A check that checks nothing (service none, checktype on or off) is
+refused. A check that runs out of time is DOWN, as in the daemon.
 Exit status: 0 up, 1 down, 2 usage or configuration error.
 
-From flags:
+From flags (a host name is resolved as a real= line's would be):
   lvsctl check --service http --real 10.0.0.2:80 --request /health --receive ok
+  LVSCTL_PASSWD=... lvsctl check --service mysql --real db1:3306 --login mon
 From a configuration (VIRTUAL as in virtual=, or a fwmark; REAL as IP or IP:PORT):
-  lvsctl check -c /etc/ha.d/ldirectord.cf 192.168.1.10:80 10.0.0.2:80`,
+  lvsctl check -c /etc/ha.d/ldirectord.cf 192.168.1.10:80 10.0.0.2:80
+
+Passwords and RADIUS secrets are read from a file (--passwd-file,
+--secret-file; "-" is standard input) or the environment (LVSCTL_PASSWD,
+LVSCTL_SECRET), never from the command line, which every user can read.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ctx, o.args, o.serviceSet = cmd.Context(), args, cmd.Flags().Changed("service")
+			o.ctx, o.args, o.serviceSet, o.flags = cmd.Context(), args, cmd.Flags().Changed("service"), cmd.Flags()
+			o.resolver = ldconf.ResolverOf(o.configOptions...)
 			return orRun(runF, runCheck)(o)
 		},
 	}
 	cmd.SetFlagErrorFunc(usageErrors(checkUsage))
 	fl := cmd.Flags()
 	fl.StringVarP(&o.config, "config", "c", "", "ldirectord.cf to take the check from (with VIRTUAL REAL)")
-	fl.StringVar(&o.checkType, "type", "negotiate", "checktype: connect, negotiate, ping, external, external-perl, on, off or N")
+	fl.StringVar(&o.checkType, "type", "negotiate", "checktype: connect, negotiate, ping, external, external-perl or N")
 	fl.StringVar(&o.service, "service", "", "negotiate service (default from the virtual or real port)")
-	fl.StringVar(&o.real, "real", "", "real server IP[:PORT] ([IPv6]:PORT)")
-	fl.StringVar(&o.virtual, "virtual", "", "virtual service IP:PORT or firewall mark (external checks, default service)")
+	fl.StringVar(&o.real, "real", "", "real server IP[:PORT], [IPv6]:PORT or HOST[:PORT]")
+	fl.StringVar(&o.virtual, "virtual", "", "virtual service IP:PORT, HOST:PORT or firewall mark (external checks, default service)")
 	fl.StringVar(&o.protocol, "protocol", "tcp", "tcp or udp")
 	fl.Uint16Var(&o.checkPort, "checkport", 0, "port to check instead of the real's")
 	fl.StringVar(&o.request, "request", "/", "request (URL path, query, search base, DNS name...)")
 	fl.StringVar(&o.receive, "receive", "", "Perl regexp the answer must match")
 	fl.StringVar(&o.virtualHost, "virtualhost", "", "HTTP Host header and TLS SNI")
 	fl.StringVar(&o.login, "login", "", "login")
-	fl.StringVar(&o.passwd, "passwd", "", "password")
+	fl.StringVar(&o.passwdFile, "passwd-file", "", "read the password from `FILE` (- for standard input; default $LVSCTL_PASSWD)")
 	fl.StringVar(&o.database, "database", "", "database (mysql, pgsql)")
-	fl.StringVar(&o.secret, "secret", "", "RADIUS shared secret")
+	fl.StringVar(&o.secretFile, "secret-file", "", "read the RADIUS shared secret from `FILE` (- for standard input; default $LVSCTL_SECRET)")
 	fl.StringVar(&o.httpMethod, "httpmethod", "GET", "GET or HEAD")
 	fl.StringVar(&o.checkCommand, "checkcommand", "", "program (external) or Perl file (external-perl)")
 	fl.IntVar(&o.checkCount, "checkcount", 1, "ping attempts")
 	fl.DurationVar(&o.timeout, "timeout", 0, "sets both checktimeout and negotiatetimeout")
 	fl.DurationVar(&o.checkTimeout, "checktimeout", checks.DefaultCheckTimeout, "timeout of connect, ping and external checks")
 	fl.DurationVar(&o.negotiateTimeout, "negotiatetimeout", checks.DefaultNegotiateTimeout, "timeout of negotiate checks")
+	fl.BoolVar(&o.tlsVerifyHost, "tlsverifyhost", false, "verify the certificate's chain and that it names the server (https, imaps, ldaps, pgsql, pops, smtps)")
+	fl.StringVar(&o.tlsServerName, "tlsservername", "", "the name the real's certificate carries; sent as SNI")
+	fl.StringVar(&o.tlsCAFile, "tlscafile", "", "PEM file of the CAs a certificate chain must lead to")
+	fl.StringVar(&o.tlsMinVersion, "tlsminversion", "", "lowest TLS version accepted: 1.0 (default), 1.1, 1.2 or 1.3")
+	fl.StringVar(&o.pgsqlCleartext, "pgsqlcleartext", "yes", "no: refuse a PostgreSQL server that asks for the password in clear text")
+	// Once flags; their values were visible to every user (ps).
+	fl.StringVar(&o.passwdArg, "passwd", "", "")
+	fl.StringVar(&o.secretArg, "secret", "", "")
+	_ = fl.MarkHidden("passwd")
+	_ = fl.MarkHidden("secret")
 	return cmd
 }
 
 func runCheck(o *checkOptions) error {
+	ctx := o.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	var t checks.Target
 	var err error
 	if o.config != "" {
 		if len(o.args) != 2 {
-			return usageError("check -c CONFIG needs VIRTUAL and REAL")
+			return shapeError("-c CONFIG needs VIRTUAL and REAL, got %s", count(len(o.args), "argument"))
 		}
-		t, err = targetFromConfig(o.config, o.args[0], o.args[1])
+		if others := o.changedBesides("config"); len(others) > 0 {
+			return usageError("-c takes the whole check from the configuration: %s cannot be given with it", strings.Join(others, ", "))
+		}
+		t, err = o.targetFromConfig(o.config, o.args[0], o.args[1])
 	} else {
 		if len(o.args) != 0 {
-			return usageError("unexpected arguments %q (use -c CONFIG VIRTUAL REAL)", o.args)
+			return shapeError("unexpected arguments %q (VIRTUAL and REAL go with -c CONFIG)", o.args)
 		}
-		t, err = o.target()
+		t, err = o.target(ctx)
 	}
 	if err != nil {
 		return err
@@ -119,107 +147,65 @@ func runCheck(o *checkOptions) error {
 	if err != nil {
 		return usageError("%w", err)
 	}
-	ctx := o.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	r := c.Check(ctx, t)
 	state := "DOWN"
 	if r.Up {
 		state = "UP"
 	}
-	fmt.Fprintf(o.io.Out, "%s %s %s: %s (%s)\n", state, c, t.Addr(), r.Reason, r.Latency.Round(time.Millisecond))
+	reason := r.Reason
+	if r.Timeout && !strings.HasPrefix(reason, "timeout") {
+		reason = "timeout: " + reason
+	}
+	fmt.Fprintf(o.io.Out, "%s %s %s: %s (%s)\n", state, t.Label(), t.Addr(), reason, r.Latency.Round(time.Millisecond))
 	if r.Up {
 		return nil
 	}
-	// A one-shot check starts down, so "unchanged" (HTTP timeout,
-	// checktype=off) answers down.
+	// A one-shot check starts down, so a timeout (which leaves ldirectord's
+	// HTTP state unchanged) answers down, as the daemon counts it.
 	return &ExitError{Code: checkDown}
 }
 
-// target builds the Target from flags.
-func (o *checkOptions) target() (checks.Target, error) {
-	t := checks.Target{
-		Request: o.request, Receive: o.receive, VirtualHost: o.virtualHost,
-		Login: o.login, Passwd: o.passwd, Database: o.database, Secret: o.secret,
-		HTTPMethod: strings.ToUpper(o.httpMethod), CheckCommand: o.checkCommand,
-		CheckCount: o.checkCount, CheckPort: o.checkPort, Protocol: o.protocol,
-		CheckTimeout: o.checkTimeout, NegotiateTimeout: o.negotiateTimeout,
-	}
-	if o.timeout > 0 {
-		t.CheckTimeout, t.NegotiateTimeout = o.timeout, o.timeout
-	}
-	if !strings.HasPrefix(t.Request, "/") {
-		t.Request = "/" + t.Request
-	}
-	if t.Protocol != "tcp" && t.Protocol != "udp" {
-		return t, usageError("--protocol must be tcp or udp")
-	}
-	if t.HTTPMethod != "GET" && t.HTTPMethod != "HEAD" {
-		return t, usageError("--httpmethod must be GET or HEAD")
-	}
-	if o.real == "" {
-		return t, usageError("--real is required")
-	}
-	var err error
-	if t.RealAddr, t.RealPort, err = parseHostPort(o.real); err != nil {
-		return t, usageError("--real: %w", err)
-	}
-	if o.virtual != "" {
-		if mark, err := strconv.ParseUint(o.virtual, 10, 32); err == nil {
-			t.FWMark, t.Protocol = uint32(mark), "fwm"
-		} else if t.VirtualAddr, t.VirtualPort, err = parseHostPort(o.virtual); err != nil {
-			return t, usageError("--virtual: %w", err)
+// changedBesides are the flags given other than those named.
+func (o *checkOptions) changedBesides(names ...string) []string {
+	var out []string
+	o.flags.Visit(func(f *pflag.Flag) {
+		if !slices.Contains(names, f.Name) {
+			out = append(out, "--"+f.Name)
 		}
-	}
-	t.CheckType = o.checkType
-	if n, err := strconv.Atoi(o.checkType); err == nil {
-		t.CheckType, t.NumConnects = checks.TypeCombined, n
-	}
-	t.Service = o.service
-	if t.Service == "" {
-		port := t.VirtualPort
-		if port == 0 {
-			port = t.RealPort
-		}
-		t.Service = checks.DefaultService(port)
-	}
-	if !o.serviceSet && t.Service == "none" && t.CheckType == checks.TypeNegotiate {
-		fmt.Fprintf(o.io.ErrOut, "warning: no --service and no well-known port: service none is always up\n")
-	}
-	return t, nil
+	})
+	return out
 }
 
-// parseHostPort reads IP, IP:PORT, [IPv6] or [IPv6]:PORT.
-func parseHostPort(s string) (netip.Addr, uint16, error) {
-	if a, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
-		return a, 0, nil
+// nothingToCheck says why t's check would check nothing ("" if it does):
+// an answer that checked nothing is no answer.
+func nothingToCheck(t checks.Target) string {
+	switch t.CheckType {
+	case checks.TypeOn:
+		return "checktype on counts the real up without checking it"
+	case checks.TypeOff:
+		return "checktype off never checks the real"
+	case checks.TypeNegotiate, checks.TypeCombined:
+		if t.Service == "" || t.Service == "none" {
+			return "service none is always up"
+		}
 	}
-	h, p, err := net.SplitHostPort(s)
-	if err != nil {
-		return netip.Addr{}, 0, err
-	}
-	a, err := netip.ParseAddr(h)
-	if err != nil {
-		return netip.Addr{}, 0, err
-	}
-	port, err := strconv.ParseUint(p, 10, 16)
-	if err != nil {
-		return netip.Addr{}, 0, fmt.Errorf("bad port %q", p)
-	}
-	return a, uint16(port), nil
+	return ""
 }
 
 // targetFromConfig finds VIRTUAL and REAL in an ldirectord.cf. VIRTUAL is
 // the address as written in virtual= or as resolved, or a firewall mark;
 // REAL is IP or IP:PORT (as written).
-func targetFromConfig(path, virtual, real string) (checks.Target, error) {
-	resolved, err := ldconf.Resolve(path)
+func (o *checkOptions) targetFromConfig(path, virtual, real string) (checks.Target, error) {
+	resolved, err := ldconf.Resolve(path, o.configOptions...)
 	if err != nil {
 		return checks.Target{}, &ExitError{Code: checkUsage, Err: err}
 	}
-	cfg, err := ldconf.Load(resolved, ldconf.WithDebug(true))
+	cfg, err := ldconf.Load(resolved, o.configOptions...)
 	if err != nil {
+		var ce *ldconf.Error
+		if errors.As(err, &ce) {
+			err = explained{ce}
+		}
 		return checks.Target{}, &ExitError{Code: checkUsage, Err: err}
 	}
 	var names []string
@@ -234,13 +220,24 @@ func targetFromConfig(path, virtual, real string) (checks.Target, error) {
 			rid := realID(r)
 			reals = append(reals, rid)
 			if real == rid || real == strings.Trim(hostOnly(rid), "[]") || real == hostOnly(rid) {
-				return director.CheckTarget(v, r), nil
+				t := director.CheckTarget(v, r)
+				if why := nothingToCheck(t); why != "" {
+					return t, usageError("nothing to check: virtual %s checks its reals with %s, and %s", id, t.Label(), why)
+				}
+				return t, nil
 			}
 		}
 		return checks.Target{}, usageError("real %s not in virtual %s (reals: %s)", real, id, strings.Join(reals, " "))
 	}
 	return checks.Target{}, usageError("virtual %s not in %s (virtuals: %s)", virtual, resolved, strings.Join(names, " "))
 }
+
+// explained is a configuration error in lvsctl's words.
+type explained struct{ e *ldconf.Error }
+
+func (e explained) Error() string { return e.e.Explain() }
+
+func (e explained) Unwrap() error { return e.e }
 
 func virtualID(v *ldconf.Virtual) string {
 	if v.Protocol == ldconf.FWM {

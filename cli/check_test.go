@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 func runCheckCmd(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	tf := newTestFactory()
+	tf.ConfigOptions = staticHosts(t)
 	code := tf.run(newCmdCheck(tf.Factory, nil), args...)
 	return tf.out.String() + tf.errOut.String(), code
 }
@@ -46,7 +48,8 @@ func TestCheckCmdFlags(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"--service", "http"},                          // no real
-		{"--real", "nonsense"},                         // bad address
+		{"--real", "nonsense"},                         // no such host
+		{"--real", "1.2.3.4:5:6"},                      // not an address
 		{"--real", real, "--service", "oracle"},        // refused at config time
 		{"--real", real, "--receive", "a(?=b)"},        // RE2 cannot
 		{"--real", real, "--bogus"},                    // unknown flag
@@ -86,9 +89,10 @@ func TestCheckCmdConfig(t *testing.T) {
 	}
 }
 
-// An HTTP check that times out leaves a real's state unchanged in the
-// checks package; a one-shot check has no state to keep, so it answers
-// down (exit 1), within the timeout.
+// An HTTP check that times out is Unchanged in the checks package (what
+// check_http means); a one-shot check has no state to keep and the
+// daemon counts a timeout down, so it answers down (exit 1), within the
+// timeout, saying it timed out.
 func TestCheckCmdHTTPTimeoutIsDown(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +103,7 @@ func TestCheckCmdHTTPTimeoutIsDown(t *testing.T) {
 	real := strings.TrimPrefix(srv.URL, "http://")
 	start := time.Now()
 	out, code := runCheckCmd(t, "--service", "http", "--real", real, "--timeout", "300ms")
-	if code != 1 || !strings.HasPrefix(out, "DOWN negotiate:http") || !strings.Contains(out, "timeout") {
+	if code != 1 || !strings.HasPrefix(out, "DOWN negotiate:http "+real+": timeout: ") || strings.Contains(out, "unchanged") {
 		t.Errorf("code %d, %q; want 1 and a DOWN timeout", code, out)
 	}
 	if d := time.Since(start); d > 5*time.Second {
@@ -115,7 +119,7 @@ func TestCheckCmdOptions(t *testing.T) {
 	var got checks.Target
 	cmd := newCmdCheck(tf.Factory, func(o *checkOptions) error {
 		var err error
-		got, err = o.target()
+		got, err = o.target(context.Background())
 		return err
 	})
 	if code := tf.run(cmd, "--real", "10.0.0.2:443", "--type", "3", "--timeout", "7s", "--request", "health"); code != 0 {

@@ -1,131 +1,72 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 )
 
-// completionCommands are lvsctl's cobra subcommands, whose flags the
-// completion scripts offer. Subcommands dispatched otherwise (see
-// subcommands) still complete by name.
-var completionCommands = []func(*Factory) *cobra.Command{
-	func(f *Factory) *cobra.Command { return newCmdCheck(f, nil) },
-	func(f *Factory) *cobra.Command { return newCmdDrain(f, nil) },
-	func(f *Factory) *cobra.Command { return newCmdMetrics(f, nil) },
-	func(f *Factory) *cobra.Command { return newCmdStatus(f, nil) },
-}
-
-// The completion entries are registered at init, not in subcommands'
-// literal: the command tree they build reads subcommands, which would make
-// the map's initialisation depend on itself.
-func init() {
-	subcommands["completion"] = command(newCmdCompletion)
-	// cobra's scripts call back `lvsctl __complete WORDS...` at each TAB.
-	subcommands[cobra.ShellCompRequestCmd] = completeRunner
-	subcommands[cobra.ShellCompNoDescRequestCmd] = completeRunner
-}
-
-// newRootCmd is lvsctl's command tree as cobra sees it, for completion.
-// lvsctl's real dispatch is Main: ipvsadm's grammar has no cobra form.
-func newRootCmd(f *Factory) *cobra.Command {
-	ios := f.IOStreams
-	root := &cobra.Command{
-		Use:   "lvsctl",
-		Short: "IPVS load balancer control: ipvsadm's grammar, ldirectord, and more",
-		// ipvsadm's options are not cobra flags; do not complete them as
-		// file names either.
-		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		},
-		SilenceErrors: true,
-		SilenceUsage:  true,
-	}
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	root.CompletionOptions.DisableDefaultCmd = true
-	// cobra brings its own help command.
-	have := map[string]bool{"completion": true, "help": true}
-	for _, newCmd := range completionCommands {
-		c := newCmd(f)
-		have[c.Name()] = true
-		root.AddCommand(c)
-	}
-	root.AddCommand(newCmdCompletion(f, nil), ldirectordCompletion())
-	have["ldirectord"] = true
-	// Whatever else is dispatched by name (diff, apply...) completes by
-	// name too, with files as its arguments.
-	var names []string
-	for name := range subcommands {
-		if !have[name] && !strings.HasPrefix(name, "__") {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		root.AddCommand(&cobra.Command{Use: name, DisableFlagParsing: true, Run: func(*cobra.Command, []string) {}})
-	}
-	return root
-}
-
-// ldirectordCompletion describes the ldirectord personality's command line
-// (ldargs.go parses it) for completion only.
-func ldirectordCompletion() *cobra.Command {
-	c := &cobra.Command{
-		Use:   "ldirectord [-d] [CONFIG] start|stop|restart|try-restart|reload|force-reload|status",
-		Short: "The ldirectord daemon",
-		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-			actions := []string{"start", "stop", "restart", "try-restart", "reload", "force-reload", "status"}
-			if len(args) == 0 {
-				// The first word is an action or a configuration file.
-				return actions, cobra.ShellCompDirectiveDefault
-			}
-			if len(args) == 1 {
-				return actions, cobra.ShellCompDirectiveNoFileComp
-			}
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		},
-		Run: func(*cobra.Command, []string) {},
-	}
-	c.Flags().BoolP("debug", "d", false, "stay in the foreground and log verbosely")
-	c.Flags().Bool("check", false, "validate a configuration and print its table")
-	c.Flags().BoolP("version", "v", false, "print the version")
-	return c
-}
-
 type completionOptions struct {
 	f     *Factory
 	shell string
+	// prog is the program the script completes: lvsctl, ipvsadm or
+	// ldirectord.
+	prog string
 }
 
-// newCmdCompletion is `lvsctl completion bash|zsh|fish`. runF, if not
-// nil, runs instead.
+// completionProgs are the names a completion script can be made for.
+var completionProgs = []string{"lvsctl", "ipvsadm", "ldirectord"}
+
+// newCmdCompletion is `lvsctl completion bash|zsh|fish [PROGRAM]`. runF,
+// if not nil, runs instead.
 func newCmdCompletion(f *Factory, runF func(*completionOptions) error) *cobra.Command {
 	o := &completionOptions{f: f}
 	cmd := &cobra.Command{
-		Use:   "completion bash|zsh|fish",
-		Short: "Print the shell completion script",
-		Long: `Print lvsctl's completion script for bash, zsh or fish.
+		Use:   "completion bash|zsh|fish [lvsctl|ipvsadm|ldirectord]",
+		Short: "Print the shell completion script of lvsctl, ipvsadm or ldirectord",
+		Long: `Print the completion script for bash, zsh or fish of lvsctl (the default),
+or of ipvsadm or ldirectord when lvsctl is installed under those names.
+Each script asks lvsctl what may come next at every TAB: subcommands,
+options, ipvsadm's schedulers, and the services and real servers of the
+live table (read from /proc/net/ip_vs, which needs no privileges).
 
   source <(lvsctl completion bash)                                  # this shell
   lvsctl completion bash > /usr/share/bash-completion/completions/lvsctl
+  lvsctl completion bash ipvsadm > /usr/share/bash-completion/completions/ipvsadm
   lvsctl completion zsh > /usr/local/share/zsh/site-functions/_lvsctl
   lvsctl completion fish > ~/.config/fish/completions/lvsctl.fish
 
-make install puts all three in place.`,
-		ValidArgs: []string{"bash", "zsh", "fish"},
-		Args: func(cmd *cobra.Command, args []string) error {
-			if err := cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs)(cmd, args); err != nil {
-				return &ExitError{Code: 2, Err: err}
+make install puts the three shells' scripts of the three names in place.`,
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			switch len(args) {
+			case 0:
+				return []string{"bash", "zsh", "fish"}, cobra.ShellCompDirectiveNoFileComp
+			case 1:
+				return completionProgs, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
+		Args: func(_ *cobra.Command, args []string) error {
+			switch {
+			case len(args) < 1 || len(args) > 2:
+				return &ExitError{Code: 2, Err: fmt.Errorf("want a shell (bash, zsh or fish) and optionally a program, got %d arguments", len(args)), Usage: true}
+			case !slices.Contains([]string{"bash", "zsh", "fish"}, args[0]):
+				return &ExitError{Code: 2, Err: fmt.Errorf("unknown shell %q: bash, zsh or fish", args[0]), Usage: true}
+			case len(args) == 2 && !slices.Contains(completionProgs, args[1]):
+				return &ExitError{Code: 2, Err: fmt.Errorf("unknown program %q: lvsctl, ipvsadm or ldirectord", args[1]), Usage: true}
 			}
 			return nil
 		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.shell = args[0]
+			o.shell, o.prog = args[0], "lvsctl"
+			if len(args) == 2 {
+				o.prog = args[1]
+			}
 			return orRun(runF, runCompletion)(o)
 		},
 	}
@@ -138,16 +79,29 @@ make install puts all three in place.`,
 }
 
 func runCompletion(o *completionOptions) error {
+	// cobra's scripts are made from the root's name; ipvsadm's and
+	// ldirectord's then call lvsctl back for the words, which its own
+	// `ipvsadm` and `ldirectord` commands complete.
 	root := newRootCmd(o.f)
-	out := o.f.IOStreams.Out
+	if o.prog != "lvsctl" {
+		root = &cobra.Command{Use: o.prog}
+	}
+	var buf bytes.Buffer
 	var err error
 	switch o.shell {
 	case "bash":
-		err = root.GenBashCompletionV2(out, true)
+		err = root.GenBashCompletionV2(&buf, true)
 	case "zsh":
-		err = root.GenZshCompletion(out)
+		err = root.GenZshCompletion(&buf)
 	case "fish":
-		err = root.GenFishCompletion(out, true)
+		err = root.GenFishCompletion(&buf, true)
+	}
+	script := buf.String()
+	if err == nil && o.prog != "lvsctl" {
+		script, err = callLvsctl(script, o.shell, o.prog)
+	}
+	if err == nil {
+		_, err = o.f.IOStreams.Out.Write([]byte(script))
 	}
 	if err != nil {
 		// A script that cannot be written is told by the status alone.
@@ -156,11 +110,23 @@ func runCompletion(o *completionOptions) error {
 	return nil
 }
 
-// completeRunner answers the completion scripts' callbacks with the
-// whole tree: argv[1] is cobra's hidden __complete command.
-func completeRunner(argv []string, f *Factory) int {
-	root := newRootCmd(f)
-	root.SetArgs(argv[1:])
-	root.SetIn(f.IOStreams.In)
-	return ExitCode(root.Execute())
+// completionCallbacks are how each shell's script asks the program it
+// completes for the words (cobra's scripts call the program as typed).
+var completionCallbacks = map[string]string{
+	"bash": `requestComp="${words[0]} __complete `,
+	"zsh":  `requestComp="${words[1]} __complete `,
+	"fish": ` $args[1] __complete `,
+}
+
+// callLvsctl makes a script of prog ask `lvsctl __complete prog WORDS`:
+// under its own name the program is ipvsadm or ldirectord exactly, which
+// know no __complete.
+func callLvsctl(script, shell, prog string) (string, error) {
+	call := completionCallbacks[shell]
+	if strings.Count(script, call) != 1 {
+		return "", fmt.Errorf("cobra's %s script has not one callback %q to point at lvsctl", shell, call)
+	}
+	to := strings.Replace(call, map[string]string{"bash": "${words[0]}", "zsh": "${words[1]}", "fish": "$args[1]"}[shell], "lvsctl", 1)
+	to = strings.Replace(to, "__complete ", "__complete "+prog+" ", 1)
+	return strings.Replace(script, call, to, 1), nil
 }

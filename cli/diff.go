@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
 
@@ -14,7 +15,7 @@ import (
 // command lines or JSON. Exit status as diff(1): 0 same, 1 differences,
 // 2 trouble. runF, if not nil, runs instead.
 func newCmdDiff(f *Factory, runF func(*tableOptions) error) *cobra.Command {
-	cmd, _ := newTableCmd(f, &cobra.Command{
+	return newTableCmd(f, &cobra.Command{
 		Use:   "diff [--json] FILE",
 		Short: "Show the changes that turn the kernel's IPVS table into FILE",
 		Long: `Compare the kernel's IPVS table with FILE, a table in ipvsadm -S form
@@ -23,9 +24,12 @@ commands that make the kernel's table equal to FILE, one per line, in
 the form lvsctl -R and ipvsadm -R accept. Rules equal on both sides are
 not listed. Nothing is changed.
 
+An ldirectord.cf is not a table: lvsctl ldirectord --check FILE prints the
+table it asks for, every real healthy, so compare that:
+  lvsctl ldirectord --check /etc/ha.d/ldirectord.cf | lvsctl diff -
+
 Exit status: 0 no differences, 1 differences, 2 trouble (bad FILE, no IPVS).`,
-	}, diffTrouble, "print the changes as JSON (docs/json.md)", runDiff, runF)
-	return cmd
+	}, diffTrouble, "print the changes as JSON (docs/json.md)", runDiff, runF, nil)
 }
 
 func runDiff(o *tableOptions) error {
@@ -34,6 +38,19 @@ func runDiff(o *tableOptions) error {
 		return err
 	}
 	defer client.Close()
+	if err := printChanges(o, changes, diffTrouble); err != nil {
+		return err
+	}
+	if len(changes) > 0 {
+		return &ExitError{Code: diffChanges}
+	}
+	return nil
+}
+
+// printChanges prints changes as ipvsadm command lines, or as JSON; a
+// failed write is told by the status alone (code), as diff(1) does.
+func printChanges(o *tableOptions, changes []ipvsctl.Change, code int) error {
+	var err error
 	if o.asJSON {
 		err = printJSON(o.io.Out, ipvsadm.DiffJSON(changes))
 	} else {
@@ -44,11 +61,7 @@ func runDiff(o *tableOptions) error {
 		}
 	}
 	if err != nil {
-		// As diff(1), a failed write is told by the status alone.
-		return &ExitError{Code: diffTrouble, Err: err, Quiet: true}
-	}
-	if len(changes) > 0 {
-		return &ExitError{Code: diffChanges}
+		return &ExitError{Code: code, Err: err, Quiet: true}
 	}
 	return nil
 }

@@ -94,7 +94,7 @@ func noArgs(code int) cobra.PositionalArgs {
 		if len(args) == 0 {
 			return nil
 		}
-		return &ExitError{Code: code, Err: fmt.Errorf("unexpected arguments %q", args)}
+		return &ExitError{Code: code, Err: fmt.Errorf("unexpected arguments %q", args), Usage: true}
 	}
 }
 

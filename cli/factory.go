@@ -6,6 +6,7 @@ import (
 	"github.com/lvsctl/lvsctl/internal/daemon"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
+	"github.com/lvsctl/lvsctl/ipvsctl/netlink"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -19,6 +20,9 @@ type Factory struct {
 	OpenIPVS func() (ipvsctl.Client, error)
 	// ConnFile is the kernel's table of IPVS connections.
 	ConnFile string
+	// IPVSFile is the kernel's listing of the table, which shell
+	// completion reads (it needs no privileges).
+	IPVSFile string
 	// Resolver names hosts and services as ipvsadm does.
 	Resolver ipvsadm.Resolver
 	// RunDir holds the directors' pid files and status sockets.
@@ -46,6 +50,7 @@ func NewFactory(ios *IOStreams) *Factory {
 		IOStreams: ios,
 		OpenIPVS:  OpenKernel,
 		ConnFile:  ipvsctl.ConnProcFile,
+		IPVSFile:  netlink.ProcIPVSFile,
 		Resolver:  ipvsadm.NewSystemResolver(),
 		RunDir:    daemon.RunDir,
 		LogFile:   "/var/log/ldirectord.log",

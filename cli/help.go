@@ -3,8 +3,9 @@ package cli
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/lvsctl/lvsctl/ipvsctl/ipvsadm"
 )
@@ -17,30 +18,11 @@ func isHelp(argv []string) bool {
 	return len(argv) == 2 && (argv[1] == "-h" || argv[1] == "--help" || argv[1] == "help")
 }
 
-// help is registered at init: its text lists subcommands, which would
-// make the map's initialisation depend on itself.
-func init() {
-	subcommands["help"] = func(argv []string, f *Factory) int { writeHelp(f.IOStreams.Out, argv[0]); return 0 }
-}
-
-// subcommandHelp is the one-line synopsis of each subcommand in lvsctl -h.
-// A subcommand without one is still listed, by name.
-var subcommandHelp = map[string][2]string{
-	"apply":      {"apply [--json] [--dry-run] FILE", "make only the changes between the kernel's table and FILE (ipvsadm -S form), all or nothing"},
-	"check":      {"check --type TYPE ...", "run one ldirectord health check; exit 0 up, 1 down"},
-	"completion": {"completion bash|zsh|fish", "print the shell completion script"},
-	"diff":       {"diff [--json] FILE", "print the ipvsadm commands that turn the kernel's table into FILE"},
-	"drain":      {"drain SERVICE -r REAL [--timeout 30s]", "weight 0, wait for connections and templates, delete"},
-	"help":       {"help", "this text"},
-	"ldirectord": {"ldirectord [CONFIG] start|stop|status|reload...", "the ldirectord daemon (also: --check CONFIG)"},
-	"metrics":    {"metrics [-o FILE]", "the table in Prometheus' text format, once"},
-	"status":     {"status [--json] [CONFIG]", "the running director's virtuals, reals, checks and weights"},
-}
-
 // writeHelp is lvsctl -h: ipvsadm's usage under lvsctl's name, then what
 // lvsctl adds to it. Each addition is a synopsis line and a description
-// line, so that any program name keeps them readable.
-func writeHelp(w io.Writer, prog string) {
+// line, so that any program name keeps them readable; the subcommands'
+// are their Use and Short.
+func writeHelp(w io.Writer, prog string, root *cobra.Command) {
 	io.WriteString(w, ipvsadm.Usage(prog))
 	fmt.Fprintf(w, `
 lvsctl's additions (unknown options when invoked as ipvsadm):
@@ -53,27 +35,27 @@ lvsctl's additions (unknown options when invoked as ipvsadm):
   %[1]s -R --atomic
         -R, all or nothing: every line of stdin checked before the first change,
         and a line the kernel refuses undoes the changes made before it
+  %[1]s --version, -v
+        lvsctl's version (the same as %[1]s version)
 Options:
   --json                              JSON output of a listing, diff or apply
   --templates                         with -L -c: the persistence templates view
   --atomic                            with -R: all or nothing
-Subcommands (%[1]s SUBCOMMAND -h for the options of each):
+Subcommands (%[1]s SUBCOMMAND -h, or %[1]s help SUBCOMMAND, for the options of each):
 `, prog)
-	var names []string
-	for name := range subcommands {
-		if !strings.HasPrefix(name, "__") {
-			names = append(names, name)
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Hidden {
+			continue
 		}
+		fmt.Fprintf(w, "  %s %s\n        %s\n", prog, c.Use, lowerFirst(c.Short))
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		h, ok := subcommandHelp[name]
-		if !ok {
-			h = [2]string{name, ""}
-		}
-		fmt.Fprintf(w, "  %s %s\n", prog, h[0])
-		if h[1] != "" {
-			fmt.Fprintf(w, "        %s\n", h[1])
-		}
+}
+
+// lowerFirst makes a cobra Short ("Print ...") a description line.
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
 	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -30,15 +30,14 @@ func TestLvsctlHelp(t *testing.T) {
 				t.Errorf("lvsctl %s lacks %q", arg, want)
 			}
 		}
-		for name := range subcommands {
-			if strings.HasPrefix(name, "__") {
+		root := newRootCmd(newTestFactory().Factory)
+		root.InitDefaultHelpCmd()
+		for _, c := range root.Commands() {
+			if c.Hidden {
 				continue
 			}
-			if _, ok := subcommandHelp[name]; !ok {
-				t.Errorf("subcommand %s has no line in lvsctl -h", name)
-			}
-			if !strings.Contains(out, "\n  lvsctl "+name) {
-				t.Errorf("lvsctl %s does not list %s", arg, name)
+			if !strings.Contains(out, "\n  lvsctl "+c.Use+"\n        "+lowerFirst(c.Short)+"\n") {
+				t.Errorf("lvsctl %s does not list %s with its synopsis", arg, c.Name())
 			}
 		}
 	}

@@ -150,6 +150,9 @@ func (r *ldRun) daemon() int {
 // serve runs the director until TERM/INT/QUIT; HUP reloads. The daemon
 // (a pid file) also answers on its status socket.
 func (r *ldRun) serve(pidFile daemon.PidFile) int {
+	// The running director, spawned or in the foreground, creates its
+	// files (log, monitor, state) without access for others.
+	daemon.RestrictUmask()
 	p := daemon.Process{
 		Argv0: r.argv0, Config: r.cfg,
 		Load:       func() (*ldconf.Config, error) { return ldconf.Load(r.path, r.ldconfOptions()...) },

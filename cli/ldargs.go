@@ -92,8 +92,14 @@ type missingArgumentError string
 
 func (e missingArgumentError) Error() string { return "Option " + string(e) + " requires an argument" }
 
-// ldActions are ldirectord's actions.
-var ldActions = map[string]bool{
-	"start": true, "stop": true, "restart": true, "try-restart": true,
-	"reload": true, "force-reload": true, "status": true,
-}
+// ldActionWords are ldirectord's actions, in its usage's order.
+var ldActionWords = []string{"start", "stop", "restart", "try-restart", "reload", "force-reload", "status"}
+
+// ldActions is the set of ldActionWords.
+var ldActions = func() map[string]bool {
+	m := map[string]bool{}
+	for _, a := range ldActionWords {
+		m[a] = true
+	}
+	return m
+}()

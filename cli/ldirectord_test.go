@@ -375,10 +375,15 @@ func TestLdRefusesUncheckableConfig(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			lt := newLdTest(t)
 			lt.config("site.cf", c.cf)
+			// ldirectord's words at start, lvsctl's FILE:LINE with --check
 			for _, args := range [][]string{{"-d", "site.cf", "start"}, {"--check", "site.cf"}} {
 				code, _, errOut := lt.run(args...)
-				if code != 2 || !strings.Contains(errOut, "site.cf at line ") || !strings.Contains(errOut, c.want) {
-					t.Errorf("%q: exit %d, stderr %q; want 2 and %q", args, code, errOut, c.want)
+				where := "site.cf at line 3: "
+				if args[0] == "--check" {
+					where = "site.cf:3: "
+				}
+				if code != 2 || !strings.Contains(errOut, where+c.want[2:]) {
+					t.Errorf("%q: exit %d, stderr %q; want 2 and %q", args, code, errOut, where+c.want[2:])
 				}
 			}
 			if d := lt.fake.Dump(); d != "" {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -21,22 +22,27 @@ func Main(argv []string, f *Factory) int {
 	case "ldirectord":
 		return LdirectordMain(argv, f)
 	}
-	if isHelp(argv) {
-		writeHelp(f.IOStreams.Out, argv[0])
+	switch {
+	case isHelp(argv):
+		writeHelp(f.IOStreams.Out, argv[0], newRootCmd(f))
 		return 0
-	}
-	if len(argv) > 1 {
-		if run, ok := subcommands[argv[1]]; ok {
-			return run(argv, f)
-		}
-	}
-	if hasTemplatesFlag(argv) {
+	case isVersion(argv):
+		return runCommand(context.Background(), f, newCmdVersion(f, nil), nil)
+	case len(argv) > 1 && isSubcommandWord(argv[1]):
+		return runRoot(context.Background(), f, argv[1:])
+	case hasTemplatesFlag(argv):
 		// lvsctl's own listing, read before ipvsadm's exact grammar.
 		return TemplatesMain(argv, f)
 	}
 	tuneOneShot()
 	return LvsctlMain(argv, f)
 }
+
+// isSubcommandWord reports whether the first word of an lvsctl command
+// line goes to lvsctl's command tree: ipvsadm's words all start with '-',
+// so the two grammars never meet, and a mistyped subcommand is told so
+// instead of reaching ipvsadm's grammar. An empty word stays ipvsadm's.
+func isSubcommandWord(w string) bool { return w != "" && !strings.HasPrefix(w, "-") }
 
 // tuneOneShot sets the Go runtime up for an ipvsadm command: the process
 // does one thing at a time and ends, so idle processors would only spin
@@ -52,20 +58,8 @@ func tuneOneShot() {
 	}
 }
 
-// subcommands are lvsctl's own commands; ipvsadm's words all start with
-// '-', so the two grammars never meet.
-var subcommands = map[string]func([]string, *Factory) int{
-	"check":      command(newCmdCheck),
-	"ldirectord": func(argv []string, f *Factory) int { return LdirectordMain(argv[1:], f) },
-	"diff":       command(newCmdDiff),
-	"apply":      command(newCmdApply),
-	"drain":      command(newCmdDrain),
-	"status":     command(newCmdStatus),
-	"metrics":    command(newCmdMetrics),
-}
-
 // command is the runner of a cobra subcommand built by newCmd (without a
-// runF: the command's own run).
+// runF: the command's own run), on its own, outside lvsctl's tree.
 func command[O any](newCmd func(*Factory, func(*O) error) *cobra.Command) func([]string, *Factory) int {
 	return func(argv []string, f *Factory) int {
 		return runCommand(context.Background(), f, newCmd(f, nil), argv[2:])
@@ -81,17 +75,29 @@ func orRun[O any](runF, run func(*O) error) func(*O) error {
 	return run
 }
 
-// runCommand runs cmd on args, prints its error, if any is left to print,
-// and returns its exit status.
+// runRoot runs an lvsctl command line (without the program name) through
+// lvsctl's command tree, prints its error, if any is left to print, and
+// returns its exit status.
+func runRoot(ctx context.Context, f *Factory, args []string) int {
+	return execute(ctx, f, newRootCmd(f), args)
+}
+
+// runCommand runs cmd on args as the root of its own tree (a test's
+// command, lvsctl --version).
 func runCommand(ctx context.Context, f *Factory, cmd *cobra.Command, args []string) int {
+	return execute(ctx, f, cmd, args)
+}
+
+func execute(ctx context.Context, f *Factory, root *cobra.Command, args []string) int {
 	ios := f.IOStreams
-	cmd.SetArgs(args)
-	cmd.SetIn(ios.In)
-	cmd.SetOut(ios.Out)
-	cmd.SetErr(ios.ErrOut)
-	err := cmd.ExecuteContext(ctx)
-	if msg := toPrint(err); msg != nil {
-		printError(ios.ErrOut, cmd.Name(), msg)
+	if args == nil {
+		// cobra would read os.Args
+		args = []string{}
 	}
-	return ExitCode(err)
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	cmd, err := root.ExecuteContextC(ctx)
+	return report(ios, cmd, err)
 }

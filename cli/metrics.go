@@ -29,11 +29,19 @@ func newCmdMetrics(f *Factory, runF func(*metricsOptions) error) *cobra.Command 
 		Long: `Print every virtual service and real server with its counters, rates,
 weight and connection counts in the Prometheus text exposition format.
 
+The first metric, lvs_up, is 1 when the table was read. When IPVS cannot
+be opened or read, lvs_up 0 is written alone, as exporters say a target
+is down, and the status is 1.
+
 For node_exporter's textfile collector, from cron:
   lvsctl metrics -o /var/lib/prometheus/node-exporter/lvs.prom
-(-o writes a temporary file and renames it, so the collector never reads
-half a file). The daemon serves the same metrics, and its check metrics,
-with lvsctl ldirectord --metrics-listen ADDR.`,
+(-o writes a temporary file and renames it over FILE, so the collector
+never reads half a file, nor an old table once IPVS is gone). The daemon
+serves the same metrics, and its check metrics, with lvsctl ldirectord
+--metrics-listen ADDR.
+
+Exit status: 0 written, 1 IPVS could not be read (lvs_up 0 written) or
+the output could not be written, 2 usage.`,
 		Args:          noArgs(2),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -47,26 +55,47 @@ with lvsctl ldirectord --metrics-listen ADDR.`,
 }
 
 func runMetrics(o *metricsOptions) error {
-	c, err := o.open()
-	if err != nil {
-		return &ExitError{Code: 2, Err: fmt.Errorf("open IPVS: %w", err)}
-	}
-	defer c.Close()
-	var s metrics.Set
-	if err := metrics.CollectIPVS(&s, c); err != nil {
-		return err
-	}
+	s, err := collectMetrics(o.open)
 	var buf bytes.Buffer
-	if _, err := s.WriteTo(&buf); err != nil {
-		return err
+	if _, werr := s.WriteTo(&buf); werr != nil {
+		return werr
 	}
 	if o.output == "" {
-		if _, err := o.io.Out.Write(buf.Bytes()); err != nil {
-			return fmt.Errorf("write: %w", err)
+		if _, werr := o.io.Out.Write(buf.Bytes()); werr != nil {
+			return fmt.Errorf("write: %w", werr)
 		}
-		return nil
+	} else if werr := writeFileAtomic(o.output, buf.Bytes()); werr != nil {
+		return werr
 	}
-	return writeFileAtomic(o.output, buf.Bytes())
+	if err != nil {
+		// lvs_up 0 is the exporters' way of saying it; the status and
+		// the message are cron's.
+		return fmt.Errorf("%w (lvs_up 0 written)", err)
+	}
+	return nil
+}
+
+// collectMetrics reads the table into a set that starts with lvs_up: 1
+// and the table, or, when IPVS cannot be opened or read, lvs_up 0 alone
+// (no half table), and the error.
+func collectMetrics(open func() (ipvsctl.Client, error)) (*metrics.Set, error) {
+	const upHelp = "Whether the IPVS table could be read (1) or not (0)."
+	s := &metrics.Set{}
+	up := s.Family("lvs_up", metrics.Gauge, upHelp)
+	c, err := open()
+	if err != nil {
+		err = fmt.Errorf("open IPVS: %w", err)
+	} else {
+		defer c.Close()
+		err = metrics.CollectIPVS(s, c)
+	}
+	if err != nil {
+		s = &metrics.Set{}
+		s.Family("lvs_up", metrics.Gauge, upHelp).Add(0, nil)
+		return s, err
+	}
+	up.Add(1, nil)
+	return s, nil
 }
 
 // writeFileAtomic writes through a temporary file in the same directory

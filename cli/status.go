@@ -58,7 +58,7 @@ no pid file and counts as none); 4 a director runs but cannot be asked
 (not root; no status socket, as with Debian's ldirectord; no answer).`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				return &ExitError{Code: statusUsage, Err: fmt.Errorf("unexpected arguments %q", args[1:])}
+				return &ExitError{Code: statusUsage, Err: fmt.Errorf("unexpected arguments %q", args[1:]), Usage: true}
 			}
 			return nil
 		},

@@ -92,7 +92,7 @@ func TestStatusNoDirector(t *testing.T) {
 	if code != 4 || out != "" || !strings.Contains(errOut, "does not answer") || !strings.Contains(errOut, "no status socket") {
 		t.Errorf("no socket: exit %d, %q, %q", code, out, errOut)
 	}
-	if code, _, errOut := runStatusCmd(run, "a", "b"); code != 2 || errOut != "lvsctl status: unexpected arguments [\"b\"]\n" {
+	if code, _, errOut := runStatusCmd(run, "a", "b"); code != 2 || errOut != "lvsctl status: unexpected arguments [\"b\"]\nRun 'lvsctl status --help' for usage.\n" {
 		t.Errorf("usage: exit %d, %q", code, errOut)
 	}
 	if code, _, _ := runStatusCmd(run, "--frob"); code != 2 {

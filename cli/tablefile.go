@@ -38,12 +38,13 @@ type tableOptions struct {
 
 // newTableCmd completes cmd as diff or apply: one FILE argument, a --json
 // flag (described by jsonUsage), trouble (a usage error included) exiting
-// with code. run is runF, or the command's own run when runF is nil.
-func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run, runF func(*tableOptions) error) (*cobra.Command, *tableOptions) {
+// with code. run is runF, or the command's own run when runF is nil;
+// flags, if not nil, adds the command's own flags.
+func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run, runF func(*tableOptions) error, flags func(*cobra.Command, *tableOptions)) *cobra.Command {
 	o := &tableOptions{io: f.IOStreams, open: f.OpenIPVS, res: f.Resolver}
 	cmd.Args = func(c *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(1)(c, args); err != nil {
-			return &ExitError{Code: code, Err: err}
+		if len(args) != 1 {
+			return &ExitError{Code: code, Err: fmt.Errorf("want one FILE (ipvsadm -S form, - for standard input), got %s", count(len(args), "argument")), Usage: true}
 		}
 		return nil
 	}
@@ -54,7 +55,10 @@ func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run
 	}
 	cmd.SetFlagErrorFunc(usageErrors(code))
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, jsonUsage)
-	return cmd, o
+	if flags != nil {
+		flags(cmd, o)
+	}
+	return cmd
 }
 
 // readTableFile reads the file ("-" is stdin) as a whole desired table.
@@ -75,14 +79,18 @@ func (o *tableOptions) readTableFile(cmdName string) (*ipvsadm.TableFile, error)
 	if err == nil {
 		return table, nil
 	}
-	if errors.Is(err, ipvsadm.ErrLdirectordConfig) {
-		// ldirectord looks a relative name up in /etc/ha.d first: the
-		// suggestion names this very file.
-		src := "FILE"
-		if abs, aerr := filepath.Abs(o.file); o.file != "-" && aerr == nil {
-			src = abs
+	var lde *ipvsadm.LdirectordConfigError
+	if errors.As(err, &lde) {
+		name, arg := o.file, "FILE" // standard input has no name to give ldirectord --check
+		if o.file == "-" {
+			name = "standard input"
+		} else if abs, aerr := filepath.Abs(o.file); aerr == nil {
+			// ldirectord looks a relative name up in /etc/ha.d first: the
+			// suggestion names this very file.
+			arg = abs
 		}
-		return nil, fmt.Errorf("%s: %w; to %s the table it describes: lvsctl ldirectord --check %s | lvsctl %s -", o.file, err, cmdName, src, cmdName)
+		return nil, &ExitError{Err: fmt.Errorf("%s is an ldirectord.cf (virtual= at line %d), not a table in ipvsadm -S form; ldirectord --check prints the table it asks for: lvsctl ldirectord --check %s | lvsctl %s -",
+			name, lde.Line, arg, cmdName)}
 	}
 	var many interface{ Unwrap() []error }
 	errs := []error{err}

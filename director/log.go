@@ -8,10 +8,16 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lvsctl/lvsctl/ldconf"
 )
 
 // perlTime is Perl's scalar localtime(): "Sat Nov 21 20:22:38 2026".
 const perlTime = "Mon Jan _2 15:04:05 2006"
+
+// FileMode is the mode of a log or monitor file the director creates, as
+// the parser creates them (ldconf.CreateMode).
+const FileMode = ldconf.CreateMode
 
 // Logger writes ldirectord's log lines. Where they go is decided as in
 // ld_log: -d → stderr (each line preceded by its DEBUG2 echo),
@@ -180,9 +186,10 @@ func facility(name string) syslog.Priority {
 }
 
 // appendFile opens, appends and closes, as ldirectord does for its log
-// and monitor files.
+// and monitor files. A file it creates is the owner's and the group's to
+// read (FileMode); an admin's existing file keeps its mode.
 func appendFile(path, text string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, FileMode)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}

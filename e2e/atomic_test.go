@@ -204,7 +204,7 @@ func TestApplyKernelRefusalUndone(t *testing.T) {
 	cf := filepath.Join(t.TempDir(), "ldirectord.cf")
 	sh(t, "printf 'virtual=192.0.2.100:80\\n\\treal=10.10.1.2:80 gate\\n' >"+cf)
 	if _, errs, rc := nsRun(t, ns, "", lvsctlBin(t), "apply", cf); rc != 2 ||
-		errs != "lvsctl apply: "+cf+": an ldirectord.cf, not a table in ipvsadm -S form; to apply the table it describes: lvsctl ldirectord --check "+cf+" | lvsctl apply -\n" {
+		errs != "lvsctl apply: "+cf+" is an ldirectord.cf (virtual= at line 1), not a table in ipvsadm -S form; ldirectord --check prints the table it asks for: lvsctl ldirectord --check "+cf+" | lvsctl apply -\n" {
 		t.Errorf("apply of an ldirectord.cf: rc %d %q", rc, errs)
 	}
 }

@@ -95,6 +95,10 @@ type checkCase struct {
 	// noLD: why ldirectord cannot judge this case ("" = it does).
 	noLD string
 	hole bool // times out: short timeouts
+	// nothing: the check checks nothing (checktype on or off, service
+	// none), which lvsctl check refuses (exit 2) rather than answer;
+	// ldirectord's verdict is still asserted.
+	nothing bool
 }
 
 // labCases are the cases; servers is e2e/servers, pki the lab servers'
@@ -246,9 +250,9 @@ func labCases(servers, pki string) []checkCase {
 		{name: "external-perl-exit-0", real: R(80), lines: []string{"checktype=external-perl", "checkcommand=" + servers + "/check-args.pl"}, up: true},
 		{name: "external-perl-wrong-args", real: R(81), lines: []string{"checktype=external-perl", "checkcommand=" + servers + "/check-args.pl"}},
 		// on, off, none, checktype=N (the first check negotiates).
-		{name: "on", real: R(81), lines: []string{"checktype=on"}, up: true},
-		{name: "off", real: R(80), lines: []string{"checktype=off"}},
-		{name: "none", real: R(81), lines: []string{"service=none"}, up: true},
+		{name: "on", real: R(81), lines: []string{"checktype=on"}, up: true, nothing: true},
+		{name: "off", real: R(80), lines: []string{"checktype=off"}, nothing: true},
+		{name: "none", real: R(81), lines: []string{"service=none"}, up: true, nothing: true},
 		{name: "combined-negotiates-first", real: R(80), lines: []string{"checktype=3", "service=http", `receive="No Such Text"`}},
 		{name: "combined-up", real: R(80), lines: []string{"checktype=3", "service=http", `receive="Test Page"`}, up: true},
 		// lvsctl's TLS knobs. 10.0.1.4 presents a CA-signed certificate
@@ -349,7 +353,11 @@ func TestChecks(t *testing.T) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			t0 := time.Now()
-			lv[i], lvOut[i] = lvsctlCheck(t, ca, "check", "-c", cf, vips[i], cases[i].real)
+			if cases[i].nothing {
+				lvOut[i] = lvsctlRefuses(t, "check", "-c", cf, vips[i], cases[i].real)
+			} else {
+				lv[i], lvOut[i] = lvsctlCheck(t, ca, "check", "-c", cf, vips[i], cases[i].real)
+			}
 			lvTime[i] = time.Since(t0)
 		}()
 	}
@@ -382,7 +390,7 @@ func TestChecks(t *testing.T) {
 	t.Run("lvsctl", func(t *testing.T) {
 		for i, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				if lv[i] != c.up {
+				if !c.nothing && lv[i] != c.up {
 					t.Errorf("lvsctl: %s, want %s\n%s", verdict(lv[i]), verdict(c.up), lvOut[i])
 				}
 			})
@@ -445,8 +453,8 @@ func checkFromFlags(t *testing.T, ca []string) {
 		{nil, []string{"--service", "http", "--real", srvAddr + ":80", "--request", "/index.html", "--receive", "Test Page"}, true},
 		{ca, []string{"--service", "https", "--real", srvAddr + ":8443", "--receive", "Test Page"}, true},
 		{nil, []string{"--service", "https", "--real", srvAddr + ":8443", "--receive", "Test Page"}, false},
-		{ca, []string{"--service", "pops", "--real", srvAddr + ":995", "--login", "lab", "--passwd", "labpw"}, true},
-		{nil, []string{"--service", "pops", "--real", srvAddr + ":995", "--login", "lab", "--passwd", "labpw"}, false},
+		{append(ca, "LVSCTL_PASSWD=labpw"), []string{"--service", "pops", "--real", srvAddr + ":995", "--login", "lab"}, true},
+		{[]string{"LVSCTL_PASSWD=labpw"}, []string{"--service", "pops", "--real", srvAddr + ":995", "--login", "lab"}, false},
 	} {
 		args := append([]string{"check"}, c.args...)
 		if !slices.Contains(args, "--timeout") {
@@ -512,6 +520,18 @@ func lvsctlCheck(t *testing.T, env []string, args ...string) (bool, string) {
 	}
 	t.Errorf("lvsctl %s: %v\n%s", strings.Join(args, " "), err, out)
 	return false, string(out)
+}
+
+// lvsctlRefuses runs an lvsctl check that must be refused as a usage
+// error (exit 2: it would check nothing) and returns its output.
+func lvsctlRefuses(t *testing.T, args ...string) string {
+	cmd := exec.Command(lvsctlBin(t), args...)
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "nothing to check") {
+		t.Errorf("lvsctl %s: %v, want exit 2 and nothing to check\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
 }
 
 // ldirectordVerdicts maps "-t VIP:PORT" to whether the virtual has its

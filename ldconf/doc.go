@@ -9,7 +9,10 @@
 //   - lexer.go: lines → tokens (global lines, virtual headers, block lines,
 //     block ends), applying the comment, tab and indentation rules;
 //   - parse*.go: tokens → syntactic model, one directive at a time,
-//     stopping at the first error like ldirectord;
+//     stopping at the first error like ldirectord (LoadAll reads on and
+//     collects every error, for lvsctl's ldirectord --check);
+//   - explain.go: lvsctl's words for ldirectord's terse errors, with the
+//     offending value and what was maybe meant (Diagnostic.Text);
 //   - resolve.go, real.go, fallback.go: host and service names of each
 //     virtual block, resolved when the block ends (ldirectord's order, so
 //     the same error wins);

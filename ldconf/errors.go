@@ -18,7 +18,13 @@ const (
 type Diagnostic struct {
 	File string
 	Line int
-	Msg  string
+	// Msg is ldirectord's message, word for word where ldirectord has
+	// one: what the ldirectord personality prints.
+	Msg string
+	// Text is lvsctl's own wording, when ldirectord's leaves out what was
+	// wrong or how to fix it: the offending value, the name it was maybe
+	// meant to be, the values allowed. Empty when Msg says it all.
+	Text string `json:",omitempty"`
 	// Deviation marks warnings about places where lvsctl deliberately does
 	// not do what ldirectord does (docs/compat.md).
 	Deviation bool `json:",omitempty"`
@@ -31,8 +37,20 @@ func (d Diagnostic) String() string {
 	return fmt.Sprintf("%s: %s", d.File, d.Msg)
 }
 
+// Explain is the diagnostic in lvsctl's words: "FILE:LINE: TEXT" (Msg
+// where there is no Text), as lvsctl's own commands print it.
+func (d Diagnostic) Explain() string {
+	if d.Text == "" {
+		return d.String()
+	}
+	if d.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", d.File, d.Line, d.Text)
+	}
+	return fmt.Sprintf("%s: %s", d.File, d.Text)
+}
+
 // Error is a configuration error: ldirectord stops at the first one and
-// exits with ExitConfigError.
+// exits with ExitConfigError (LoadAll goes on to the others).
 type Error struct {
 	Diagnostic
 	// Err is the underlying cause, if any (an I/O or resolver error).
@@ -50,6 +68,8 @@ func (e *Error) ExitStatus() int { return ExitConfigError }
 // NotFoundError is returned by Resolve when no candidate file exists.
 type NotFoundError struct {
 	Name string // as typed
+	// Tried are the paths looked at, in order.
+	Tried []string
 }
 
 func (e *NotFoundError) Error() string { return fmt.Sprintf("Config file %s not found", e.Name) }

@@ -36,7 +36,7 @@ func (p *parser) parseFallback(line int, v string) (*rawFallback, error) {
 	if fwd != "" {
 		f, ok := lookupName(forwardNames, fwd)
 		if !ok {
-			return nil, p.errorf(line, "forward method must be gate, masq or ipip")
+			return nil, p.errorValue(line, fwd, didYouMean(fwd, forwardNames), "forward method must be gate, masq or ipip")
 		}
 		fb.forward = Forward(f)
 	}
@@ -64,7 +64,7 @@ func (p *parser) resolveFallbackPort(fb *rawFallback, proto string) (uint16, err
 	}
 	port, err := p.lookupPort(fb.port, proto)
 	if err != nil || port == 0 {
-		return 0, p.errorWrap(fb.line, err, "invalid port for fallback server")
+		return 0, withText(p.errorWrap(fb.line, err, "invalid port for fallback server"), explain("invalid port for fallback server", fb.port, ""))
 	}
 	return port, nil
 }

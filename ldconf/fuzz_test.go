@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// FuzzParse: no input may panic or hang the parser, whatever it accepts
-// must give a table without panicking, and no BGP password it accepts may
+// FuzzParse: no input may panic or hang the parser (collecting every
+// error or not), whatever it accepts must give a table without panicking, and no BGP password it accepts may
 // show in its JSON or its peer's text.
 func FuzzParse(f *testing.F) {
 	for _, sub := range append(corpusSubs["valid"], corpusSubs["invalid"]...) {
@@ -25,6 +26,17 @@ func FuzzParse(f *testing.F) {
 	opts := testOptions(f)
 	f.Fuzz(func(t *testing.T, src string) {
 		c, err := Parse("fuzz.cf", strings.NewReader(src), opts...)
+		// Collecting every error reads on past the first without
+		// panicking, reports the first among its own, and what it could
+		// read still gives a table.
+		all, errs := parseAll("fuzz.cf", src, buildOptions(opts))
+		_ = all.Table()
+		if (err == nil) != (len(errs) == 0) {
+			t.Fatalf("Parse: %v; parseAll: %v", err, errs)
+		}
+		if err != nil && !slices.ContainsFunc(errs, func(e *Error) bool { return e.Error() == err.Error() }) {
+			t.Fatalf("Parse's %q not among parseAll's %v", err, errs)
+		}
 		if err != nil {
 			if ExitStatus(err) != ExitConfigError {
 				t.Fatalf("exit status %d for %v", ExitStatus(err), err)

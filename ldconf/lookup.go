@@ -11,13 +11,11 @@ const DefaultConfig = "ldirectord.cf"
 // a *NotFoundError (exit status 1).
 func Resolve(name string, opts ...Option) (string, error) {
 	o := buildOptions(opts)
-	for _, p := range []string{o.HADir + "/" + name, o.HADir + "/conf/" + name} {
+	tried := []string{o.HADir + "/" + name, o.HADir + "/conf/" + name, name}
+	for _, p := range tried {
 		if o.FS.IsFile(p) {
 			return p, nil
 		}
 	}
-	if o.FS.IsFile(name) {
-		return name, nil
-	}
-	return "", &NotFoundError{Name: name}
+	return "", &NotFoundError{Name: name, Tried: tried}
 }

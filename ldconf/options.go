@@ -70,6 +70,10 @@ func WithHADir(dir string) Option { return func(o *Options) { o.HADir = dir } }
 // WithContext bounds name resolution.
 func WithContext(ctx context.Context) Option { return func(o *Options) { o.Context = ctx } }
 
+// ResolverOf is the Resolver opts make Load use (SystemResolver unless
+// WithResolver says otherwise), for names given elsewhere than in a file.
+func ResolverOf(opts ...Option) Resolver { return buildOptions(opts).Resolver }
+
 func buildOptions(opts []Option) *Options {
 	o := &Options{}
 	for _, f := range opts {
@@ -99,9 +103,14 @@ func buildOptions(opts []Option) *Options {
 // OSFS is the real file system.
 type OSFS struct{}
 
+// CreateMode is the mode of a logfile= or monitorfile= the parser
+// creates: what the director logs can say what its checks saw, so others
+// get no access (an existing file keeps its mode).
+const CreateMode = 0o640
+
 // OpenAppend implements FS.
 func (OSFS) OpenAppend(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, CreateMode)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ type globalHandler func(p *parser, t token, v string) error
 
 var globalHandlers map[string]globalHandler
 
+// init fills globalHandlers, one row per global directive: a table, hence its length.
 func init() {
 	globalHandlers = map[string]globalHandler{
 		"checktimeout": func(p *parser, t token, v string) error {
@@ -176,7 +177,7 @@ func (p *parser) global(t token) error {
 // unknownGlobal reports the whole line, secrets redacted; ldirectord's
 // message also carries the newline, which we leave out.
 func (p *parser) unknownGlobal(t token) error {
-	return p.errorf(t.line, "Unknown command %s", Redact(t.raw))
+	return withText(p.errorf(t.line, "Unknown command %s", Redact(t.raw)), unknownText(t, false))
 }
 
 func (p *parser) supervised(t token) error {
@@ -191,14 +192,18 @@ func (p *parser) supervised(t token) error {
 		p.warn(t.line, false, "please update your config not to use a bare supervised directive")
 		return nil
 	}
-	return p.errorf(t.line, "supervised must be 'yes' or 'no'")
+	v := strings.TrimSpace(strings.TrimPrefix(t.text, "supervised"))
+	if m := reDirective.FindStringSubmatch(t.text); m != nil {
+		v = m[2]
+	}
+	return p.errorValue(t.line, v, "", "supervised must be 'yes' or 'no'")
 }
 
 // globalTimeout: the first digits, which must be > 0.
 func (p *parser) globalTimeout(t token, v string, dst *time.Duration, msg string) error {
 	d, ok := firstDigits(v)
 	if !ok || digitsValue(d) == 0 {
-		return p.errorf(t.line, "%s", msg)
+		return p.errorValue(t.line, v, "a number of seconds, 1 or more", "%s", msg)
 	}
 	*dst = seconds(digitsValue(d))
 	return nil
@@ -209,7 +214,7 @@ func (p *parser) globalTimeout(t token, v string, dst *time.Duration, msg string
 func (p *parser) count(t token, v string, msg string) (uint64, error) {
 	d, ok := firstDigits(v)
 	if !ok || !perlTrue(d) {
-		return 0, p.errorf(t.line, "%s", msg)
+		return 0, p.errorValue(t.line, v, "a number, 1 or more", "%s", msg)
 	}
 	return digitsValue(d), nil
 }
@@ -219,7 +224,7 @@ func (p *parser) count(t token, v string, msg string) (uint64, error) {
 func (p *parser) globalYesNo(t token, v string, dst *bool, name string) error {
 	b, ok := yesNo(v)
 	if !ok {
-		return p.errorf(t.line, "%s must be 'yes' or 'no'", name)
+		return p.errorValue(t.line, v, "", "%s must be 'yes' or 'no'", name)
 	}
 	*dst = b
 	return nil
@@ -258,7 +263,7 @@ func (p *parser) emailAlert(t token, v string) (string, error) {
 func (p *parser) emailAlertFreq(t token, v string) (time.Duration, error) {
 	d := reFreq.FindString(v)
 	if d == "" {
-		return 0, p.errorf(t.line, "invalid email alert frequency")
+		return 0, p.errorValue(t.line, v, "a number of seconds", "invalid email alert frequency")
 	}
 	return seconds(digitsValue(d)), nil
 }
@@ -306,7 +311,7 @@ func (p *parser) emailAlertStatus(t token, v string) (AlertStatus, error) {
 func (p *parser) smtp(t token, v string) (string, error) {
 	s := reSMTP.FindString(v)
 	if s == "" {
-		return "", p.errorf(t.line, "invalid SMTP server address")
+		return "", p.errorValue(t.line, v, "", "invalid SMTP server address")
 	}
 	return s, nil
 }

@@ -1,8 +1,8 @@
 package ldconf
 
 import (
+	"fmt"
 	"maps"
-	"net/netip"
 	"regexp"
 	"strings"
 	"time"
@@ -32,8 +32,13 @@ type pendingVirtual struct {
 	emailAlertStatus *AlertStatus
 	smtp             *string
 	serviceSet       bool
+	// schedulerLine is the line of the block's scheduler=, 0 for none.
+	schedulerLine int
 	// announce is nil when the block has no announce* directive.
 	announce *pendingAnnounce
+	// broken: its virtual= line or address was refused, so the block is
+	// read for its other errors only (LoadAll).
+	broken bool
 }
 
 type rawReal struct {
@@ -41,64 +46,11 @@ type rawReal struct {
 	line int
 }
 
-var (
-	reVirtualV4   = regexp.MustCompile(`^(\d+\.\d+\.\d+\.\d+):([0-9A-Za-z_-]+)`)
-	reVirtualHost = regexp.MustCompile(`^([0-9A-Za-z._+-]+):([0-9A-Za-z_-]+)`)
-	reVirtualFwm  = regexp.MustCompile(`^(\d+)`)
-	reVirtualV6   = regexp.MustCompile(`^\[([0-9A-Fa-f:]+)\]:([0-9A-Za-z_-]+)`)
-)
-
-// virtualHeader reads virtual= / virtual6=; the forms are tried in
-// ldirectord's order, so "virtual=10.0.0.1" is firewall mark 10, and
-// anything after the address is ignored.
-func (p *parser) virtualHeader(t token) error {
-	fam := IPv4
-	if t.v6 {
-		fam = IPv6
-	}
-	v := &Virtual{
-		Line: t.line, Family: fam, CheckType: CheckNegotiate, Scheduler: "wrr",
-		CheckCommand: "/bin/true", Request: "/", HTTPMethod: MethodGET,
-	}
-	pv := &pendingVirtual{v: v}
-	val := t.text
-	var host, port string
-	if m := reVirtualV4.FindStringSubmatch(val); m != nil && fam == IPv4 {
-		host, port = m[1], m[2]
-	} else if m := reVirtualHost.FindStringSubmatch(val); m != nil {
-		host, port = m[1], m[2]
-	} else if m := reVirtualFwm.FindStringSubmatch(val); m != nil {
-		v.Protocol, v.Service = FWM, ServiceNone
-		v.FWMarkText, v.FWMark = m[1], digitsValue(m[1])
-		pv.portText = "0"
-	} else if m := reVirtualV6.FindStringSubmatch(val); m != nil {
-		if fam == IPv4 {
-			return p.errorf(t.line, "cannot specify an IPv6 address here. please use \"virtual6\" instead.")
-		}
-		if a, err := netip.ParseAddr(m[1]); err != nil || !a.Is6() {
-			return p.errorf(t.line, "invalid ipv6 address for virtual server")
-		}
-		host, port = "["+m[1]+"]", m[2]
-	} else {
-		return p.errorf(t.line, "invalid address for virtual server")
-	}
-	if host != "" {
-		pv.ipPort, pv.portText = host+":"+port, port
-		v.Host, v.PortText, v.Protocol = host, port, TCP
-		// The literal port text decides, before any name resolution.
-		if port == "53" || port == "domain" {
-			v.Protocol = UDP
-		}
-	}
-	p.cur = pv
-	p.cfg.Virtuals = append(p.cfg.Virtuals, v)
-	return nil
-}
-
 type blockHandler func(p *parser, pv *pendingVirtual, t token, name, v string) error
 
 var blockHandlers map[string]blockHandler
 
+// init fills blockHandlers, one row per virtual-block directive: a table, hence its length.
 func init() {
 	blockHandlers = map[string]blockHandler{
 		"real": (*parser).blockReal, "real6": (*parser).blockReal,
@@ -133,7 +85,7 @@ func init() {
 			}
 			w := reWord.FindString(q)
 			if w == "" {
-				return p.errorf(t.line, "invalid string for load testing")
+				return p.errorValue(t.line, q, "", "invalid string for load testing")
 			}
 			pv.v.Load = w
 			return nil
@@ -191,7 +143,7 @@ func init() {
 		"ops": func(p *parser, pv *pendingVirtual, t token, _, v string) error {
 			b, ok := yesNo(v)
 			if !ok {
-				return p.errorf(t.line, "ops must be 'yes' or 'no'")
+				return p.errorValue(t.line, v, "", "ops must be 'yes' or 'no'")
 			}
 			pv.v.OPS = b
 			return nil
@@ -286,7 +238,7 @@ func (p *parser) blockDirective(t token) error {
 // unknownBlock quotes the original line, indentation included, secrets
 // redacted.
 func (p *parser) unknownBlock(t token) error {
-	return p.errorf(t.line, "Unknown command \"%s\"", Redact(t.raw))
+	return withText(p.errorf(t.line, "Unknown command \"%s\"", Redact(t.raw)), unknownText(t, true))
 }
 
 // wrongFamily is the error for real/real6 and fallback/fallback6 used in
@@ -358,7 +310,7 @@ func (p *parser) blockDuration(t token, v string, dst **time.Duration, msg strin
 func (p *parser) blockYesNo(t token, v string, dst **bool, name string) error {
 	b, ok := yesNo(v)
 	if !ok {
-		return p.errorf(t.line, "%s must be 'yes' or 'no'", name)
+		return p.errorValue(t.line, v, "", "%s must be 'yes' or 'no'", name)
 	}
 	*dst = &b
 	return nil
@@ -377,17 +329,17 @@ func (p *parser) blockCheckType(pv *pendingVirtual, t token, _, v string) error 
 		pv.v.CheckType = CheckType(i)
 		return nil
 	}
-	return p.errorf(t.line, "checktype must be \"connect\", \"negotiate\", \"on\", \"off\", \"ping\", \"external\", \"external-perl\" or a positive number")
+	return p.errorValue(t.line, v, didYouMean(w, checkTypeNames[:CheckCombined]), "checktype must be \"connect\", \"negotiate\", \"on\", \"off\", \"ping\", \"external\", \"external-perl\" or a positive number")
 }
 
 func (p *parser) blockCheckPort(pv *pendingVirtual, t token, _, v string) error {
 	d, ok := firstDigits(v)
 	if !ok {
-		return p.errorf(t.line, "invalid port")
+		return p.errorValue(t.line, v, "", "invalid port")
 	}
 	n := digitsValue(d)
 	if n == 0 || n > 65535 {
-		return p.errorf(t.line, "checkport must be in range 1..65536")
+		return p.errorValue(t.line, v, "", "checkport must be in range 1..65536")
 	}
 	pv.v.CheckPort = uint16(n)
 	return nil
@@ -397,16 +349,16 @@ func (p *parser) blockScheduler(pv *pendingVirtual, t token, _, v string) error 
 	// Not checked against known schedulers: ipvsadm / the kernel decide.
 	s := reLowercase.FindString(v)
 	if s == "" {
-		return p.errorf(t.line, "invalid scheduler, should be only lowercase letters (a-z)")
+		return p.errorValue(t.line, v, schedulerHint(strings.TrimSpace(v)), "invalid scheduler, should be only lowercase letters (a-z)")
 	}
-	pv.v.Scheduler = s
+	pv.v.Scheduler, pv.schedulerLine = s, t.line
 	return nil
 }
 
 func (p *parser) blockPersistent(pv *pendingVirtual, t token, _, v string) error {
 	d, ok := firstDigits(v)
 	if !ok {
-		return p.errorf(t.line, "invalid persistent timeout")
+		return p.errorValue(t.line, v, "a number of seconds", "invalid persistent timeout")
 	}
 	pv.v.Persistent, pv.v.PersistentTimeout = true, seconds(digitsValue(d))
 	return nil
@@ -420,10 +372,10 @@ var (
 func (p *parser) blockNetmask(pv *pendingVirtual, t token, _, v string) error {
 	if pv.v.Family == IPv6 {
 		if !reDigitsOnly.MatchString(v) || digitsValue(v) < 1 || digitsValue(v) > 128 {
-			return p.errorf(t.line, "invalid netmask: a prefix length between 1 and 128 is required")
+			return p.errorValue(t.line, v, "", "invalid netmask: a prefix length between 1 and 128 is required")
 		}
 	} else if !reDottedQuad.MatchString(v) {
-		return p.errorf(t.line, "invalid netmask: dotted quad notation is required")
+		return p.errorValue(t.line, v, "", "invalid netmask: dotted quad notation is required")
 	}
 	pv.v.Netmask = v
 	return nil
@@ -433,17 +385,17 @@ func (p *parser) blockProtocol(pv *pendingVirtual, t token, _, v string) error {
 	w := reWord.FindString(v)
 	switch {
 	case w == "":
-		return p.errorf(t.line, "invalid protocol")
+		return p.errorValue(t.line, v, "", "invalid protocol")
 	case pv.v.Protocol == FWM:
 		if w != "fwm" {
-			return p.errorf(t.line, "protocol must be fwm if the virtual service is a fwmark (a number)")
+			return p.errorValue(t.line, v, "", "protocol must be fwm if the virtual service is a fwmark (a number)")
 		}
 	case w == "tcp":
 		pv.v.Protocol = TCP
 	case w == "udp":
 		pv.v.Protocol = UDP
 	default:
-		return p.errorf(t.line, "protocol must be tcp or udp if the virtual service is an address and port")
+		return p.errorValue(t.line, v, "", "protocol must be tcp or udp if the virtual service is an address and port")
 	}
 	return nil
 }
@@ -452,7 +404,8 @@ func (p *parser) blockService(pv *pendingVirtual, t token, _, v string) error {
 	w := reWord.FindString(v)
 	i, ok := lookupName(serviceNames, w)
 	if !ok {
-		return p.errorf(t.line, "service must be dns, ftp, http, https, http_proxy, imap, imaps, ldap, ldaps, mysql, nntp, none, oracle, pop, pops, radius, pgsql, simpletcp, sip, smtp or submission")
+		return withText(p.errorf(t.line, "service must be dns, ftp, http, https, http_proxy, imap, imaps, ldap, ldaps, mysql, nntp, none, oracle, pop, pops, radius, pgsql, simpletcp, sip, smtp or submission"),
+			fmt.Sprintf("unknown service %q; %s", v, valueHint(w, serviceNames)))
 	}
 	s := Service(i)
 	pv.v.Service, pv.serviceSet = s, true
@@ -474,7 +427,7 @@ func (p *parser) blockHTTPMethod(pv *pendingVirtual, t token, _, v string) error
 	w := strings.ToUpper(reWord.FindString(v))
 	i, ok := lookupName(methodNames, w)
 	if !ok {
-		return p.errorf(t.line, "httpmethod must be GET or HEAD")
+		return p.errorValue(t.line, v, "", "httpmethod must be GET or HEAD")
 	}
 	pv.v.HTTPMethod = HTTPMethod(i)
 	return nil

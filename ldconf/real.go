@@ -28,52 +28,60 @@ var (
 )
 
 // resolveReals is _ld_read_config_real_resolve: each real= line is checked
-// and resolved in order when its block ends.
+// and resolved in order when its block ends. Collecting errors (LoadAll),
+// a real in error is left out and the next one read.
 func (p *parser) resolveReals(pv *pendingVirtual) error {
 	for _, rr := range pv.reals {
-		m := reRealAddr.FindStringSubmatch(rr.text)
-		if m == nil {
-			return p.errorf(rr.line, "invalid address for real server (wrong format)")
-		}
-		ip1, ip2, portText, flags := m[1], m[3], m[5], m[6]
-		if m[4] == "" {
-			portText = "0"
-		}
-		fam := pv.v.Family
-		a1, err := p.lookupHost(ip1, fam)
-		if err != nil {
-			return p.errorWrap(rr.line, err, "invalid address (%s) for real server (could not resolve host)", ip1)
-		}
-		port, err := p.lookupPort(portText, "")
-		if err != nil {
-			return p.errorWrap(rr.line, err, "invalid port (%s) for real server (could not resolve port)", portText)
-		}
-		addrs := []netip.Addr{a1}
-		if ip2 != "" {
-			a2, err := p.lookupHost(ip2, fam)
-			if err != nil {
-				return p.errorWrap(rr.line, err, "invalid address (%s) for real server (could not resolve end host)", ip2)
-			}
-			if addrs, err = p.realRange(rr.line, a1, a2); err != nil {
-				return err
-			}
-		}
-		if len(addrs) == 0 {
-			// ldirectord never looks at the flags of an empty range.
-			continue
-		}
-		if p.nreals += len(addrs); p.nreals > maxReals {
-			return p.errorf(rr.line, "more than %d real servers in the configuration", maxReals)
-		}
-		tmpl := Real{Line: rr.line, Host: ip1, Port: port}
-		if err := p.realFlags(&tmpl, flags); err != nil {
+		if err := p.fail(p.resolveReal(pv, rr)); err != nil {
 			return err
 		}
-		for _, a := range addrs {
-			r := tmpl
-			r.Address = a
-			pv.v.Reals = append(pv.v.Reals, &r)
+	}
+	return nil
+}
+
+func (p *parser) resolveReal(pv *pendingVirtual, rr rawReal) error {
+	m := reRealAddr.FindStringSubmatch(rr.text)
+	if m == nil {
+		return p.errorValue(rr.line, rr.text, "the form is ADDRESS[:PORT] gate|masq|ipip [WEIGHT]", "invalid address for real server (wrong format)")
+	}
+	ip1, ip2, portText, flags := m[1], m[3], m[5], m[6]
+	if m[4] == "" {
+		portText = "0"
+	}
+	fam := pv.v.Family
+	a1, err := p.lookupHost(ip1, fam)
+	if err != nil {
+		return p.errorWrap(rr.line, err, "invalid address (%s) for real server (could not resolve host)", ip1)
+	}
+	port, err := p.lookupPort(portText, "")
+	if err != nil {
+		return p.errorWrap(rr.line, err, "invalid port (%s) for real server (could not resolve port)", portText)
+	}
+	addrs := []netip.Addr{a1}
+	if ip2 != "" {
+		a2, err := p.lookupHost(ip2, fam)
+		if err != nil {
+			return p.errorWrap(rr.line, err, "invalid address (%s) for real server (could not resolve end host)", ip2)
 		}
+		if addrs, err = p.realRange(rr.line, a1, a2); err != nil {
+			return err
+		}
+	}
+	if len(addrs) == 0 {
+		// ldirectord never looks at the flags of an empty range.
+		return nil
+	}
+	if p.nreals += len(addrs); p.nreals > maxReals {
+		return p.errorf(rr.line, "more than %d real servers in the configuration", maxReals)
+	}
+	tmpl := Real{Line: rr.line, Host: ip1, Port: port}
+	if err := p.realFlags(&tmpl, flags); err != nil {
+		return err
+	}
+	for _, a := range addrs {
+		r := tmpl
+		r.Address = a
+		pv.v.Reals = append(pv.v.Reals, &r)
 	}
 	return nil
 }
@@ -115,7 +123,11 @@ func (p *parser) realFlags(r *Real, flags string) error {
 		fwd, ok = lookupName(forwardNames, flags[loc[2]:loc[3]])
 	}
 	if !ok {
-		return p.errorf(r.Line, "forward method must be gate, masq or ipip")
+		word := ""
+		if loc != nil {
+			word = flags[loc[2]:loc[3]]
+		}
+		return p.errorValue(r.Line, word, didYouMean(word, forwardNames), "forward method must be gate, masq or ipip")
 	}
 	p.skipped(r.Line, flags[:loc[2]])
 	r.Forward, flags = Forward(fwd), flags[loc[4]:loc[5]]

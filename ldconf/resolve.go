@@ -13,26 +13,37 @@ import (
 
 // endBlock runs when a virtual block ends, in ldirectord's order: the
 // fallback, the virtual address, the reals, then the duplicate check
-// (reported at the line that ended the block).
+// (reported at the line that ended the block). Collecting errors
+// (LoadAll), every stage runs; a block without a usable address (or
+// header) is left out of the configuration.
 func (p *parser) endBlock(line int) error {
 	pv := p.cur
 	p.cur = nil
 	v := pv.v
 	v.EndLine = line
-	if err := p.resolveVirtualFallback(pv); err != nil {
-		return err
-	}
-	if err := p.resolveVirtualAddress(pv); err != nil {
-		return err
+	if !pv.broken {
+		if err := p.fail(p.resolveVirtualFallback(pv)); err != nil {
+			return err
+		}
+		addrErr := p.resolveVirtualAddress(pv)
+		if err := p.fail(addrErr); err != nil {
+			return err
+		}
+		pv.broken = addrErr != nil
 	}
 	if err := p.resolveReals(pv); err != nil {
 		return err
 	}
-	id := virtualID(v)
-	if p.seen[id] {
-		return p.errorf(line, "duplicate virtual server")
+	if pv.broken {
+		return nil
 	}
-	p.seen[id] = true
+	id := virtualID(v)
+	if first, dup := p.seen[id]; dup {
+		pv.broken = true
+		return p.fail(withText(p.errorf(line, "duplicate virtual server"),
+			fmt.Sprintf("duplicate virtual server %s (the block ending here; the first is on line %d)", id, first)))
+	}
+	p.seen[id] = v.Line
 	p.done = append(p.done, pv)
 	return nil
 }
@@ -64,11 +75,13 @@ func (p *parser) resolveVirtualAddress(pv *pendingVirtual) error {
 	host, port := splitHostServ(pv.ipPort)
 	a, err := p.lookupHost(host, v.Family)
 	if err != nil {
-		return p.errorWrap(v.Line, err, "invalid address for virtual service")
+		return withText(p.errorWrap(v.Line, err, "invalid address for virtual service"),
+			fmt.Sprintf("invalid address for virtual service %q: %v", pv.ipPort, err))
 	}
 	n, err := p.lookupPort(port, protoName(v.Protocol))
 	if err != nil {
-		return p.errorWrap(v.Line, err, "invalid address for virtual service")
+		return withText(p.errorWrap(v.Line, err, "invalid address for virtual service"),
+			fmt.Sprintf("invalid port for virtual service %q: %v", pv.ipPort, err))
 	}
 	v.Address, v.Port = a, n
 	// ldirectord keeps a numeric port as written and compares it as a

@@ -69,7 +69,7 @@ var reServerName = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_]
 func (p *parser) tlsVerifyHost(t token, v string) (bool, error) {
 	b, ok := yesNo(strings.TrimSpace(v))
 	if !ok {
-		return false, p.errorf(t.line, "tlsverifyhost must be 'yes' or 'no'")
+		return false, p.errorValue(t.line, v, "", "tlsverifyhost must be 'yes' or 'no'")
 	}
 	return b, nil
 }
@@ -77,7 +77,7 @@ func (p *parser) tlsVerifyHost(t token, v string) (bool, error) {
 func (p *parser) pgsqlCleartext(t token, v string) (refuse bool, err error) {
 	b, ok := yesNo(strings.TrimSpace(v))
 	if !ok {
-		return false, p.errorf(t.line, "pgsqlcleartext must be 'yes' or 'no'")
+		return false, p.errorValue(t.line, v, "", "pgsqlcleartext must be 'yes' or 'no'")
 	}
 	return !b, nil
 }
@@ -85,7 +85,7 @@ func (p *parser) pgsqlCleartext(t token, v string) (refuse bool, err error) {
 func (p *parser) tlsServerName(t token, v string) (string, error) {
 	n := strings.TrimSpace(optionallyQuoted(strings.TrimSpace(v)))
 	if _, err := netip.ParseAddr(n); err != nil && (len(n) > 253 || !reServerName.MatchString(n)) {
-		return "", p.errorf(t.line, "invalid tlsservername: a host name or an IP address is required")
+		return "", p.errorValue(t.line, v, "", "invalid tlsservername: a host name or an IP address is required")
 	}
 	return n, nil
 }
@@ -108,7 +108,7 @@ func (p *parser) tlsCAFile(t token, v string) (string, error) {
 func (p *parser) tlsMinVersion(t token, v string) (uint16, error) {
 	ver, ok := checks.ParseTLSVersion(strings.TrimSpace(v))
 	if !ok {
-		return 0, p.errorf(t.line, "tlsminversion must be 1.0, 1.1, 1.2 or 1.3")
+		return 0, p.errorValue(t.line, v, "", "tlsminversion must be 1.0, 1.1, 1.2 or 1.3")
 	}
 	return ver, nil
 }

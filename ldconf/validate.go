@@ -3,6 +3,7 @@ package ldconf
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
@@ -15,26 +16,21 @@ const (
 	maxFWMark     = 1<<32 - 1
 )
 
-// knownSchedulers are the schedulers Linux ships; others are only warned
-// about, since the kernel is the judge.
-var knownSchedulers = map[string]bool{
-	"rr": true, "wrr": true, "lc": true, "wlc": true, "lblc": true, "lblcr": true,
-	"dh": true, "sh": true, "sed": true, "nq": true, "mh": true, "fo": true,
-	"ovf": true, "twos": true,
-}
-
 // validate marks what ipvsadm or the kernel would refuse when ldirectord
 // runs its commands (ldirectord only logs those failures and carries on,
 // so the configuration is still accepted), and applies the deliberate
 // deviation for l: without u:.
 func (p *parser) validate() {
-	for _, v := range p.cfg.Virtuals {
+	for _, pv := range p.done {
+		v := pv.v
 		v.Rejected = virtualRejection(v)
 		if v.Rejected != "" {
 			p.warn(v.Line, false, "virtual service %s will not be created: %s", virtualID(v), v.Rejected)
 		}
-		if !knownSchedulers[v.Scheduler] {
-			p.warn(v.Line, false, "scheduler %q is not one Linux ships; the kernel may refuse the virtual service", v.Scheduler)
+		if !slices.Contains(ipvsctl.Schedulers, v.Scheduler) {
+			// Only a scheduler= line can name one.
+			p.warnText(pv.schedulerLine, fmt.Sprintf("scheduler %q is not one Linux ships; the kernel may refuse the virtual service", v.Scheduler),
+				schedulerHint(v.Scheduler))
 		}
 		for _, r := range v.Reals {
 			p.validateReal(v, r)

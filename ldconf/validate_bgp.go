@@ -2,14 +2,13 @@ package ldconf
 
 import (
 	"net/netip"
-	"slices"
 )
 
 // finishBGP checks the BGP directives against each other and the virtuals
 // once the whole file is read, and fills Global.BGP and each
-// Virtual.Announce. Of several problems, the one on the earliest line is
-// reported, as if ldirectord had read them in order.
-func (p *parser) finishBGP() error {
+// Virtual.Announce. It returns every problem (run reports the earliest
+// line's, as if ldirectord had read them in order).
+func (p *parser) finishBGP() []*Error {
 	var errs []*Error
 	fail := func(line int, format string, args ...any) {
 		errs = append(errs, p.errorf(line, format, args...).(*Error))
@@ -32,7 +31,7 @@ func (p *parser) finishBGP() error {
 		}
 	}
 	if len(errs) > 0 {
-		return slices.MinFunc(errs, func(x, y *Error) int { return x.Line - y.Line })
+		return errs
 	}
 	if !on {
 		p.warnAnnounceWithoutBGP()

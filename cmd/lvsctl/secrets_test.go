@@ -90,9 +90,11 @@ func TestSecretsNotInOutput(t *testing.T) {
 		has    []string // what the output must hold
 	}{
 		{[]string{"ldirectord", "--check", valid}, 0, []string{
-			`warning: ` + valid + `:7: ignored by ldirectord: "passwd=<redacted>"`,
+			valid + `:7: warning: ignored by ldirectord: "passwd=<redacted>"`,
 			"-a -t 192.0.2.1:110 -r 127.0.0.1:" + fmt.Sprint(port) + " -m -w 5"}},
 		{[]string{"ldirectord", "--check", bad}, 2, []string{
+			bad + ":3: secret needs its value in double quotes\n"}},
+		{[]string{"ldirectord", "-d", bad, "start"}, 2, []string{
 			"reading file " + bad + " at line 3: Unknown command \"\tsecret=<redacted>\n\"\n"}},
 		{[]string{"check", "-c", valid, "192.0.2.1:110", fmt.Sprintf("127.0.0.1:%d", port)}, 1, []string{
 			"login failed: -ERR unknown command PASS <redacted>"}},

@@ -133,11 +133,25 @@ check_ours() {
 			fail "$r: /$f is not our link to ${ourlink[$f]}: $(ls -l "$r/$f")"
 	done
 	[[ "$(diversions "$r")" == "$want_diversions" ]] || fail "$r: diversions:$(printf '\n%s' "$(diversions "$r")")"
-	# ldirectord --check of the example: the table in ipvsadm -S -n form
+	# ldirectord --check of the example: the table in ipvsadm -S -n form,
+	# the summary on stderr
 	in_root "$r" /usr/sbin/ldirectord --check /tmp/debs/example.cf >"$work/check.out" 2>"$work/check.err" ||
 		fail "$r: ldirectord --check exited $?: $(cat "$work/check.err")"
 	cmp -s "$work/check.out" "$here/example.table" ||
 		fail "$r: ldirectord --check printed$(printf '\n%s' "$(cat "$work/check.out")")"
+	grep -q '^/tmp/debs/example.cf: OK, ' "$work/check.err" ||
+		fail "$r: ldirectord --check's summary:$(printf '\n%s' "$(cat "$work/check.err")")"
+	# the installed binary says which lvsctl it is: the package's version
+	local said
+	said=$(in_root "$r" /usr/sbin/lvsctl version | head -n 1)
+	[[ "$said" == "lvsctl $version" ]] || fail "$r: lvsctl version says '$said', the package is $version"
+	[[ "$(in_root "$r" /usr/sbin/lvsctl --version | head -n 1)" == "lvsctl $version" ]] ||
+		fail "$r: lvsctl --version is not lvsctl version"
+	# completion scripts of the three names
+	for f in bash-completion/completions/{lvsctl,ipvsadm,ldirectord} zsh/vendor-completions/_{lvsctl,ipvsadm,ldirectord} \
+		fish/vendor_completions.d/{lvsctl,ipvsadm,ldirectord}.fish; do
+		[[ -s "$r/usr/share/$f" ]] || fail "$r: no /usr/share/$f"
+	done
 	[[ "$(in_root "$r" dpkg-query -W -f='${Version} ' lvsctl lvsctl-dropin)" == "$version $version " ]] ||
 		fail "$r: installed versions are not $version"
 }

@@ -120,6 +120,12 @@ func (p PidFile) Write(pid int) error {
 	if err := os.WriteFile(tmp, []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
 		return fmt.Errorf("write pid file: %w", err)
 	}
+	// Everyone may read a pid, as under ldirectord, whatever the
+	// daemon's umask (RestrictUmask).
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write pid file: %w", err)
+	}
 	if err := os.Rename(tmp, p.Path); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("write pid file: %w", err)

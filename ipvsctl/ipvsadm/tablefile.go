@@ -24,9 +24,15 @@ func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e
 // Unwrap exposes the parser's error.
 func (e *LineError) Unwrap() error { return e.Err }
 
-// ErrLdirectordConfig is a table file that is an ldirectord.cf: not one
-// line is a table rule, and it has ldirectord's virtual= blocks.
-var ErrLdirectordConfig = errors.New("an ldirectord.cf, not a table in ipvsadm -S form")
+// LdirectordConfigError is a table file that is an ldirectord.cf: not
+// one line is a table rule, and it has ldirectord's virtual= blocks.
+type LdirectordConfigError struct {
+	Line int // the first virtual= or virtual6= line
+}
+
+func (e *LdirectordConfigError) Error() string {
+	return fmt.Sprintf("an ldirectord.cf (virtual= at line %d), not a table in ipvsadm -S form", e.Line)
+}
 
 // TableFile is a table file as ReadTableFile reads it: the table, and the
 // line each rule came from.
@@ -68,7 +74,7 @@ func ReadTable(r io.Reader, prog string, res Resolver) ([]ipvsctl.VirtualService
 // ReadTableFile is ReadTable keeping each rule's line. A file larger than
 // MaxInputBytes or with a line longer than MaxLineBytes is refused whole
 // (an *InputError in a *LineError for the line), an ldirectord.cf with
-// ErrLdirectordConfig alone.
+// an *LdirectordConfigError alone.
 func ReadTableFile(r io.Reader, prog string, res Resolver) (*TableFile, error) {
 	lines, err := readInputLines(r)
 	if err != nil {
@@ -135,8 +141,8 @@ func ReadTableFile(r io.Reader, prog string, res Resolver) (*TableFile, error) {
 			bad(n, "only -A and -a lines (ipvsadm -S output) describe a table; this is %s", cmdNames[c.Cmd])
 		}
 	}
-	if rules == 0 && len(errs) > 0 && isLdirectordConfig(lines) {
-		return nil, ErrLdirectordConfig
+	if n := ldirectordLine(lines); rules == 0 && len(errs) > 0 && n > 0 {
+		return nil, &LdirectordConfigError{Line: n}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -144,16 +150,17 @@ func ReadTableFile(r io.Reader, prog string, res Resolver) (*TableFile, error) {
 	return t, nil
 }
 
-// isLdirectordConfig reports whether lines hold ldirectord's virtual= or
-// virtual6= directive, which starts every block of an ldirectord.cf.
-func isLdirectordConfig(lines []string) bool {
-	for _, l := range lines {
+// ldirectordLine is the number of the first line holding ldirectord's
+// virtual= or virtual6= directive, which starts every block of an
+// ldirectord.cf; 0 if none does.
+func ldirectordLine(lines []string) int {
+	for i, l := range lines {
 		key, _, ok := strings.Cut(strings.TrimLeft(l, " \t"), "=")
 		if k := strings.TrimRight(key, " \t"); ok && (k == "virtual" || k == "virtual6") {
-			return true
+			return i + 1
 		}
 	}
-	return false
+	return 0
 }
 
 // parserText turns the parser's exit-style errors into plain errors with
