@@ -102,17 +102,30 @@ func TestDiffJSONAndRefusals(t *testing.T) {
 		t.Errorf("was: %v", doc.Changes[0].Was)
 	}
 
-	// a kernel refusal: reported, the other change made, status 1
-	f.FailNext("UpdateService", &ipvsctl.KernelError{Op: ipvsctl.OpUpdateService, Errno: syscall.ENOENT})
+	// a kernel refusal: reported with its line, the change before it
+	// undone, status 1, the table as it was
+	before := f.Dump()
+	f.FailNext("AddDestination", &ipvsctl.KernelError{Op: ipvsctl.OpAddDest, Errno: syscall.ENOMEM})
+	f.ResetCalls()
 	out, errs, rc := runTable(t, f, "apply", "--json", file)
-	if rc != 1 || !strings.Contains(errs, "lvsctl apply: -E -t 192.0.2.1:80 -s rr: ") {
-		t.Errorf("refusal: rc %d %q", rc, errs)
+	wantErr := "lvsctl apply: " + file + ": line 6: -a -u 192.0.2.1:53 -r 10.0.0.6:53 -m -w 1: Memory allocation problem\n" +
+		"lvsctl apply: change 2 of 2 refused; the change made was undone, the table is as it was\n"
+	if rc != 1 || errs != wantErr {
+		t.Errorf("refusal: rc %d\n%s\nwant\n%s", rc, errs, wantErr)
+	}
+	if f.Dump() != before {
+		t.Errorf("table after the refusal:\n%s\nbefore:\n%s", f.Dump(), before)
+	}
+	wantCalls := []string{"-E -t 192.0.2.1:80 -s rr", "-a -u 192.0.2.1:53 -r 10.0.0.6:53 -m -w 1", "-E -t 192.0.2.1:80 -s wrr"}
+	if got := f.Calls(); strings.Join(got, "|") != strings.Join(wantCalls, "|") {
+		t.Errorf("writes %q, want %q", got, wantCalls)
 	}
 	doc = ipvsadm.JSONDiff{}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Changes[0].Error == nil || doc.Changes[1].Error != nil {
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Changes[0].State != ipvsadm.ChangeUndone || doc.Changes[0].Error != nil ||
+		doc.Changes[1].State != ipvsadm.ChangeRefused || doc.Changes[1].Error == nil || *doc.Changes[1].Error != "Memory allocation problem" {
 		t.Errorf("apply --json: %v\n%s", err, out)
 	}
-	if out, _, _ := runTable(t, f, "diff", file); out != "-E -t 192.0.2.1:80 -s rr\n" {
+	if out, _, _ := runTable(t, f, "diff", file); out != "-E -t 192.0.2.1:80 -s rr\n-a -u 192.0.2.1:53 -r 10.0.0.6:53 -m -w 1\n" {
 		t.Errorf("left to do: %q", out)
 	}
 }

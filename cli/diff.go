@@ -33,7 +33,7 @@ Exit status: 0 no differences, 1 differences, 2 trouble (bad FILE, no IPVS).`,
 }
 
 func runDiff(o *tableOptions) error {
-	client, changes, err := o.tableChanges("diff", diffTrouble)
+	client, _, changes, err := o.tableChanges("diff", diffTrouble)
 	if err != nil {
 		return err
 	}

@@ -33,13 +33,14 @@ lvsctl's additions (unknown options when invoked as ipvsadm):
         persistence templates grouped by real server, with the client network
         (after the service's -M) and the time left
   %[1]s -R --atomic
-        check every line of stdin before the first change
+        -R, all or nothing: every line of stdin checked before the first change,
+        and a line the kernel refuses undoes the changes made before it
   %[1]s --version, -v
         lvsctl's version (the same as %[1]s version)
 Options:
   --json                              JSON output of a listing, diff or apply
   --templates                         with -L -c: the persistence templates view
-  --atomic                            with -R: nothing changes if a line is bad
+  --atomic                            with -R: all or nothing
 Subcommands (%[1]s SUBCOMMAND -h, or %[1]s help SUBCOMMAND, for the options of each):
 `, prog)
 	root.InitDefaultHelpCmd()

@@ -1,12 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"regexp"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,9 +20,10 @@ const (
 	diffChanges = 1
 	diffTrouble = 2
 
-	applyDone    = 0
-	applyRefused = 1 // the kernel refused some change; the others were made
-	applyInvalid = 2 // FILE invalid or IPVS unreachable; nothing was changed
+	applyDone       = 0
+	applyRefused    = 1 // the kernel refused a change; those made were undone
+	applyInvalid    = 2 // FILE invalid or IPVS unreachable; nothing was changed
+	applyUndoFailed = 3 // the kernel refused a change and some undo: part changed
 )
 
 // tableOptions are diff's and apply's.
@@ -63,8 +63,9 @@ func newTableCmd(f *Factory, cmd *cobra.Command, code int, jsonUsage string, run
 
 // readTableFile reads the file ("-" is stdin) as a whole desired table.
 // Every bad line is printed, prefixed with the file name, so one run
-// shows all there is to fix.
-func (o *tableOptions) readTableFile(cmdName string) ([]ipvsctl.VirtualService, error) {
+// shows all there is to fix; an ldirectord.cf gets one line saying how to
+// turn it into a table.
+func (o *tableOptions) readTableFile(cmdName string) (*ipvsadm.TableFile, error) {
 	var r io.Reader = o.io.In
 	if o.file != "-" {
 		f, err := os.Open(o.file)
@@ -74,20 +75,22 @@ func (o *tableOptions) readTableFile(cmdName string) ([]ipvsctl.VirtualService, 
 		defer f.Close()
 		r = f
 	}
-	// Kept for a second look should it not be a table.
-	var text bytes.Buffer
-	table, err := ipvsadm.ReadTable(io.TeeReader(r, &text), "lvsctl", o.res)
+	table, err := ipvsadm.ReadTableFile(r, "lvsctl", o.res)
 	if err == nil {
 		return table, nil
 	}
-	if line := ldirectordLine(text.Bytes()); line > 0 {
-		name, arg := o.file, o.file
+	var lde *ipvsadm.LdirectordConfigError
+	if errors.As(err, &lde) {
+		name, arg := o.file, "FILE" // standard input has no name to give ldirectord --check
 		if o.file == "-" {
-			// standard input has no name to give ldirectord --check
-			name, arg = "standard input", "FILE"
+			name = "standard input"
+		} else if abs, aerr := filepath.Abs(o.file); aerr == nil {
+			// ldirectord looks a relative name up in /etc/ha.d first: the
+			// suggestion names this very file.
+			arg = abs
 		}
 		return nil, &ExitError{Err: fmt.Errorf("%s is an ldirectord.cf (virtual= at line %d), not a table in ipvsadm -S form; ldirectord --check prints the table it asks for: lvsctl ldirectord --check %s | lvsctl %s -",
-			name, line, arg, cmdName)}
+			name, lde.Line, arg, cmdName)}
 	}
 	var many interface{ Unwrap() []error }
 	errs := []error{err}
@@ -100,25 +103,10 @@ func (o *tableOptions) readTableFile(cmdName string) ([]ipvsctl.VirtualService, 
 	return nil, &ExitError{Err: fmt.Errorf("%s: %d invalid line(s): %w", o.file, len(errs), err), Quiet: true}
 }
 
-// reVirtualLine is an ldirectord.cf's virtual= or virtual6= line, which
-// no line of ipvsadm -S form can be.
-var reVirtualLine = regexp.MustCompile(`^virtual6?[ \t]*=`)
-
-// ldirectordLine is the number of the first virtual= line of text, or 0
-// when it has none.
-func ldirectordLine(text []byte) int {
-	for i, line := range strings.Split(string(text), "\n") {
-		if reVirtualLine.MatchString(line) {
-			return i + 1
-		}
-	}
-	return 0
-}
-
 // tableChanges reads the file, then the kernel's table, and returns the
-// client (to close) and the changes that turn the kernel's table into
-// the file's. Its errors are *ExitError with code.
-func (o *tableOptions) tableChanges(cmdName string, code int) (ipvsctl.Client, []ipvsctl.Change, error) {
+// client (to close), the file and the changes that turn the kernel's
+// table into the file's. Its errors are *ExitError with code.
+func (o *tableOptions) tableChanges(cmdName string, code int) (ipvsctl.Client, *ipvsadm.TableFile, []ipvsctl.Change, error) {
 	fail := func(err error) error {
 		var e *ExitError
 		if errors.As(err, &e) {
@@ -128,19 +116,19 @@ func (o *tableOptions) tableChanges(cmdName string, code int) (ipvsctl.Client, [
 	}
 	want, err := o.readTableFile(cmdName)
 	if err != nil {
-		return nil, nil, fail(err)
+		return nil, nil, nil, fail(err)
 	}
 	client, err := o.open()
 	if err != nil {
 		msg, _ := ipvsadm.OpenFailure(err)
-		return nil, nil, fail(&openError{msg: strings.TrimSuffix(msg, "\n"), err: err})
+		return nil, nil, nil, fail(&openError{msg: strings.TrimSuffix(msg, "\n"), err: err})
 	}
 	have, err := ipvsctl.ReadKernelTable(client)
 	if err != nil {
 		client.Close()
-		return nil, nil, fail(err)
+		return nil, nil, nil, fail(err)
 	}
-	return client, ipvsctl.DiffTables(have, want), nil
+	return client, want, ipvsctl.DiffTables(have, want.Table), nil
 }
 
 // openError is a failure to open IPVS in ipvsadm's words.

@@ -2,7 +2,9 @@ package director
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
@@ -128,14 +130,24 @@ func destText(d *ipvsctl.Destination) string {
 	return s
 }
 
+// maskText is a persistence netmask as ipvsadm's -M takes it: an IPv4
+// mask dotted (0.0.0.0 included), an IPv6 prefix length.
+func maskText(s *ipvsctl.Service) string {
+	if s.Family == ipvsctl.AFInet6 {
+		return strconv.FormatUint(uint64(s.Netmask), 10)
+	}
+	m := s.Netmask
+	return netip.AddrFrom4([4]byte{byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}).String()
+}
+
 // svcText is a virtual's settings as ipvsadm's options.
 func svcText(s *ipvsctl.Service) string {
 	var b strings.Builder
 	b.WriteString("-s " + s.Scheduler)
 	if s.Flags&ipvsctl.SvcFlagPersistent != 0 {
 		fmt.Fprintf(&b, " -p %d", s.Timeout)
-		if s.Netmask != 0xffffffff && s.Netmask != 128 {
-			fmt.Fprintf(&b, " -M %#x", s.Netmask)
+		if s.Netmask != ipvsctl.HostNetmask(s.Family) {
+			b.WriteString(" -M " + maskText(s))
 		}
 	}
 	if s.Flags&ipvsctl.SvcFlagOnePacket != 0 {

@@ -242,3 +242,22 @@ func TestStartConvergesWeights(t *testing.T) {
 	})
 	et.wantCalls("-e -t 192.168.100.1:80 -r 10.0.0.2:80 -g -w 2")
 }
+
+// A persistence netmask of 0.0.0.0 is a value: the virtual is added with
+// it, someone's -M 255.255.255.0 is drift worded as ipvsadm's -M, and
+// resync puts 0.0.0.0 back.
+func TestDriftNetmaskZero(t *testing.T) {
+	const cfg = "resync=yes\nvirtual=192.168.100.1:80\n\treal=10.0.0.2:80 gate 2\n\tchecktype=connect\n\tpersistent=600\n\tnetmask=0.0.0.0\n"
+	et := newEngineTest(t, cfg, func(*ipvstest.Fake) {})
+	et.e.sweep()
+	et.wantCalls("-A -t 192.168.100.1:80 -s wrr -p 600 -M 0.0.0.0")
+	s := svc("192.168.100.1", 80, "wrr")
+	s.Flags, s.Timeout, s.Netmask = ipvsctl.SvcFlagPersistent, 600, 0xffffff00
+	mustDo(t, et.fake.UpdateService(&s))
+	et.lines()
+	et.calls()
+	et.e.sweep()
+	et.wantLines("Drift: virtual server 192.168.100.1:80: -s wrr -p 600 -M 255.255.255.0 in the table, want -s wrr -p 600 -M 0.0.0.0",
+		"Changed virtual server: 192.168.100.1:80")
+	et.wantCalls("-E -t 192.168.100.1:80 -s wrr -p 600 -M 0.0.0.0")
+}

@@ -96,6 +96,12 @@ var ldScenarios = []ldScenario{
 	{name: "cleanstop-yes", config: "cleanstop=yes\nquiescent=yes\n" + ldHTTP2, before: "rs_up 2"},
 	{name: "fwmark-persistent-netmask", config: "virtual=7\n\treal=10.0.2.2 gate\n\treal=10.0.3.2 gate\n\tchecktype=connect\n\tcheckport=80\n\tpersistent=600\n\tnetmask=255.255.255.0\n\tscheduler=rr\n",
 		before: "rs_up 2 3", steps: []ldStep{{name: "down 2", do: "rs_down 2"}}},
+	// Zero is a value: the netmask 0.0.0.0 (every client one network),
+	// weight 0, port 0, the shortest persistence and the longest.
+	{name: "zero-values", config: "virtual=192.168.100.1:80\n\treal=10.0.2.2:80 gate 0\n\treal=10.0.3.2:80 masq 2147483647 l:0 u:0\n\tchecktype=connect\n\tpersistent=1\n\tnetmask=0.0.0.0\n\tscheduler=rr\n" +
+		"virtual=192.168.100.2:0\n\treal=10.0.2.2 gate 1\n\treal=10.0.3.2 gate 0\n\tchecktype=connect\n\tcheckport=80\n\tpersistent=2678400\n\tnetmask=0.0.0.0\n" +
+		"virtual=9\n\treal=10.0.3.2 gate\n\tchecktype=connect\n\tcheckport=80\n\tpersistent=60\n\tnetmask=0.0.0.0\n",
+		before: "rs_up 2 3", steps: []ldStep{{name: "down 3", do: "rs_down 3"}}},
 	{name: "range", config: "virtual=192.168.100.1:80\n\treal=10.0.2.2->10.0.2.4:80 gate\n\tchecktype=connect\n", before: "rs_up 2"},
 	{name: "masq-port-vs-gate", config: "virtual=192.168.100.1:8080\n\treal=10.0.2.2:80 masq\n\treal=10.0.3.2:80 gate\n\tchecktype=connect\n", before: "rs_up 2 3",
 		steps: []ldStep{{name: "down 3", do: "rs_down 3"}}},

@@ -22,13 +22,16 @@ const (
 
 // Change is one ipvsadm command of a diff. Service is the wanted service
 // (the current one for a delete); Dest likewise for destination changes.
-// Was holds the current configuration an edit replaces.
+// WasSvc and WasDest hold the current configuration an edit replaces,
+// WasDests the destinations a service delete takes with it: what undoes
+// the change.
 type Change struct {
-	Op      ChangeOp
-	Service Service
-	Dest    *Destination
-	WasSvc  *Service
-	WasDest *Destination
+	Op       ChangeOp
+	Service  Service
+	Dest     *Destination
+	WasSvc   *Service
+	WasDest  *Destination
+	WasDests []Destination
 }
 
 // DiffTables returns the changes that turn have into want: first services
@@ -45,7 +48,7 @@ func DiffTables(have, want []VirtualService) []Change {
 		vs := &have[i]
 		current[vs.Service.Key()] = vs
 		if !wanted[vs.Service.Key()] {
-			out = append(out, Change{Op: OpDelSvc, Service: vs.Service})
+			out = append(out, Change{Op: OpDelSvc, Service: vs.Service, WasDests: vs.Destinations})
 		}
 	}
 	for i := range want {

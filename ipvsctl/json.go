@@ -157,7 +157,7 @@ func ServiceConfigJSON(s *Service) JSONServiceConfig {
 		j.Address = ptr(addrString(s.Address))
 		j.Port = s.Port
 	}
-	if f := s.SchedFlagNames(); f != nil {
+	if f := s.SchedFlagWords(); f != nil {
 		j.SchedFlags = f
 	}
 	if j.Persistent {

@@ -94,6 +94,15 @@ type Service struct {
 	NumDests uint32
 }
 
+// HostNetmask is the persistence granularity of one client, ipvsadm's
+// default when -M is not given: 255.255.255.255 for IPv4, /128 for IPv6.
+func HostNetmask(family uint16) uint32 {
+	if family == AFInet6 {
+		return 128
+	}
+	return 0xffffffff
+}
+
 // Destination is one real server of a service. ActiveConns, InactConns,
 // PersistConns and Stats are only filled by listings.
 type Destination struct {
@@ -114,10 +123,21 @@ type Destination struct {
 	Stats        Stats
 }
 
-// SchedFlagNames names the service's scheduler flags as ipvsadm's -b
-// takes them: sh and mh have their own names (sh-fallback, sh-port), the
-// other schedulers flag-1 to flag-3. It is nil when no flag is set.
+// SchedFlagNames names the service's scheduler flags as ipvsadm -L and -S
+// print them: sh and mh have their own names (sh-fallback, sh-port) and
+// leave flag 3 unnamed, the other schedulers flag-1 to flag-3. It is nil
+// when no named flag is set.
 func (s *Service) SchedFlagNames() []string {
+	return s.schedFlagNames(false)
+}
+
+// SchedFlagWords names every scheduler flag set, flag 3 of sh and mh
+// included, in words ipvsadm's -b reads back.
+func (s *Service) SchedFlagWords() []string {
+	return s.schedFlagNames(true)
+}
+
+func (s *Service) schedFlagNames(all bool) []string {
 	var out []string
 	add := func(set bool, name string) {
 		if set {
@@ -129,6 +149,7 @@ func (s *Service) SchedFlagNames() []string {
 	case "sh", "mh":
 		add(f1, s.Scheduler+"-fallback")
 		add(f2, s.Scheduler+"-port")
+		add(f3 && all, "flag-3")
 	default:
 		add(f1, "flag-1")
 		add(f2, "flag-2")

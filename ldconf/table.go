@@ -66,10 +66,13 @@ func (c *Config) Table() []ipvsctl.VirtualService {
 
 // service is the virtual's ipvsadm -A arguments as a kernel service.
 func (v *Virtual) service() ipvsctl.Service {
-	s := ipvsctl.Service{Family: ipvsctl.AFInet, Scheduler: v.Scheduler, Netmask: 0xffffffff}
+	s := ipvsctl.Service{Family: ipvsctl.AFInet, Scheduler: v.Scheduler}
 	if v.Family == IPv6 {
-		s.Family, s.Netmask = ipvsctl.AFInet6, 128
+		s.Family = ipvsctl.AFInet6
 	}
+	// ipvsadm's default when ldirectord passes no -M; a netmask directive
+	// replaces it below, 0.0.0.0 included.
+	s.Netmask = ipvsctl.HostNetmask(s.Family)
 	switch v.Protocol {
 	case FWM:
 		s.FWMark = uint32(v.FWMark)

@@ -65,7 +65,7 @@ func parseService(buf string, svc *ipvsctl.Service, res Resolver) int {
 	if a, err := netip.ParseAddr(host); err == nil && a.Is6() && a.Zone() == "" {
 		svc.Address = a
 		svc.Family = ipvsctl.AFInet6
-		svc.Netmask = 128
+		svc.Netmask = ipvsctl.HostNetmask(ipvsctl.AFInet6)
 	} else {
 		if i := strings.LastIndexByte(host, ':'); i >= 0 {
 			p := host[i+1:]

@@ -52,7 +52,7 @@ func parseGrammar(g *grammar, prog string, args []string, res Resolver) (*Comman
 	c := &Command{}
 	c.Dest.Weight = 1
 	c.Dest.FwdMethod = ipvsctl.FwdRoute
-	c.Svc.Netmask = 0xffffffff
+	c.Svc.Netmask = ipvsctl.HostNetmask(ipvsctl.AFInet) // -M's default, until an IPv6 address or -6 says /128
 	if err := c.parseOptions(g, prog, args, res); err != nil {
 		return nil, err
 	}

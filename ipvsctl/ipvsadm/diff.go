@@ -25,11 +25,12 @@ func changeCommand(c *ipvsctl.Change) *Command {
 }
 
 // CommandLine is the change as a numeric ipvsadm command line, the way
-// -S -n writes rules, plus -x/-y which -S forgets; lvsctl -R and ipvsadm
-// -R accept it.
+// -S -n writes rules, plus -x/-y which -S forgets, and fwmark 4294967295
+// and flag 3 of sh and mh in words -R reads (-S writes -1 and nothing);
+// lvsctl -R and ipvsadm -R accept it.
 func CommandLine(c *ipvsctl.Change) string {
 	var b strings.Builder
-	p := &Printer{W: &b, Format: FmtRule | FmtNumeric}
+	p := &Printer{W: &b, Format: FmtRule | FmtNumeric, runnable: true}
 	svc := c.Service
 	name := p.serviceName(&svc)
 	switch c.Op {

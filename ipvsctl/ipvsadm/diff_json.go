@@ -11,7 +11,11 @@ type JSONChange struct {
 	// Was is the configuration an edit replaces (a service or a
 	// destination, as the op says); null for adds and deletes.
 	Was any `json:"was"`
-	// Error is the kernel's refusal: apply only, and only when refused.
+	// State is what apply did with the change (made, refused, undone,
+	// undo_failed, not_run): apply only.
+	State ChangeState `json:"state,omitempty"`
+	// Error is the kernel's refusal of the change (refused) or of its
+	// undo (undo_failed): apply only.
 	Error *string `json:"error,omitempty"`
 }
 

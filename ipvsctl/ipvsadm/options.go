@@ -189,7 +189,7 @@ func fwmarkIPv6(c *Command, _ *string, _ Resolver) error {
 		return fail("-6 used before -f\n")
 	}
 	c.Svc.Family = ipvsctl.AFInet6
-	c.Svc.Netmask = 128
+	c.Svc.Netmask = ipvsctl.HostNetmask(ipvsctl.AFInet6)
 	return nil
 }
 

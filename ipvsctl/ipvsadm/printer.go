@@ -50,6 +50,11 @@ type Printer struct {
 	Format Format
 
 	line []byte // scratch for the lines printed once per destination
+	// runnable writes rules that -R reads back, where -S writes some it
+	// does not: fwmark 4294967295 as it is (-S writes -1), and flag 3 of
+	// sh and mh as flag-3 (-S leaves it out, and an empty -b). diff's
+	// command lines must run.
+	runnable bool
 }
 
 func (p *Printer) printf(format string, a ...any) { fmt.Fprintf(p.W, format, a...) }

@@ -1,25 +1,10 @@
 package ipvsadm
 
 import (
-	"bufio"
 	"errors"
-	"strings"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
 )
-
-// restoreFields splits one -R line as ipvsadm's config_stream_read does:
-// on spaces, tabs and carriage returns, no quoting, no comments, and every
-// word that is exactly "ipvsadm" dropped.
-func restoreFields(line string) []string {
-	var out []string
-	for _, w := range strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' }) {
-		if w != "ipvsadm" {
-			out = append(out, w)
-		}
-	}
-	return out
-}
 
 func isKernelWrite(cmd Cmd) bool {
 	switch cmd {
@@ -32,7 +17,8 @@ func isKernelWrite(cmd Cmd) bool {
 // restore runs each stdin line as a command. Parse and validation errors
 // stop it (ipvsadm exits); kernel refusals are printed and it goes on; the
 // status is the last line's. With a Batcher client, writes are pipelined:
-// their results arrive in line order, before anything that reads.
+// their results arrive in line order, before anything that reads. Under
+// the lvsctl name a line longer than MaxLineBytes stops it too.
 func (r *Runner) restore() error {
 	var last error
 	report := func(err error) {
@@ -49,46 +35,41 @@ func (r *Runner) restore() error {
 		b.BeginBatch(report)
 		defer b.EndBatch()
 	}
-	br := bufio.NewReaderSize(r.Stdin, 64*1024)
+	lr := newLineReader(r.Stdin, r.Extensions)
 	for {
-		line, rerr := br.ReadString('\n')
-		if rerr != nil && (line == "" || strings.TrimRight(line, " \t\r") != line) {
-			// ipvsadm's reader drops a last line that lacks its newline
-			// and ends in blanks.
+		line, ok, ierr := lr.next()
+		if ierr != nil {
+			return r.inputRefusal("-R", ierr, "it and the lines after it were not run")
+		}
+		if !ok {
 			break
 		}
-		args := restoreFields(strings.TrimSuffix(line, "\n"))
-		if len(args) > 0 {
-			c, err := r.parse(args)
-			if err == nil {
-				err = r.execute(c, true)
-				if batching && err == nil && isKernelWrite(c.Cmd) {
-					// its result comes through report, in order
-					if rerr != nil {
-						break
-					}
-					continue
-				}
-			}
-			if batching {
-				b.EndBatch() // earlier lines' results come first
-				b.BeginBatch(report)
-			}
-			var ee *ExitError
-			if errors.As(err, &ee) {
-				return err
-			}
-			var re *ReturnError
-			if errors.As(err, &re) {
-				r.Stdout.Flush()
-				r.Stderr.Write([]byte(re.Msg))
-				last = errSilent
-			} else {
-				last = err
+		args := restoreFields(line)
+		if len(args) == 0 {
+			continue
+		}
+		c, err := r.parse(args)
+		if err == nil {
+			err = r.execute(c, true)
+			if batching && err == nil && isKernelWrite(c.Cmd) {
+				continue // its result comes through report, in order
 			}
 		}
-		if rerr != nil {
-			break
+		if batching {
+			b.EndBatch() // earlier lines' results come first
+			b.BeginBatch(report)
+		}
+		var ee *ExitError
+		if errors.As(err, &ee) {
+			return err
+		}
+		var re *ReturnError
+		if errors.As(err, &re) {
+			r.Stdout.Flush()
+			r.Stderr.Write([]byte(re.Msg))
+			last = errSilent
+		} else {
+			last = err
 		}
 	}
 	if batching {

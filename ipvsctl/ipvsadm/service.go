@@ -18,7 +18,10 @@ func ipv4String(v uint32) string {
 func (p *Printer) serviceName(s *ipvsctl.Service) string {
 	rule := p.Format&FmtRule != 0
 	if s.FWMark != 0 {
-		m := int32(s.FWMark)
+		m := int64(int32(s.FWMark))
+		if p.runnable {
+			m = int64(s.FWMark)
+		}
 		switch {
 		case rule && s.Family == ipvsctl.AFInet6:
 			return fmt.Sprintf("-f %d -6", m)
@@ -49,9 +52,9 @@ func (p *Printer) serviceName(s *ipvsctl.Service) string {
 // default (/32 for IPv4, /128 for IPv6).
 func persistenceMask(s *ipvsctl.Service) (string, bool) {
 	switch {
-	case s.Family == ipvsctl.AFInet && s.Netmask != 0xffffffff:
+	case s.Family == ipvsctl.AFInet && s.Netmask != ipvsctl.HostNetmask(ipvsctl.AFInet):
 		return ipv4String(s.Netmask), true
-	case s.Family == ipvsctl.AFInet6 && s.Netmask != 128:
+	case s.Family == ipvsctl.AFInet6 && s.Netmask != ipvsctl.HostNetmask(ipvsctl.AFInet6):
 		return strconv.Itoa(int(int32(s.Netmask))), true
 	}
 	return "", false
@@ -79,7 +82,11 @@ func (p *Printer) Service(s *ipvsctl.Service, dests []ipvsctl.Destination) {
 			b = append(b, " -o"...)
 		}
 		if s.Flags&schedFlagsMask != 0 {
-			b = append(append(b, " -b "...), strings.Join(s.SchedFlagNames(), ",")...)
+			names := s.SchedFlagNames()
+			if p.runnable {
+				names = s.SchedFlagWords()
+			}
+			b = append(append(b, " -b "...), strings.Join(names, ",")...)
 		}
 		p.W.Write(b)
 		p.line = b

@@ -4,7 +4,9 @@
 package ipvstest
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -103,6 +105,9 @@ func (f *Fake) Services() ([]ipvsctl.Service, error) {
 		c.NumDests = uint32(len(s.dests))
 		out = append(out, c)
 	}
+	// ipvsadm's comparison is not transitive, so the order it sorts
+	// into depends on the order it is given: a fixed one, not the map's.
+	slices.SortFunc(out, func(a, b ipvsctl.Service) int { return cmpKeys(a.Key(), b.Key()) })
 	ipvsctl.SortServices(out)
 	return out, nil
 }
@@ -135,8 +140,17 @@ func (f *Fake) Destinations(svc *ipvsctl.Service) ([]ipvsctl.Destination, error)
 	for _, d := range s.dests {
 		out = append(out, d)
 	}
+	slices.SortFunc(out, func(a, b ipvsctl.Destination) int {
+		return cmp.Or(a.Address.Compare(b.Address), cmp.Compare(a.Port, b.Port))
+	})
 	ipvsctl.SortDestinations(out)
 	return out, nil
+}
+
+// cmpKeys is a total order of service keys.
+func cmpKeys(a, b ipvsctl.ServiceKey) int {
+	return cmp.Or(cmp.Compare(a.Family, b.Family), cmp.Compare(a.FWMark, b.FWMark), cmp.Compare(a.Protocol, b.Protocol),
+		a.Address.Compare(b.Address), cmp.Compare(a.Port, b.Port))
 }
 
 func (f *Fake) write(method, desc string, do func() error) error {
@@ -161,6 +175,13 @@ func serviceArgs(s *ipvsctl.Service) string {
 	}
 	if s.Flags&ipvsctl.SvcFlagPersistent != 0 {
 		fmt.Fprintf(&b, " -p %d", s.Timeout)
+		if s.Netmask != ipvsctl.HostNetmask(s.Family) {
+			if s.Family == ipvsctl.AFInet6 {
+				fmt.Fprintf(&b, " -M %d", s.Netmask)
+			} else {
+				fmt.Fprintf(&b, " -M %d.%d.%d.%d", s.Netmask>>24, s.Netmask>>16&0xff, s.Netmask>>8&0xff, s.Netmask&0xff)
+			}
+		}
 	}
 	return b.String()
 }
@@ -178,11 +199,24 @@ func destFull(s *ipvsctl.Service, d *ipvsctl.Destination) string {
 	return out
 }
 
-// AddService implements ipvsctl.Client (EEXIST if present).
+// checkService applies the kernel's sanity checks on a service's
+// configuration: an IPv6 persistence prefix is 1 to 128 bits.
+func checkService(op ipvsctl.Op, s *ipvsctl.Service) error {
+	if s.Family == ipvsctl.AFInet6 && (s.Netmask < 1 || s.Netmask > 128) {
+		return kerr(op, syscall.EINVAL)
+	}
+	return nil
+}
+
+// AddService implements ipvsctl.Client (EEXIST if present, EINVAL for a
+// bad IPv6 prefix).
 func (f *Fake) AddService(s *ipvsctl.Service) error {
 	return f.write("AddService", "-A "+serviceArgs(s), func() error {
 		if _, ok := f.services[s.Key()]; ok {
 			return kerr(ipvsctl.OpAddService, syscall.EEXIST)
+		}
+		if err := checkService(ipvsctl.OpAddService, s); err != nil {
+			return err
 		}
 		c := *s
 		c.Flags &^= ipvsctl.SvcFlagHashed
@@ -192,12 +226,16 @@ func (f *Fake) AddService(s *ipvsctl.Service) error {
 	})
 }
 
-// UpdateService implements ipvsctl.Client (ESRCH if missing).
+// UpdateService implements ipvsctl.Client (ESRCH if missing, EINVAL for
+// a bad IPv6 prefix).
 func (f *Fake) UpdateService(s *ipvsctl.Service) error {
 	return f.write("UpdateService", "-E "+serviceArgs(s), func() error {
 		cur, ok := f.services[s.Key()]
 		if !ok {
 			return kerr(ipvsctl.OpUpdateService, syscall.ESRCH)
+		}
+		if err := checkService(ipvsctl.OpUpdateService, s); err != nil {
+			return err
 		}
 		c := *s
 		c.Flags &^= ipvsctl.SvcFlagHashed
@@ -242,9 +280,10 @@ func (f *Fake) ZeroService(s *ipvsctl.Service) error {
 	})
 }
 
-// checkDest applies the kernel's sanity checks on a destination.
+// checkDest applies the kernel's sanity checks on a destination: a lower
+// threshold above the upper one (0 included) is out of range.
 func checkDest(op ipvsctl.Op, d *ipvsctl.Destination) error {
-	if d.Weight < 0 || d.UpperThreshold != 0 && d.LowerThreshold > d.UpperThreshold {
+	if d.Weight < 0 || d.LowerThreshold > d.UpperThreshold {
 		return kerr(op, syscall.ERANGE)
 	}
 	return nil

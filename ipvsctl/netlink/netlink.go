@@ -134,25 +134,26 @@ func kerr(op ipvsctl.Op, err error) error {
 }
 
 func (n *Client) serviceCmd(op ipvsctl.Op, cmd uint8, s *ipvsctl.Service) error {
-	d := withDefaults(s)
-	return n.conn.write(op, cmd, serviceAttr(&d))
+	return n.conn.write(op, cmd, serviceRequestAttr(s))
 }
 
-// withDefaults fills what a caller of the library may leave zero: the
-// address family (from the address; IPv4 for a fwmark) and the persistence
-// granularity (a host: /32 or /128). ipvsadm always sets both.
-func withDefaults(s *ipvsctl.Service) ipvsctl.Service {
+// serviceRequestAttr is the service nest of a write request.
+func serviceRequestAttr(s *ipvsctl.Service) *nl.RtAttr {
+	d := withFamily(s)
+	return serviceAttr(&d)
+}
+
+// withFamily fills the address family when a caller of the library left
+// it zero (from the address; IPv4 for a fwmark): 0 is no family, so
+// nothing the caller chose is replaced. Every other field goes to the
+// kernel as given; a zero netmask is the mask 0.0.0.0, which ipvsadm
+// users ask for with -M 0.0.0.0 (ipvsctl.HostNetmask is the default).
+func withFamily(s *ipvsctl.Service) ipvsctl.Service {
 	d := *s
 	if d.Family == 0 {
 		d.Family = ipvsctl.AFInet
 		if d.FWMark == 0 && d.Address.Is6() && !d.Address.Is4In6() {
 			d.Family = ipvsctl.AFInet6
-		}
-	}
-	if d.Netmask == 0 {
-		d.Netmask = 0xffffffff
-		if d.Family == ipvsctl.AFInet6 {
-			d.Netmask = 128
 		}
 	}
 	return d
@@ -254,8 +255,7 @@ func (n *Client) Destinations(s *ipvsctl.Service) ([]ipvsctl.Destination, error)
 }
 
 func (n *Client) destCmd(op ipvsctl.Op, cmd uint8, s *ipvsctl.Service, d *ipvsctl.Destination) error {
-	sd := withDefaults(s)
-	return n.conn.write(op, cmd, serviceAttr(&sd), destAttr(d))
+	return n.conn.write(op, cmd, serviceRequestAttr(s), destAttr(d))
 }
 
 // AddDestination adds a real server.

@@ -150,4 +150,24 @@ func TestLabNetlinkRoundTrip(t *testing.T) {
 	if err := n.ZeroService(nil); err != nil {
 		t.Errorf("zero: %v", err)
 	}
+
+	// Zero is a value: the mask 0.0.0.0, port 0 and the shortest IPv6
+	// prefix are stored as sent and read back as such.
+	for _, s := range []ipvsctl.Service{
+		{Family: ipvsctl.AFInet, Protocol: ipvsctl.ProtoTCP, Address: netip.MustParseAddr("192.0.2.6"), Port: 0,
+			Scheduler: "wlc", Flags: ipvsctl.SvcFlagPersistent, Timeout: 1, Netmask: 0},
+		{Family: ipvsctl.AFInet6, FWMark: 9, Scheduler: "rr", Flags: ipvsctl.SvcFlagPersistent, Timeout: 2678400, Netmask: 1},
+	} {
+		if err := n.AddService(&s); err != nil {
+			t.Fatalf("%s: %v", s.Key(), err)
+		}
+		got, err := n.GetService(s.Key())
+		if err != nil || !got.Equal(&s) {
+			t.Errorf("%s: sent %+v, kernel has %+v %v", s.Key(), s, got, err)
+		}
+	}
+	v6 := ipvsctl.Service{Family: ipvsctl.AFInet6, FWMark: 10, Scheduler: "rr", Flags: ipvsctl.SvcFlagPersistent, Timeout: 60, Netmask: 0}
+	if err := n.AddService(&v6); err == nil || err.Error() != "Invalid operation.  Possibly wrong module version, address not unicast, ..." {
+		t.Errorf("IPv6 prefix 0: %v", err)
+	}
 }

@@ -132,6 +132,30 @@ func TestEncodeDecodeService(t *testing.T) {
 	}
 }
 
+// Zero is a value on the wire too: a write request carries the netmask
+// 0.0.0.0, port 0, weight 0 and zero thresholds as given, and decodes
+// back to them.
+func TestWriteRequestKeepsZeroValues(t *testing.T) {
+	svcs := []ipvsctl.Service{
+		{Family: ipvsctl.AFInet, Protocol: ipvsctl.ProtoTCP, Address: netip.MustParseAddr("10.0.0.6"), Port: 0,
+			Scheduler: "wlc", Flags: ipvsctl.SvcFlagPersistent, Timeout: 1, Netmask: 0},
+		{Family: ipvsctl.AFInet, Protocol: ipvsctl.ProtoTCP, Address: netip.MustParseAddr("10.0.0.6"), Port: 80,
+			Scheduler: "rr", Flags: ipvsctl.SvcFlagPersistent, Timeout: 2678400, Netmask: 0x18},
+		{Family: ipvsctl.AFInet6, FWMark: 0xffffffff, Scheduler: "sh", Flags: ipvsctl.SvcFlagPersistent, Timeout: 360, Netmask: 1},
+	}
+	for _, s := range svcs {
+		back, err := decodeService(serviceRequestAttr(&s).Serialize())
+		if err != nil || !back.Equal(&s) || back.Netmask != s.Netmask {
+			t.Errorf("%s: sent %+v, decoded %+v %v", s.Key(), s, back, err)
+		}
+	}
+	d := ipvsctl.Destination{Family: ipvsctl.AFInet, Address: netip.MustParseAddr("10.0.0.7"), Port: 0, FwdMethod: ipvsctl.FwdMasq}
+	back, err := decodeDestination(destAttr(&d).Serialize(), ipvsctl.AFInet)
+	if err != nil || !back.Equal(&d) || back.Weight != 0 {
+		t.Errorf("destination: sent %+v, decoded %+v %v", d, back, err)
+	}
+}
+
 func TestParseAttrsBounds(t *testing.T) {
 	// type 1 "ab" (padded to 8), type 70 (beyond the slots, skipped), type 2 u32
 	b := []byte{6, 0, 1, 0, 'a', 'b', 0, 0, 5, 0, 70, 0, 9, 0, 0, 0, 8, 0, 2, 0, 7, 0, 0, 0}
