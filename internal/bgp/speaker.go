@@ -98,7 +98,7 @@ type instance struct {
 
 // Start starts a speaker with cfg's peers and nothing announced.
 func Start(ctx context.Context, cfg Config, opts ...Option) (*Speaker, error) {
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	s := &Speaker{book: newBook(), routes: map[netip.Prefix]route{}}

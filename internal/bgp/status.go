@@ -1,50 +1,37 @@
 package bgp
 
 import (
-	"fmt"
 	"net/netip"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/bgpwire"
 	gobgp "github.com/osrg/gobgp/v4/pkg/packet/bgp"
 )
 
-// SessionState is a BGP session's FSM state (RFC 4271 §8).
-type SessionState int
+// The speaker's status is package bgpwire's.
+type (
+	// SessionState is a BGP session's FSM state.
+	SessionState = bgpwire.SessionState
+	// Status is the speaker's state for `status` and metrics.
+	Status = bgpwire.Status
+	// PeerStatus is one session.
+	PeerStatus = bgpwire.PeerStatus
+	// PrefixStatus is one prefix handed to SetAnnounced since the last
+	// Reconfigure.
+	PrefixStatus = bgpwire.PrefixStatus
+)
 
 // Session states.
 const (
-	Idle SessionState = iota
-	Connect
-	Active
-	OpenSent
-	OpenConfirm
-	Established
+	Idle        = bgpwire.Idle
+	Connect     = bgpwire.Connect
+	Active      = bgpwire.Active
+	OpenSent    = bgpwire.OpenSent
+	OpenConfirm = bgpwire.OpenConfirm
+	Established = bgpwire.Established
 )
-
-var stateNames = []string{"idle", "connect", "active", "opensent", "openconfirm", "established"}
-
-func (s SessionState) String() string {
-	if s < 0 || int(s) >= len(stateNames) {
-		return "unknown"
-	}
-	return stateNames[s]
-}
-
-// MarshalText writes the state's name.
-func (s SessionState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// UnmarshalText reads a state's name, so that a Status read back from
-// JSON (a client of `status --json`) is the one written.
-func (s *SessionState) UnmarshalText(b []byte) error {
-	i := slices.Index(stateNames, string(b))
-	if i < 0 {
-		return fmt.Errorf("bgp: unknown session state %q", b)
-	}
-	*s = SessionState(i)
-	return nil
-}
 
 func fromFSM(s gobgp.FSMState) SessionState {
 	switch s {
@@ -60,37 +47,6 @@ func fromFSM(s gobgp.FSMState) SessionState {
 		return Established
 	}
 	return Idle
-}
-
-// Status is the speaker's state for `status` and metrics.
-type Status struct {
-	Running  bool
-	LocalAS  uint32
-	RouterID netip.Addr
-	Peers    []PeerStatus   // by address
-	Prefixes []PrefixStatus // by prefix
-}
-
-// PeerStatus is one session.
-type PeerStatus struct {
-	Address netip.Addr
-	AS      uint32
-	State   SessionState
-	// Since is when the session entered State (the start of its uptime
-	// when Established).
-	Since time.Time
-	// Flaps counts the times the session left Established other than by
-	// Reconfigure or Stop.
-	Flaps int
-}
-
-// PrefixStatus is one prefix handed to SetAnnounced since the last
-// Reconfigure.
-type PrefixStatus struct {
-	Prefix    netip.Prefix
-	Announced bool
-	Attrs     Attrs     // the last announced ones
-	Since     time.Time // the last change between announced and withdrawn
 }
 
 // book keeps the status: peers from GoBGP's events, prefixes from
@@ -246,6 +202,6 @@ func (b *book) status() Status {
 		c.Attrs.Communities = slices.Clone(p.Attrs.Communities)
 		s.Prefixes = append(s.Prefixes, c)
 	}
-	slices.SortFunc(s.Prefixes, func(x, y PrefixStatus) int { return comparePrefix(x.Prefix, y.Prefix) })
+	slices.SortFunc(s.Prefixes, func(x, y PrefixStatus) int { return bgpwire.ComparePrefix(x.Prefix, y.Prefix) })
 	return s
 }
