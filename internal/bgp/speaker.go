@@ -66,6 +66,11 @@ type Option func(*Speaker)
 // log is dropped.
 func WithLogger(l *slog.Logger) Option { return func(s *Speaker) { s.logger = l } }
 
+// WithNotify has f called after every change of the Status (a session's
+// state, a prefix announced or withdrawn). f runs on GoBGP's goroutines
+// and must not block.
+func WithNotify(f func()) Option { return func(s *Speaker) { s.book.notify = f } }
+
 // Speaker is a running BGP speaker. Its methods may be called from any
 // goroutine; operations run one at a time, Status never waits for them.
 type Speaker struct {

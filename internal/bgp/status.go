@@ -62,6 +62,8 @@ type book struct {
 	gen      uint64
 	peers    map[netip.Addr]*peerBook
 	prefixes map[netip.Prefix]*PrefixStatus
+	// notify, if set, is called after every change (WithNotify).
+	notify func()
 }
 
 type peerBook struct {
@@ -81,6 +83,7 @@ func newBook() *book {
 // generation.
 func (b *book) begin(cfg *Config, now time.Time) uint64 {
 	b.setPeers(cfg, now)
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.gen++
@@ -93,6 +96,7 @@ func (b *book) begin(cfg *Config, now time.Time) uint64 {
 
 // stopped: the instance is gone, its late events are ignored.
 func (b *book) stopped(now time.Time) {
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.gen++
@@ -108,6 +112,7 @@ func (b *book) stopped(now time.Time) {
 // peerEvent records a state change GoBGP reports; events of another
 // instance or of peers no longer configured are ignored.
 func (b *book) peerEvent(gen uint64, addr netip.Addr, st SessionState, at time.Time) {
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	p := b.peers[addr.Unmap()]
@@ -128,6 +133,7 @@ func (b *book) peerEvent(gen uint64, addr netip.Addr, st SessionState, at time.T
 // setPeers makes the book's peers those of cfg, keeping the state of the
 // peers that stay.
 func (b *book) setPeers(cfg *Config, now time.Time) {
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.localAS, b.routerID = cfg.LocalAS, cfg.RouterID
@@ -157,6 +163,7 @@ func (b *book) markResetting(addrs []netip.Addr) {
 
 // announced records the prefixes GoBGP now holds.
 func (b *book) announced(held map[netip.Prefix]Attrs, now time.Time) {
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for p, ps := range b.prefixes {
@@ -180,12 +187,20 @@ func (b *book) announced(held map[netip.Prefix]Attrs, now time.Time) {
 // forgetWithdrawn drops the withdrawn prefixes (after a reload the caller
 // announces from the new configuration).
 func (b *book) forgetWithdrawn() {
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for p, ps := range b.prefixes {
 		if !ps.Announced {
 			delete(b.prefixes, p)
 		}
+	}
+}
+
+// changed tells the notify function, outside the lock.
+func (b *book) changed() {
+	if b.notify != nil {
+		b.notify()
 	}
 }
 
