@@ -23,8 +23,8 @@ var testConfig = Config{LocalAS: 65010, RouterID: netip.MustParseAddr("10.0.0.1"
 // included; the lines are the documented ones.
 func TestCommandRoundTrip(t *testing.T) {
 	routes := map[netip.Prefix]Attrs{
-		netip.MustParsePrefix("192.0.2.1/32"): {MED: 100, Communities: []Community{{AS: 65000, Value: 1}, {AS: 65000, Value: 2}}},
-		netip.MustParsePrefix("192.0.2.0/28"): {NextHop: netip.MustParseAddr("10.0.0.9")},
+		netip.MustParsePrefix("192.0.2.1/32"):  {MED: 100, Communities: []Community{{AS: 65000, Value: 1}, {AS: 65000, Value: 2}}},
+		netip.MustParsePrefix("192.0.2.0/28"):  {NextHop: netip.MustParseAddr("10.0.0.9")},
 		netip.MustParsePrefix("2001:db8::/64"): {},
 	}
 	for _, tc := range []struct {
