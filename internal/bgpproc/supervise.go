@@ -86,15 +86,15 @@ func (s *Speaker) drive(r *run) (how string, stopped bool) {
 	}
 	s.setState(Running, r.pid, time.Time{})
 	var (
-		seq                  uint64
-		cfgSent, routesSent  uint64 // versions sent in this run
-		configured           bool   // a configure worked in this run
-		inflight             = map[uint64]sent{}
-		retry                *time.Timer
-		retryC               <-chan time.Time
-		retryDelay           = minBackoff
-		sendErr              error
-		send                 = func(c *bgpwire.Command, ver uint64) {
+		seq                 uint64
+		cfgSent, routesSent uint64 // versions sent in this run
+		configured          bool   // a configure worked in this run
+		inflight            = map[uint64]sent{}
+		retry               *time.Timer
+		retryC              <-chan time.Time
+		retryDelay          = minBackoff
+		sendErr             error
+		send                = func(c *bgpwire.Command, ver uint64) {
 			seq++
 			c.Seq = seq
 			b, err := c.Line()
