@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/lvsctl/lvsctl/internal/announce"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -52,6 +54,15 @@ type Options struct {
 	Status func(StatusFunc)
 	// Metrics, if set, records checks and refused writes (metrics.go).
 	Metrics *Metrics
+	// StartSpeaker starts the BGP speaker when the configuration sets
+	// bgplocalas (nil: none; BGP directives are then logged as unused).
+	StartSpeaker func() Speaker
+	// HostRouterID is the router id without bgprouterid (default
+	// announce.HostRouterID).
+	HostRouterID func() (netip.Addr, error)
+	// SysctlDir is where the sysctls BGP needs are read (default
+	// /proc/sys).
+	SysctlDir string
 
 	// pollOnly makes the config watcher poll without inotify (tests in a
 	// testing/synctest bubble).
@@ -82,6 +93,9 @@ func (o *Options) defaults() {
 	if o.Poll <= 0 {
 		o.Poll = 2 * time.Second
 	}
+	if o.HostRouterID == nil {
+		o.HostRouterID = announce.HostRouterID
+	}
 	if o.ExpireQuiescentPath == "" {
 		o.ExpireQuiescentPath = "/proc/sys/net/ipv4/vs/expire_quiescent_template"
 	}
@@ -93,7 +107,8 @@ func (o *Options) defaults() {
 // has ended when it returns.
 func Run(ctx context.Context, cfg *ldconf.Config, o Options) error {
 	o.defaults()
-	d := &daemon{o: o, cfg: cfg, board: newBoard(), events: make(chan transition, 1024), snapReq: make(chan chan Snapshot)}
+	d := &daemon{o: o, cfg: cfg, board: newBoard(), events: make(chan transition, 1024), snapReq: make(chan chan Snapshot),
+		bgp: bgpState{pub: &bgpBoard{}}}
 	return d.run(ctx)
 }
 
@@ -112,6 +127,8 @@ type daemon struct {
 	stopProbers func()
 	// lastBatch is when the last transitions were applied.
 	lastBatch time.Time
+	// bgp is the BGP side (bgp.go).
+	bgp bgpState
 }
 
 func (d *daemon) run(ctx context.Context) error {
@@ -134,9 +151,11 @@ func (d *daemon) run(ctx context.Context) error {
 	if o.Status != nil {
 		o.Status(d.snapshot)
 	}
+	o.Metrics.setBGP(d.bgp.pub)
 
 	d.warnPersistence()
 	d.eng.sync(p, nil)
+	d.bgpConfigure()
 	d.execute(d.cfg.Global.Execute, "start")
 	d.startProbers(p)
 	d.alerts.status = ldconf.AlertRunning
@@ -154,6 +173,7 @@ func (d *daemon) run(ctx context.Context) error {
 	defer resend.Stop()
 
 	for {
+		d.announce()
 		select {
 		case <-ctx.Done():
 			d.stop(ctx)
@@ -296,6 +316,7 @@ func (d *daemon) reload() {
 	d.cfg = cfg
 	d.warnPersistence()
 	d.eng.sync(p, d.eng.plan)
+	d.bgpConfigure()
 	d.startProbers(p)
 }
 
@@ -320,9 +341,11 @@ func (d *daemon) configChanged() {
 // stop is ld_process_term.
 func (d *daemon) stop(ctx context.Context) {
 	d.alerts.status = ldconf.AlertStopping
+	d.bgpWithdraw()
 	d.stopProbers()
 	d.execute(d.cfg.Global.Execute, "stop")
 	d.eng.stop()
+	d.bgpStop()
 	sig := "TERM"
 	var s StopSignal
 	if errors.As(context.Cause(ctx), &s) {

@@ -109,6 +109,14 @@ type harness struct {
 	// inBubble: the harness runs in a testing/synctest bubble
 	// (newBubbleHarness).
 	inBubble bool
+	// speaker is the BGP speaker a BGP configuration starts (nil: none);
+	// sysctls the directory of the sysctls it needs (bgp_test.go).
+	speaker *fakeSpeaker
+	sysctls string
+	// metrics, if set, records the daemon's metrics.
+	metrics *Metrics
+	// statusFunc asks the daemon for a snapshot.
+	statusFunc StatusFunc
 }
 
 func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
@@ -189,6 +197,13 @@ func (h *harness) start() {
 		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
 		pollOnly:            h.inBubble,
+		HostRouterID:        func() (netip.Addr, error) { return netip.MustParseAddr("10.20.0.11"), nil },
+		SysctlDir:           h.sysctls,
+		Metrics:             h.metrics,
+		Status:              func(f StatusFunc) { h.statusFunc = f },
+	}
+	if h.speaker != nil {
+		o.StartSpeaker = h.speaker.start
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {

@@ -18,6 +18,8 @@ type Metrics struct {
 	order       []checkKey
 	writeErrors uint64
 	writes      uint64
+	// bgp is the BGP side, nil without BGP (bgpmetrics.go).
+	bgp *bgpBoard
 }
 
 type checkKey struct {
@@ -117,4 +119,7 @@ func (m *Metrics) Gather(s *metrics.Set) {
 	}
 	s.Family("lvs_reconcile_writes_total", metrics.Counter, "Table writes of the daemon (each one netlink request).").AddUint(m.writes, nil)
 	s.Family("lvs_reconcile_errors_total", metrics.Counter, "Table writes of the daemon that the kernel refused.").AddUint(m.writeErrors, nil)
+	if m.bgp != nil {
+		m.bgp.gather(s)
+	}
 }

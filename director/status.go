@@ -13,6 +13,8 @@ type Snapshot struct {
 	Config   string            `json:"config"`
 	PID      int               `json:"pid"`
 	Virtuals []VirtualSnapshot `json:"virtuals"`
+	// BGP is nil while BGP is off.
+	BGP *BGPSnapshot `json:"bgp,omitempty"`
 }
 
 // VirtualSnapshot is one managed virtual.
@@ -67,7 +69,7 @@ func (d *daemon) snapshot(ctx context.Context) (Snapshot, error) {
 
 // buildSnapshot runs on the reconciler goroutine.
 func (d *daemon) buildSnapshot(pid int) Snapshot {
-	s := Snapshot{Config: d.o.ConfigName, PID: pid}
+	s := Snapshot{Config: d.o.ConfigName, PID: pid, BGP: d.bgp.pub.snapshot()}
 	if d.eng.plan == nil {
 		return s
 	}
