@@ -8,6 +8,7 @@ import (
 	"os/exec"
 
 	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/bgpproc"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -38,6 +39,8 @@ type Process struct {
 	// Child is the link to the process that spawned this one; nil in the
 	// foreground.
 	Child *Child
+	// FindSpeaker finds the BGP speaker program (default bgpproc.Find).
+	FindSpeaker func() (string, error)
 }
 
 // Serve runs the director until a stop signal; a reload signal makes it
@@ -96,6 +99,9 @@ func Serve(p Process) (stoppedBy string, err error) {
 		}
 		defer stop()
 	}
+	if err := p.speaker(&opts); err != nil {
+		return "", p.failStart(StepBGP, err)
+	}
 	Tune()
 	err = director.Run(ctx, p.Config, opts)
 	if stopStatus != nil {
@@ -112,6 +118,26 @@ func Serve(p Process) (stoppedBy string, err error) {
 		sig = string(s)
 	}
 	return sig, nil
+}
+
+// speaker sets up the BGP speaker: the program lvsctl-bgp, started by
+// the director while the configuration sets bgplocalas. A start with BGP
+// fails when the program is missing (a reload that turns BGP on finds it
+// later, or logs that it cannot and keeps looking).
+func (p *Process) speaker(opts *director.Options) error {
+	find := p.FindSpeaker
+	if find == nil {
+		find = bgpproc.Find
+	}
+	if p.Config.Global.BGP != nil {
+		if _, err := find(); err != nil {
+			return err
+		}
+	}
+	opts.StartSpeaker = func() director.Speaker {
+		return bgpproc.Start(bgpproc.Options{Log: p.Log.Log})
+	}
+	return nil
 }
 
 // failStart reports a failed step to the starting process and removes
