@@ -33,6 +33,8 @@ type Factory struct {
 	// stop and reload signals.
 	Spawn   daemon.SpawnFunc
 	Signals daemon.SignalsFunc
+	// StopWait bounds how long stop and restart wait for a daemon to end.
+	StopWait time.Duration
 	// ConfigOptions come after ldconf's defaults (tests: a static
 	// resolver).
 	ConfigOptions []ldconf.Option
@@ -50,7 +52,8 @@ func NewFactory(ios *IOStreams) *Factory {
 		Spawn: func(argv []string, s daemon.Settings) error {
 			return daemon.Spawn(argv, s, time.Minute)
 		},
-		Signals: daemon.Signals,
+		Signals:  daemon.Signals,
+		StopWait: daemon.StopWait,
 	}
 }
 

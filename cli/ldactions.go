@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/lvsctl/lvsctl/director"
@@ -13,16 +14,23 @@ import (
 
 // act is ldirectord 4.12's action table: what start, stop, restart,
 // try-restart, reload, force-reload and status do, say and exit with,
-// whether or not the pid file names a running daemon.
+// whether or not a daemon runs (daemon.PidFile says, from the lock the
+// daemon holds, never from a command line).
 func (r *ldRun) act(action string) int {
 	st := r.pidFile.Read()
 	done := "Exiting from ldirectord " + action
+	if st.Running && action != "start" && action != "status" && st.PID == 0 {
+		// A start holds the lock and its daemon has not written its pid.
+		st = r.pidFile.AwaitPID(r.f.StopWait)
+	}
 	if st.Running {
 		switch action {
 		case "start":
 			return r.exit(0, done)
 		case "stop":
-			_ = daemon.Stop(st.PID)
+			if !r.stopDaemon(st) {
+				return r.exit(1, done)
+			}
 			return r.exit(0, done)
 		case "reload", "force-reload":
 			_ = daemon.Reload(st.PID)
@@ -35,20 +43,20 @@ func (r *ldRun) act(action string) int {
 			r.log.Log(done)
 			return r.exit(0, done)
 		}
-		// restart, try-restart: stop it, wait for its pid file to go,
-		// then start.
-		_ = daemon.Stop(st.PID)
-		r.pidFile.AwaitRemoval()
+		// restart, try-restart: stop it, wait for its end, then start.
+		if !r.stopDaemon(st) {
+			return r.exit(1, done)
+		}
 	} else {
 		switch action {
 		case "stop", "try-restart":
+			r.logStale(st)
 			return r.exit(0, done)
 		case "status":
 			code := 3
 			if st.Defined {
-				msg := fmt.Sprintf("ldirectord stale pid file %s for %s", r.pidFile.Path, r.path)
-				fmt.Fprintln(r.ios.ErrOut, msg)
-				r.log.Log(msg)
+				r.logStale(st)
+				fmt.Fprintln(r.ios.ErrOut, r.staleText())
 				code = 1
 			}
 			fmt.Fprintf(r.ios.Out, "ldirectord is stopped for %s\n", r.path)
@@ -59,6 +67,39 @@ func (r *ldRun) act(action string) int {
 		}
 	}
 	return r.start()
+}
+
+func (r *ldRun) staleText() string {
+	return fmt.Sprintf("ldirectord stale pid file %s for %s", r.pidFile.Path, r.path)
+}
+
+// logStale logs a stale pid file (its pid is not signalled: it may be
+// anyone's now).
+func (r *ldRun) logStale(st daemon.PidState) {
+	if st.Defined {
+		r.log.Log(r.staleText())
+	}
+}
+
+// stopDaemon sends the daemon TERM and waits, up to the factory's
+// StopWait, for it to end (ldirectord's stop does not wait; its restart
+// waits without end). It logs what happened; a daemon still running is
+// also said on stderr.
+func (r *ldRun) stopDaemon(st daemon.PidState) bool {
+	if err := daemon.Stop(st.PID); err != nil && !errors.Is(err, syscall.ESRCH) {
+		msg := fmt.Sprintf("Can not stop ldirectord for %s with pid: %d: %v", r.path, st.PID, err)
+		r.log.Log(msg)
+		fmt.Fprintln(r.ios.ErrOut, msg)
+		return false
+	}
+	if !r.pidFile.AwaitStop(r.f.StopWait) {
+		msg := fmt.Sprintf("ldirectord for %s is running with pid: %d (still, %s after SIGTERM)", r.path, st.PID, r.f.StopWait)
+		r.log.Log(msg)
+		fmt.Fprintln(r.ios.ErrOut, msg)
+		return false
+	}
+	r.log.Printf("ldirectord is stopped for %s", r.path)
+	return true
 }
 
 // start validates every check, then runs in the foreground (-d,
@@ -82,6 +123,9 @@ func (r *ldRun) start() int {
 	err := daemon.Start(r.pidFile, argv, daemon.Settings{MetricsListen: r.metricsListen}, r.f.Spawn)
 	var se *daemon.StartError
 	switch {
+	case errors.Is(err, daemon.ErrRunning):
+		// Another start got there first: as starting a running daemon.
+		return r.exit(0, "Exiting from ldirectord start")
 	case errors.As(err, &se) && se.Step == daemon.StepPidFile:
 		return r.initError("Can not open " + r.pidFile.Path)
 	case err != nil:

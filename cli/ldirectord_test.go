@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -48,6 +49,10 @@ func newLdTest(t *testing.T) *ldTest {
 	lt.f.Spawn = func(argv []string, s daemon.Settings) error {
 		lt.mu.Lock()
 		defer lt.mu.Unlock()
+		if s.Lock == nil {
+			t.Error("the start did not hand its lock to the daemon")
+		}
+		s.Lock = nil
 		lt.spawns = append(lt.spawns, argv)
 		lt.settings = append(lt.settings, s)
 		return nil
@@ -147,9 +152,9 @@ func TestLdStatusStoppedStaleAndRunning(t *testing.T) {
 	if _, err := os.Stat(lt.pidPath("site.cf")); err != nil {
 		t.Error("status removed a stale pid file")
 	}
-	// A process whose command line says ldirectord counts as running.
-	pid, exited := startFakeLdirectord(t)
-	os.WriteFile(lt.pidPath("site.cf"), []byte(fmt.Sprintf("%d\n", pid)), 0o644)
+	// A daemon holding the pid file's lock runs: start leaves it, stop
+	// sends it TERM and waits for its end.
+	pid, exited := startLockHolder(t, lt.pidPath("site.cf"), false)
 	code, out, errOut = lt.run("site.cf", "status")
 	if code != 0 || out != "" || errOut != fmt.Sprintf("ldirectord for %s is running with pid: %d\n", path, pid) {
 		t.Errorf("running: %d %q %q", code, out, errOut)
@@ -157,13 +162,98 @@ func TestLdStatusStoppedStaleAndRunning(t *testing.T) {
 	if code, _, _ := lt.run("site.cf", "start"); code != 0 || len(lt.spawns) != 0 {
 		t.Errorf("start while running: exit %d, spawned %v", code, lt.spawns)
 	}
-	if code, _, _ := lt.run("site.cf", "stop"); code != 0 {
-		t.Errorf("stop while running: exit %d", code)
+	if code, _, errOut := lt.run("site.cf", "stop"); code != 0 || errOut != "" {
+		t.Errorf("stop while running: exit %d %q", code, errOut)
 	}
 	select {
 	case <-exited:
-	case <-time.After(5 * time.Second):
-		t.Error("stop did not send TERM")
+	default:
+		t.Error("stop returned before the daemon ended")
+	}
+	log, _ := os.ReadFile(filepath.Join(lt.dir, "ld.log"))
+	if !strings.Contains(string(log), "] ldirectord is stopped for "+path+"\n") {
+		t.Errorf("stop did not log what it did:\n%s", log)
+	}
+}
+
+// A pid is not a daemon: after a kill -9 the pid file stays and its pid
+// may be any process's, even one whose command line says ldirectord.
+// Liveness is the lock the daemon held, or (a pid file the lock does not
+// cover, Debian's ldirectord's) a process that started no later than the
+// file was written.
+func TestLdReusedPidIsNotRunning(t *testing.T) {
+	lt := newLdTest(t)
+	path := lt.config("site.cf", ldGood)
+	stale := func(pid int) {
+		t.Helper()
+		os.WriteFile(lt.pidPath("site.cf"), []byte(fmt.Sprintf("%d\n", pid)), 0o644)
+		old := time.Now().Add(-time.Hour) // written by a daemon long gone
+		if err := os.Chtimes(lt.pidPath("site.cf"), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The pid went to a process started after the file was written.
+	pid, exited := startFakeLdirectord(t)
+	stale(pid)
+	if code, _, errOut := lt.run("site.cf", "status"); code != 1 || !strings.Contains(errOut, "stale pid file") {
+		t.Errorf("reused pid: status %d %q", code, errOut)
+	}
+	if code, _, _ := lt.run("site.cf", "stop"); code != 0 {
+		t.Errorf("stop: exit %d", code)
+	}
+	if code, _, errOut := lt.run("site.cf", "start"); code != 0 || len(lt.spawns) != 1 {
+		t.Errorf("start: exit %d %q, spawned %v", code, errOut, lt.spawns)
+	}
+	stale(pid)
+	if code, _, _ := lt.run("site.cf", "restart"); code != 0 || len(lt.spawns) != 2 {
+		t.Errorf("restart: exit %d, spawned %v", code, lt.spawns)
+	}
+	select {
+	case <-exited:
+		t.Fatal("stop or restart signalled the process that has the pid now")
+	case <-time.After(200 * time.Millisecond):
+	}
+	// A daemon of ours killed: its pid in the lock file, the lock free.
+	// The pid is alive (this test) and older than the file: still stale.
+	os.WriteFile(lt.pidPath("site.cf"), []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644)
+	os.WriteFile(lt.pidPath("site.cf")+".lock", []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644)
+	if code, _, _ := lt.run("site.cf", "status"); code != 1 {
+		t.Errorf("our killed daemon's pid file: status %d, want 1 (stale)", code)
+	}
+	// Debian's ldirectord (no lock of ours) that wrote its pid file after
+	// it started runs, whatever its command line.
+	os.Remove(lt.pidPath("site.cf") + ".lock")
+	sleeper := exec.Command("sleep", "60")
+	if err := sleeper.Start(); err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() { sleeper.Process.Kill(); sleeper.Wait() })
+	time.Sleep(20 * time.Millisecond)
+	os.WriteFile(lt.pidPath("site.cf"), []byte(fmt.Sprintf("%d\n", sleeper.Process.Pid)), 0o644)
+	code, _, errOut := lt.run("site.cf", "status")
+	if want := fmt.Sprintf("ldirectord for %s is running with pid: %d\n", path, sleeper.Process.Pid); code != 0 || errOut != want {
+		t.Errorf("a daemon without our lock: status %d %q", code, errOut)
+	}
+}
+
+// stop waits for the daemon's end with a bound, and says so when it is
+// not over.
+func TestLdStopWaitIsBounded(t *testing.T) {
+	lt := newLdTest(t)
+	path := lt.config("site.cf", ldGood)
+	lt.f.StopWait = 300 * time.Millisecond
+	pid, _ := startLockHolder(t, lt.pidPath("site.cf"), true)
+	start := time.Now()
+	code, _, errOut := lt.run("site.cf", "stop")
+	want := fmt.Sprintf("ldirectord for %s is running with pid: %d (still, 300ms after SIGTERM)\n", path, pid)
+	if code != 1 || errOut != want {
+		t.Errorf("stop of a daemon that does not end: exit %d %q, want 1 %q", code, errOut, want)
+	}
+	if d := time.Since(start); d < 300*time.Millisecond || d > 3*time.Second {
+		t.Errorf("stop took %v", d)
+	}
+	if code, _, _ := lt.run("site.cf", "restart"); code != 1 || len(lt.spawns) != 0 {
+		t.Errorf("restart: exit %d, spawned %v: want 1 and no second daemon", code, lt.spawns)
 	}
 }
 

@@ -232,6 +232,9 @@ type JSONVirtual struct {
 	ipvsctl.JSONServiceConfig
 	Fallback *JSONFallback `json:"fallback"`
 	Reals    []JSONReal    `json:"reals"`
+	// Drift is every entry of the virtual that someone else changed,
+	// as the daemon's log says it.
+	Drift []string `json:"drift"`
 }
 
 // JSONFallback is DESTINATION_CONFIG of the fallback server and whether
@@ -252,6 +255,9 @@ type JSONReal struct {
 	LatencySeconds *float64   `json:"latency_seconds"`
 	Reason         *string    `json:"reason"`
 	Timeout        bool       `json:"timeout"`
+	// Drift says how the real's entry in the table differs from what the
+	// director wants; null if it does not.
+	Drift *string `json:"drift"`
 }
 
 func statusDocument(snaps []director.Snapshot) JSONStatus {
@@ -259,7 +265,10 @@ func statusDocument(snaps []director.Snapshot) JSONStatus {
 	for _, s := range snaps {
 		d := JSONDirector{Config: s.Config, PID: s.PID, Virtuals: []JSONVirtual{}}
 		for _, v := range s.Virtuals {
-			jv := JSONVirtual{Name: v.Name, JSONServiceConfig: v.Service, Reals: []JSONReal{}}
+			jv := JSONVirtual{Name: v.Name, JSONServiceConfig: v.Service, Reals: []JSONReal{}, Drift: []string{}}
+			for _, d := range v.Drift {
+				jv.Drift = append(jv.Drift, d.Text)
+			}
 			if jv.SchedFlags == nil {
 				jv.SchedFlags = []string{}
 			}
@@ -287,6 +296,10 @@ func realJSON(r director.RealSnapshot) JSONReal {
 	if r.Reason != "" {
 		reason := r.Reason
 		j.Reason = &reason
+	}
+	if r.Drift != "" {
+		drift := r.Drift
+		j.Drift = &drift
 	}
 	return j
 }

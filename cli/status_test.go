@@ -1,20 +1,24 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lvsctl/lvsctl/director"
 	"github.com/lvsctl/lvsctl/internal/daemon"
 	"github.com/lvsctl/lvsctl/internal/testutil"
+	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -244,7 +248,7 @@ func TestStatusJSONNullsAndEmptyLists(t *testing.T) {
 	}
 	v := raw["directors"].([]any)[0].(map[string]any)["virtuals"].([]any)[0].(map[string]any)
 	real := v["reals"].([]any)[0].(map[string]any)
-	for _, k := range []string{"kernel_weight", "reason", "latency_seconds", "last_check"} {
+	for _, k := range []string{"kernel_weight", "reason", "latency_seconds", "last_check", "drift"} {
 		if val, ok := real[k]; !ok || val != nil {
 			t.Errorf("%s = %v (present %v), want null", k, val, ok)
 		}
@@ -254,6 +258,9 @@ func TestStatusJSONNullsAndEmptyLists(t *testing.T) {
 	}
 	if f, ok := v["fallback"]; !ok || f != nil {
 		t.Errorf("fallback %v", f)
+	}
+	if d, ok := v["drift"].([]any); !ok || len(d) != 0 {
+		t.Errorf("drift %v, want []", v["drift"])
 	}
 	if sf, ok := v["sched_flags"].([]any); !ok || len(sf) != 0 {
 		t.Errorf("sched_flags %v", v["sched_flags"])
@@ -279,4 +286,98 @@ func TestStatusSilentSocket(t *testing.T) {
 	if code != 4 || out != "" || !strings.Contains(errOut, "lvsctl status: director for x.cf (pid ") {
 		t.Errorf("exit %d, %q, %q", code, out, errOut)
 	}
+}
+
+// Drift the daemon finds (a weight set by hand, an unconfigured real) is
+// in the JSON and in the table's Drift column and rows.
+func TestStatusShowsDrift(t *testing.T) {
+	lt := newLdTest(t)
+	lt.config("drift.cf", "checkinterval=1\nvirtual=192.168.100.1:80\n\treal=10.0.0.2:80 gate 3\n\tchecktype=on\n")
+	statusDaemon(t, lt, "drift.cf")
+	s := ipvsctl.Service{Family: ipvsctl.AFInet, Protocol: ipvsctl.ProtoTCP, Address: netip.MustParseAddr("192.168.100.1"), Port: 80}
+	testutil.WaitFor(t, 10*time.Second, func() bool { return strings.Contains(lt.fake.Dump(), "-r 10.0.0.2:80 -g -w 3") },
+		func() string { return "10.0.0.2 up" })
+	if err := lt.fake.UpdateDestination(&s, &ipvsctl.Destination{Family: ipvsctl.AFInet, Address: netip.MustParseAddr("10.0.0.2"), Port: 80, FwdMethod: ipvsctl.FwdRoute, Weight: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if err := lt.fake.AddDestination(&s, &ipvsctl.Destination{Family: ipvsctl.AFInet, Address: netip.MustParseAddr("10.0.0.9"), Port: 80, FwdMethod: ipvsctl.FwdRoute, Weight: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var doc JSONStatus
+	testutil.WaitFor(t, 10*time.Second, func() bool {
+		code, out, _ := runStatusCmd(lt.f.RunDir, "--json", "drift.cf")
+		doc = JSONStatus{}
+		return code == 0 && json.Unmarshal([]byte(out), &doc) == nil && len(doc.Directors[0].Virtuals[0].Drift) == 2
+	}, func() string { return "the drift in the status" })
+	v := doc.Directors[0].Virtuals[0]
+	want := []string{"real server 10.0.0.2:80 (192.168.100.1:80): -g -w 9 in the table, want -g -w 3",
+		"real server 10.0.0.9:80 (192.168.100.1:80): -g -w 1 in the table, not in the configuration"}
+	if strings.Join(v.Drift, "\n") != strings.Join(want, "\n") {
+		t.Errorf("drift %q, want %q", v.Drift, want)
+	}
+	if r := v.Reals[0]; r.Drift == nil || *r.Drift != "-g -w 9 in the table, want -g -w 3" || *r.KernelWeight != 9 {
+		t.Errorf("real %+v", r)
+	}
+	code, out, _ := runStatusCmd(lt.f.RunDir, "drift.cf")
+	if code != 0 {
+		t.Fatalf("table: exit %d", code)
+	}
+	for _, want := range []string{
+		" LATENCY │    REASON    │                     DRIFT                      │\n",
+		"│ tcp 192.168.100.1:80 │ 10.0.0.2:80 │ gate │ up    │ 3      │ 9      │ 0     │ ",
+		"│ checktype on │ -g -w 9 in the table, want -g -w 3             │\n",
+		"│ tcp 192.168.100.1:80 │ 10.0.0.9:80 │ real │ -     │ -      │ -      │ -     │ -          │ -       │              │ -g -w 1 in the table, not in the configuration │\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// startLockHolder starts a process that holds the lock of the pid file
+// at pidPath, as a daemon of ours does, with its pid in the lock and pid
+// files; ignoreTERM makes it outlive a stop. The channel is closed when
+// it has ended.
+func startLockHolder(t *testing.T, pidPath string, ignoreTERM bool) (int, <-chan struct{}) {
+	t.Helper()
+	pf := daemon.PidFile{Path: pidPath}
+	lock, err := pf.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := "echo ready; exec sleep 60"
+	if ignoreTERM {
+		script = "trap '' TERM; echo ready; while :; do sleep 1; done"
+	}
+	cmd := exec.Command("sh", "-c", script)
+	cmd.ExtraFiles = []*os.File{lock}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ready, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	// Its trap is set once it says so.
+	if _, err := bufio.NewReader(ready).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	if err := daemon.SetLockPID(lock, cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	lock.Close() // the child's descriptor holds it now
+	if err := pf.Write(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	})
+	return cmd.Process.Pid, exited
 }

@@ -236,12 +236,18 @@ func (d *daemon) bgpStop() {
 // table does: "tcp 192.0.2.1:80".
 func virtualID(vs *vstate) string { return vs.v.Protocol.String() + " " + vs.v.Name() }
 
-// serving counts the reals that take new connections: up, with a weight
-// (a real configured at weight 0 is quiesced).
+// serving counts the reals that take new connections as the kernel
+// holds them: up, with a weight (a real configured at weight 0 is
+// quiesced), and written (a refused or untried write is owed, and the
+// real serves once a retry holds). A virtual whose own write is owed
+// serves nothing.
 func (vs *vstate) serving() int {
+	if vs.svcOwed {
+		return 0
+	}
 	n := 0
 	for _, rs := range vs.reals {
-		if rs.up && rs.dest.Weight > 0 {
+		if rs.up && rs.dest.Weight > 0 && vs.owed[rs.dest.Key()] == nil {
 			n++
 		}
 	}
@@ -249,8 +255,10 @@ func (vs *vstate) serving() int {
 }
 
 // fallbackServing: the fallback server is what the virtual serves with,
-// as it is while no real is up.
-func (vs *vstate) fallbackServing() bool { return vs.fallback != nil && !vs.anyUp() }
+// as it is while no real is up, once the kernel holds it.
+func (vs *vstate) fallbackServing() bool {
+	return vs.fallback != nil && !vs.anyUp() && !vs.svcOwed && vs.owed[vs.fallback.Key()] == nil
+}
 
 // bgpStatus is the speaker's status with the questions the director
 // asks of it.

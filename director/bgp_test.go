@@ -322,7 +322,7 @@ func (h *harness) snapshot() (Snapshot, error) {
 		defer close(done)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		snap, err = h.statusFunc(ctx)
+		snap, err = h.status(ctx)
 	}()
 	<-done
 	return snap, err
@@ -552,6 +552,35 @@ func TestSysctlWarnings(t *testing.T) {
 		}
 		if !slices.Equal(warnings, want) {
 			t.Errorf("warnings:\n%s\nwant\n%s", strings.Join(warnings, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
+
+// TestAnnounceFollowsConverged: a real whose add the kernel refuses does
+// not serve; the prefix is announced in the pass whose retry holds it.
+func TestAnnounceFollowsConverged(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newBGPHarness(t, bgpGlobal+announced)
+		h.start()
+		h.settle()
+		h.fake.FailNext("AddDestination", errNoMem)
+		h.health.set("10.0.0.2", true)
+		h.settle()
+		if !strings.Contains(h.logs.String(), "(will retry)") {
+			t.Fatalf("the add was not refused:\n%s", h.logs)
+		}
+		if got := h.speaker.current(); got != "[]" {
+			t.Errorf("announced while the kernel lacks the real: %s", got)
+		}
+		// The first retry comes after 250 ms.
+		time.Sleep(time.Second)
+		synctest.Wait()
+		h.waitTable(`
+-A -t 192.0.2.100:80 -s mh
+-a -t 192.0.2.100:80 -r 10.0.0.2:80 -g -w 1
+`)
+		if got := h.speaker.current(); got != "[192.0.2.100/32 med 0]" {
+			t.Errorf("after the retry held: %s", got)
 		}
 	})
 }

@@ -129,6 +129,14 @@ type daemon struct {
 	lastBatch time.Time
 	// bgp is the BGP side (bgp.go).
 	bgp bgpState
+	// sweep ticks the passes when no real changes state; retry fires at
+	// retryAt, the next retry due (zero: none).
+	sweep   *time.Ticker
+	retry   *time.Timer
+	retryAt time.Time
+	// reloadPending: a reload could not read the table and is tried
+	// again at the next sweep.
+	reloadPending bool
 }
 
 func (d *daemon) run(ctx context.Context) error {
@@ -146,15 +154,22 @@ func (d *daemon) run(ctx context.Context) error {
 	helpers.Go(func() error { return d.q.run(hctx) })
 	d.alerts = &alerts{log: o.Log, q: d.q, send: o.Mail, from: func() string { return d.cfg.Global.EmailAlertFrom },
 		now: time.Now, status: ldconf.AlertStarting, open: map[string]openAlert{}}
-	d.eng = &engine{c: o.Client, log: o.Log, shell: d.q.system}
+	d.eng = &engine{c: o.Client, log: o.Log, shell: d.q.system, metrics: o.Metrics, now: time.Now,
+		gone: map[ipvsctl.ServiceKey]*goneVirtual{}}
 	d.eng.w = &writer{c: o.Client, log: o.Log, alert: d.alerts.event, metrics: o.Metrics}
+	tab, err := d.eng.readTable(p)
+	if err != nil {
+		cancelHelpers()
+		_ = helpers.Wait()
+		return fmt.Errorf("director: %w", err)
+	}
 	if o.Status != nil {
 		o.Status(d.snapshot)
 	}
 	o.Metrics.setBGP(d.bgp.pub)
 
 	d.warnPersistence()
-	d.eng.sync(p, nil)
+	d.eng.sync(p, nil, tab)
 	d.bgpConfigure()
 	d.execute(d.cfg.Global.Execute, "start")
 	d.startProbers(p)
@@ -171,8 +186,13 @@ func (d *daemon) run(ctx context.Context) error {
 	}
 	resend := time.NewTicker(time.Second)
 	defer resend.Stop()
+	d.sweep = time.NewTicker(d.sweepEvery())
+	defer d.sweep.Stop()
+	d.retry = time.NewTimer(time.Hour)
+	defer d.retry.Stop()
 
 	for {
+		d.armRetry()
 		d.announce()
 		select {
 		case <-ctx.Done():
@@ -182,6 +202,14 @@ func (d *daemon) run(ctx context.Context) error {
 		case t := <-d.events:
 			d.eng.transition(d.pendingTransitions(ctx, t)...)
 			d.lastBatch = time.Now()
+		case <-d.retry.C:
+			d.eng.retryDue()
+		case <-d.sweep.C:
+			if d.reloadPending {
+				d.reload()
+				continue
+			}
+			d.eng.sweep()
 		case <-o.Reload:
 			o.Log.Log("Reloading Linux Director Daemon config on signal")
 			d.reload()
@@ -192,6 +220,44 @@ func (d *daemon) run(ctx context.Context) error {
 		case reply := <-d.snapReq:
 			reply <- d.buildSnapshot(os.Getpid())
 		}
+	}
+}
+
+// sweepEvery is how often the sweep runs (engine.sweep): the shortest
+// checkinterval, so that drift is found and, with resync=yes, put back
+// within any virtual's checkinterval, and a real in maintenance is forced
+// down as often as its checks run.
+func (d *daemon) sweepEvery() time.Duration {
+	if d.o.Interval > 0 {
+		return d.o.Interval
+	}
+	every := time.Duration(0)
+	for _, v := range d.cfg.Virtuals {
+		if every == 0 || v.CheckInterval < every {
+			every = v.CheckInterval
+		}
+	}
+	if every <= 0 {
+		every = d.cfg.Global.CheckInterval
+	}
+	return max(every, time.Second)
+}
+
+// armRetry sets the retry timer to the next retry due, if any.
+func (d *daemon) armRetry() {
+	next := d.eng.nextRetry()
+	if next.Equal(d.retryAt) {
+		return
+	}
+	d.retryAt = next
+	if !d.retry.Stop() {
+		select {
+		case <-d.retry.C:
+		default:
+		}
+	}
+	if !next.IsZero() {
+		d.retry.Reset(max(time.Until(next), 0))
 	}
 }
 
@@ -304,6 +370,15 @@ func (d *daemon) reload() {
 		o.Log.Log(ConfigErrorText(err, o.ConfigName, os.Getpid()))
 		return
 	}
+	// The table is read before anything is stopped: if it cannot be, the
+	// running configuration carries on and the reload is tried again.
+	tab, err := d.eng.readTable(p)
+	if err != nil {
+		o.Log.Printf("Could not read the IPVS table: %v; the running configuration stays until it can be read (will retry)", err)
+		d.reloadPending = true
+		return
+	}
+	d.reloadPending = false
 	for _, w := range cfg.Warnings {
 		o.Log.Log(ConfigWarningText(w, o.ConfigName, os.Getpid()))
 	}
@@ -315,9 +390,10 @@ func (d *daemon) reload() {
 	d.reexecute(old.Global.Execute, cfg.Global.Execute)
 	d.cfg = cfg
 	d.warnPersistence()
-	d.eng.sync(p, d.eng.plan)
+	d.eng.sync(p, d.eng.plan, tab)
 	d.bgpConfigure()
 	d.startProbers(p)
+	d.sweep.Reset(d.sweepEvery())
 }
 
 // configChanged is the rest of check_cfgfile: log, reload if autoreload,

@@ -484,7 +484,7 @@ func TestMonitorFile(t *testing.T) {
 	})
 }
 
-func assertCalls(t *testing.T, got, want []string) {
+func assertCalls(t testing.TB, got, want []string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("writes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

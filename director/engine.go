@@ -2,7 +2,9 @@ package director
 
 import (
 	"errors"
+	"fmt"
 	"syscall"
+	"time"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ldconf"
@@ -16,7 +18,12 @@ type engine struct {
 	w    *writer
 	plan *plan
 	// shell runs fallbackcommand lines (queued, in order).
-	shell func(cmd string)
+	shell   func(cmd string)
+	metrics *Metrics // nil without --metrics-listen
+	now     func() time.Time
+	// gone are virtuals of earlier configurations whose deletion the
+	// kernel refused (reconcile.go).
+	gone map[ipvsctl.ServiceKey]*goneVirtual
 }
 
 // transition is what a prober reports: its real id changed state.
@@ -27,39 +34,97 @@ type transition struct {
 	forced bool // maintenance: act even if already down
 }
 
-// sync is ldirectord's ld_start for plan p, old being the plan it
-// replaces on reload (nil at start). It adopts what the kernel has: an
-// existing virtual is edited, a configured real present with a weight
-// keeps being up, anything else the config does not list under a managed
-// virtual is purged, and virtuals of the old plan that the new one drops
-// are deleted. Virtuals it never managed are never touched.
+// tableRead is the managed part of the kernel's table as one read found
+// it: every service, and the real servers of each managed one.
+type tableRead struct {
+	svcs  map[ipvsctl.ServiceKey]ipvsctl.Service
+	dests map[ipvsctl.ServiceKey][]ipvsctl.Destination
+}
+
+// syncReadAttempts bounds the reads a start or reload makes before it
+// gives up (retryDelay apart: under 2 s in all).
+const syncReadAttempts = 4
+
+// readTable reads what p manages, retrying a failed read a few times: a
+// start or reload must see the table to adopt it, or it would take healthy
+// reals for new ones (or dead ones).
+func (e *engine) readTable(p *plan) (*tableRead, error) {
+	var err error
+	for attempt := range syncReadAttempts {
+		if attempt > 0 {
+			time.Sleep(retryDelay(attempt - 1))
+		}
+		var t *tableRead
+		if t, err = e.readTableOnce(p); err == nil {
+			return t, nil
+		}
+		e.metrics.readFailed()
+	}
+	return nil, err
+}
+
+func (e *engine) readTableOnce(p *plan) (*tableRead, error) {
+	svcs, err := e.c.Services()
+	if err != nil {
+		return nil, fmt.Errorf("read the IPVS table: %w", err)
+	}
+	t := &tableRead{svcs: make(map[ipvsctl.ServiceKey]ipvsctl.Service, len(svcs)),
+		dests: make(map[ipvsctl.ServiceKey][]ipvsctl.Destination, len(p.virtuals))}
+	for _, s := range svcs {
+		t.svcs[s.Key()] = s
+	}
+	for _, vs := range p.virtuals {
+		k := vs.svc.Key()
+		if _, ok := t.svcs[k]; !ok {
+			continue
+		}
+		d, present, err := e.readDests(vs)
+		if err != nil {
+			return nil, fmt.Errorf("read the real servers of %s: %w", vs.v.Name(), err)
+		}
+		if !present {
+			delete(t.svcs, k)
+			continue
+		}
+		t.dests[k] = d
+	}
+	return t, nil
+}
+
+// sync is ldirectord's ld_start for plan p on the table as read (tab),
+// old being the plan it replaces on reload (nil at start). It adopts what
+// the kernel has: an existing virtual is edited, a configured real
+// present with a weight keeps being up, anything else the config does not
+// list under a managed virtual is purged, and virtuals of the old plan
+// that the new one drops are deleted. Virtuals it never managed are never
+// touched.
 //
 // Unlike ldirectord it does not add failing reals only to remove them
 // again (its "force up, then force down"): each real goes straight to its
 // final state, so dead servers never get traffic during a start.
-func (e *engine) sync(p *plan, old *plan) {
+func (e *engine) sync(p *plan, old *plan, tab *tableRead) {
 	e.plan = p
-	kernel := map[ipvsctl.ServiceKey]ipvsctl.Service{}
-	svcs, err := e.c.Services()
-	if err != nil {
-		e.log.Printf("Could not read the IPVS table: %v", err)
-	}
-	for _, s := range svcs {
-		kernel[s.Key()] = s
-	}
-	for _, vs := range p.virtuals {
-		if have, ok := kernel[vs.svc.Key()]; ok {
-			if !sameService(&have, &vs.svc) {
-				e.w.do("ipvsadm -E "+vs.svc.Key().String(), e.c.UpdateService(&vs.svc))
-			}
-			e.log.Printf("Changed virtual server: %s", vs.v.Name())
-		} else {
-			e.w.do("ipvsadm -A "+vs.svc.Key().String()+" -s "+vs.svc.Scheduler, e.c.AddService(&vs.svc))
-			e.log.Printf("Added virtual server: %s", vs.v.Name())
+	for k := range e.gone {
+		if _, managed := tab.svcs[k]; managed {
+			delete(e.gone, k) // the new plan's adoption decides
 		}
 	}
-	for _, vs := range p.virtuals {
-		e.adopt(vs)
+	present := make([]bool, len(p.virtuals))
+	for i, vs := range p.virtuals {
+		have, ok := tab.svcs[vs.svc.Key()]
+		switch {
+		case !ok:
+			present[i] = e.addService(vs)
+		case !sameService(&have, &vs.svc):
+			present[i] = true
+			e.editService(vs)
+		default:
+			present[i] = true
+			e.log.Printf("Changed virtual server: %s", vs.v.Name())
+		}
+	}
+	for i, vs := range p.virtuals {
+		e.adopt(vs, tab.dests[vs.svc.Key()], present[i])
 	}
 	if old != nil {
 		keep := map[ipvsctl.ServiceKey]bool{}
@@ -67,53 +132,52 @@ func (e *engine) sync(p *plan, old *plan) {
 			keep[vs.svc.Key()] = true
 		}
 		for _, vs := range old.virtuals {
-			if _, ok := kernel[vs.svc.Key()]; !ok || keep[vs.svc.Key()] {
+			if _, ok := tab.svcs[vs.svc.Key()]; !ok || keep[vs.svc.Key()] {
 				continue
 			}
-			e.w.do("ipvsadm -D "+vs.svc.Key().String(), e.c.DeleteService(&vs.svc))
-			e.log.Printf("Purged virtual server (start): %s", vs.v.Name())
+			e.deleteGone(vs.svc, vs.v.Name())
 		}
 	}
+	e.publish()
 }
 
 // adopt decides the initial state of one virtual's reals from the kernel
-// and applies it.
-func (e *engine) adopt(vs *vstate) {
-	dests, err := e.c.Destinations(&vs.svc)
-	readOK := err == nil || errors.Is(err, syscall.ESRCH)
-	if !readOK {
-		e.log.Printf("Could not read the real servers of %s: %v", vs.v.Name(), err)
-	}
+// (dests, its real servers as read; present: the virtual is there) and
+// applies it.
+func (e *engine) adopt(vs *vstate, dests []ipvsctl.Destination, present bool) {
 	cur := map[ipvsctl.DestinationKey]ipvsctl.Destination{}
 	for _, d := range dests {
 		cur[d.Key()] = d
 	}
-	if vs.fallback != nil {
-		delete(cur, vs.fallback.Key())
-	}
 	var items []item
+	stale := map[ipvsctl.DestinationKey]bool{}
+	for _, d := range dests {
+		stale[d.Key()] = true
+	}
+	if vs.fallback != nil {
+		delete(stale, vs.fallback.Key())
+	}
 	for _, rs := range vs.reals {
 		d, ok := cur[rs.dest.Key()]
 		rs.up = ok && d.Weight > 0
-		delete(cur, rs.dest.Key())
+		delete(stale, rs.dest.Key())
+	}
+	// Purges first, as ldirectord's ld_start.
+	for _, d := range dests {
+		if stale[d.Key()] {
+			items = append(items, item{dest: d, written: d.Port, want: wantAbsent, tag: "real", purge: "start"})
+		}
+	}
+	for _, rs := range vs.reals {
 		items = append(items, e.realItem(rs, true))
 	}
-	kept := dests[:0:0]
-	for _, d := range dests {
-		if _, stale := cur[d.Key()]; !stale {
-			kept = append(kept, d)
-			continue
-		}
-		e.w.do(ipvsDel(&vs.svc, &d), e.c.DeleteDestination(&vs.svc, &d))
-		msg := "Purged real server (start): " + addrPort(d.Address, d.Port) + " (" + vs.v.Name() + ")"
-		e.log.Log(msg)
-		e.w.alert(vs, addrPort(d.Address, d.Port), msg, false)
-	}
 	items = append(items, e.fallbackItems(vs)...)
-	if !readOK {
-		e.w.apply(vs, items) // reads again, writes nothing if it fails again
-	} else if len(items) > 0 {
-		e.w.applyTo(vs, items, kept)
+	if !present {
+		// Its -A was refused: everything waits for the retry that adds it.
+		e.oweAll(vs, items)
+		vs.retry.failed(e.now())
+	} else {
+		e.onRead(vs, items, dests, true, nil)
 	}
 	e.fallbackCommand(vs)
 }
@@ -177,13 +241,15 @@ func fallbackVIP(vs *vstate) string {
 
 // transition applies probers' reports, in order, to every real with
 // their ids; each service touched is then brought to its wanted state in
-// one pass. A real reported twice keeps only its last item.
+// one pass. A real reported twice keeps only its last item. A forced
+// report is a real in maintenance; any other report ends its maintenance.
 func (e *engine) transition(ts ...transition) {
 	touched := map[*vstate][]item{}
 	at := map[*rstate]int{}
 	var order []*vstate
 	for _, t := range ts {
 		for _, rs := range e.plan.byID[t.id] {
+			rs.maint = t.forced
 			if rs.up == t.up && !t.forced {
 				continue
 			}
@@ -201,19 +267,78 @@ func (e *engine) transition(ts ...transition) {
 	}
 	for _, vs := range order {
 		items := append(touched[vs], e.fallbackItems(vs)...)
-		e.w.apply(vs, items)
+		e.apply(vs, items)
 		e.fallbackCommand(vs)
 	}
 }
 
+// sweep is the pass when no real changes state: one listing of the
+// services, then a pass on every managed virtual (its owed writes, its
+// reals in maintenance, its drift).
+func (e *engine) sweep() {
+	if e.plan == nil {
+		return
+	}
+	svcs, err := e.c.Services()
+	if err != nil {
+		e.metrics.readFailed()
+		e.log.Printf("Could not read the IPVS table: %v (will retry)", err)
+		return
+	}
+	kernel := make(map[ipvsctl.ServiceKey]*ipvsctl.Service, len(svcs))
+	for i := range svcs {
+		kernel[svcs[i].Key()] = &svcs[i]
+	}
+	for _, vs := range e.plan.virtuals {
+		have := kernel[vs.svc.Key()]
+		if have == nil {
+			e.onRead(vs, nil, nil, false, nil)
+			continue
+		}
+		dests, present, err := e.readDests(vs)
+		if err != nil {
+			e.readFailed(vs, err)
+			continue
+		}
+		e.onRead(vs, nil, dests, present, have)
+	}
+	e.retryGone(e.now())
+}
+
+// stopAttempts bounds the tries of each cleanstop deletion: the daemon
+// is exiting, so a refusal is retried briefly, then left logged.
+const stopAttempts = 3
+
 // stop is ld_stop: every virtual whose cleanstop is yes is deleted, its
-// up reals logged as purged; cleanstop=no virtuals are left as they are.
+// up reals logged as purged; cleanstop=no virtuals are left as they are,
+// after one last try of what they owe.
 func (e *engine) stop() {
 	if e.plan == nil {
 		return
 	}
 	for _, vs := range e.plan.virtuals {
 		if !vs.v.CleanStop {
+			if len(vs.owed) > 0 {
+				e.apply(vs, nil)
+			}
+			continue
+		}
+		// Deleting the service removes its servers in the same write.
+		var err error
+		for attempt := range stopAttempts {
+			if attempt > 0 {
+				time.Sleep(retryDelay(attempt - 1))
+			}
+			err = e.c.DeleteService(&vs.svc)
+			e.metrics.wrote()
+			if err == nil || errors.Is(err, syscall.ESRCH) { // gone already: nothing more to do
+				err = nil
+				break
+			}
+			e.metrics.writeFailed()
+		}
+		if err != nil {
+			e.log.Printf("ipvsadm -D %s failed: %v", vs.svc.Key(), err)
 			continue
 		}
 		for _, rs := range vs.reals {
@@ -224,8 +349,6 @@ func (e *engine) stop() {
 				rs.up = false
 			}
 		}
-		// Deleting the service removes its servers in the same write.
-		e.w.do("ipvsadm -D "+vs.svc.Key().String(), e.c.DeleteService(&vs.svc))
 		e.log.Printf("Purged virtual server (stop): %s", vs.v.Name())
 	}
 }

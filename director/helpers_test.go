@@ -113,13 +113,13 @@ type harness struct {
 	// sysctls the directory of the sysctls it needs (bgp_test.go).
 	speaker *fakeSpeaker
 	sysctls string
-	// metrics, if set, records the daemon's metrics.
+	// metrics, if set before start, records the daemon's metrics;
+	// status asks the running daemon for its snapshot.
 	metrics *Metrics
-	// statusFunc asks the daemon for a snapshot.
-	statusFunc StatusFunc
+	status  StatusFunc
 }
 
-func parseConfig(t *testing.T, path string) (*ldconf.Config, error) {
+func parseConfig(t testing.TB, path string) (*ldconf.Config, error) {
 	t.Helper()
 	return ldconf.Load(path, ldconf.WithDebug(true))
 }
@@ -200,7 +200,7 @@ func (h *harness) start() {
 		HostRouterID:        func() (netip.Addr, error) { return netip.MustParseAddr("10.20.0.11"), nil },
 		SysctlDir:           h.sysctls,
 		Metrics:             h.metrics,
-		Status:              func(f StatusFunc) { h.statusFunc = f },
+		Status:              func(f StatusFunc) { h.status = f },
 	}
 	if h.speaker != nil {
 		o.StartSpeaker = h.speaker.start
@@ -263,14 +263,14 @@ func (h *harness) settle() {
 	synctest.Wait()
 }
 
-func mustDo(t *testing.T, err error) {
+func mustDo(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-func writeFile(t *testing.T, p, s string) { testutil.WriteFile(t, p, 0o644, s) }
+func writeFile(t testing.TB, p, s string) { testutil.WriteFile(t, p, 0o644, s) }
 
 func readFile(t *testing.T, p string) string {
 	t.Helper()

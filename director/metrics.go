@@ -18,6 +18,11 @@ type Metrics struct {
 	order       []checkKey
 	writeErrors uint64
 	writes      uint64
+	retries     uint64
+	readErrors  uint64
+	repairs     uint64
+	drift       int
+	pending     int
 	// bgp is the BGP side, nil without BGP (bgpmetrics.go).
 	bgp *bgpBoard
 }
@@ -104,6 +109,47 @@ func (m *Metrics) writeFailed() {
 	m.writeErrors++
 }
 
+// retried counts a write that retries a refused (or untried) one.
+func (m *Metrics) retried() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.retries++
+}
+
+// readFailed counts a read of the table that failed.
+func (m *Metrics) readFailed() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.readErrors++
+}
+
+// repaired counts drift entries a pass puts back.
+func (m *Metrics) repaired(n int) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.repairs += uint64(n)
+}
+
+// setReconcile sets the drift entries found by the last passes and the
+// writes waiting for a retry.
+func (m *Metrics) setReconcile(drift, pending int) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.drift, m.pending = drift, pending
+}
+
 // Gather adds the daemon's metrics to s.
 func (m *Metrics) Gather(s *metrics.Set) {
 	m.mu.Lock()
@@ -119,6 +165,11 @@ func (m *Metrics) Gather(s *metrics.Set) {
 	}
 	s.Family("lvs_reconcile_writes_total", metrics.Counter, "Table writes of the daemon (each one netlink request).").AddUint(m.writes, nil)
 	s.Family("lvs_reconcile_errors_total", metrics.Counter, "Table writes of the daemon that the kernel refused.").AddUint(m.writeErrors, nil)
+	s.Family("lvs_reconcile_retries_total", metrics.Counter, "Table writes of the daemon that retried a refused or untried one.").AddUint(m.retries, nil)
+	s.Family("lvs_reconcile_read_errors_total", metrics.Counter, "Reads of the table by the daemon that failed.").AddUint(m.readErrors, nil)
+	s.Family("lvs_reconcile_pending", metrics.Gauge, "Table writes of the daemon waiting for a retry.").Add(float64(m.pending), nil)
+	s.Family("lvs_drift_entries", metrics.Gauge, "Entries of the daemon's virtual services that someone else changed (a real, a fallback or a virtual), as its last passes found them.").Add(float64(m.drift), nil)
+	s.Family("lvs_drift_repairs_total", metrics.Counter, "Drift entries the daemon put back (resync = yes).").AddUint(m.repairs, nil)
 	if m.bgp != nil {
 		m.bgp.gather(s)
 	}

@@ -23,7 +23,7 @@ import (
 	"github.com/lvsctl/lvsctl/metrics"
 )
 
-func gatherDaemon(t *testing.T, m *Metrics) map[string]*dto.MetricFamily {
+func gatherDaemon(t testing.TB, m *Metrics) map[string]*dto.MetricFamily {
 	t.Helper()
 	var s metrics.Set
 	m.Gather(&s)

@@ -34,6 +34,29 @@ type vstate struct {
 	// fbCommand is the last fallbackcommand argument run ("start" or
 	// "stop"), "" if none yet: it only runs when that changes.
 	fbCommand string
+
+	// What the reconciler owes the kernel and what it found changed
+	// (reconcile.go, drift.go).
+	//
+	// owed are the writes not yet in the kernel, by destination: refused,
+	// or not tried because the read before them failed. Each is retried,
+	// in its latest wanted state, until it holds.
+	owed map[ipvsctl.DestinationKey]*owedItem
+	// svcOwed: the virtual's own -A or -E was refused and is retried.
+	svcOwed bool
+	// svcErr is the error last logged for the virtual's own write or for
+	// a read of its real servers, so that a failure repeated by each retry
+	// is logged once.
+	svcErr string
+	retry  backoff
+	// refusals counts the writes of vs the kernel refused: a pass that
+	// adds to it backs off further.
+	refusals int
+	// drift is what the last pass found changed by someone else, by
+	// destination (the zero key: the virtual itself).
+	drift map[ipvsctl.DestinationKey]driftEntry
+	// cur is the passes' map of the virtual's real servers as read.
+	cur map[ipvsctl.DestinationKey]ipvsctl.Destination
 }
 
 // rstate is one real server of one virtual.
@@ -43,6 +66,9 @@ type rstate struct {
 	id   string
 	dest ipvsctl.Destination // kernel form, configured weight
 	up   bool
+	// maint: the real is in maintenance (maintenancedir); every pass
+	// forces it down, as ldirectord does on every check.
+	maint bool
 }
 
 // probeSpec is what a prober needs for one real id.
@@ -166,6 +192,16 @@ func kernelDest(v *ldconf.Virtual, a netip.Addr, port uint16, fwd ldconf.Forward
 		d.FwdMethod, d.TunType = ipvsctl.FwdTunnel, ipvsctl.TunIPIP
 	}
 	return d
+}
+
+// anyMaint reports whether a real of the virtual is in maintenance.
+func (vs *vstate) anyMaint() bool {
+	for _, rs := range vs.reals {
+		if rs.maint {
+			return true
+		}
+	}
+	return false
 }
 
 // anyUp reports whether a real of the virtual is up.

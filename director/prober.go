@@ -144,6 +144,8 @@ func (p *prober) maintenance(ctx context.Context) bool {
 		if p.inMaint {
 			p.inMaint = false
 			p.board.set(p.spec.id, func(s *RealStatus) { s.Maintenance = false })
+			// The reconciler stops forcing it down; its checks decide again.
+			p.send(ctx, transition{gen: p.gen, id: p.spec.id, up: p.state == pUp})
 		}
 		return false
 	}

@@ -31,6 +31,26 @@ type VirtualSnapshot struct {
 	// --json` publishes them in docs/json.md's shapes.
 	Service      ipvsctl.JSONServiceConfig      `json:"service"`
 	FallbackDest *ipvsctl.JSONDestinationConfig `json:"fallback_dest,omitempty"`
+	// Drift is every difference the director's last passes found
+	// between its part of the table and what it wants (drift.go): the
+	// virtual's own, its reals', its fallback's and unconfigured real
+	// servers'.
+	Drift []DriftSnapshot `json:"drift,omitempty"`
+}
+
+// DriftSnapshot is one entry of a virtual's drift.
+type DriftSnapshot struct {
+	// Tag is "virtual" (the virtual itself), "real" or "fallback".
+	Tag string `json:"tag"`
+	// Server is the destination as the kernel has it ("" for the
+	// virtual).
+	Server string `json:"server,omitempty"`
+	// Configured: Server is one of the virtual's configured reals.
+	Configured bool `json:"configured,omitempty"`
+	// How says what the table holds and what the director wants.
+	How string `json:"how"`
+	// Text is the entry as the log's "Drift:" line says it.
+	Text string `json:"text"`
 }
 
 // RealSnapshot is one real of a virtual: its configuration, what the
@@ -44,6 +64,9 @@ type RealSnapshot struct {
 	Up           bool   `json:"up"`
 	// Destination is the real's kernel form with its configured weight.
 	Destination ipvsctl.JSONDestinationConfig `json:"destination"`
+	// Drift says how the real's entry in the table differs from what the
+	// director wants ("" if it does not).
+	Drift string `json:"drift,omitempty"`
 	RealStatus
 }
 
@@ -94,9 +117,42 @@ func (d *daemon) buildSnapshot(pid int) Snapshot {
 			if w, ok := cur[rs.dest.Key()]; ok {
 				r.KernelWeight = &w
 			}
+			r.Drift = vs.drift[rs.dest.Key()].how
 			v.Reals = append(v.Reals, r)
 		}
+		v.Drift = driftList(vs)
 		s.Virtuals = append(s.Virtuals, v)
 	}
 	return s
+}
+
+// driftList is vs's drift, the virtual's own first, then its reals' in
+// configuration order, then the rest by address.
+func driftList(vs *vstate) []DriftSnapshot {
+	if len(vs.drift) == 0 {
+		return nil
+	}
+	var out []DriftSnapshot
+	seen := map[ipvsctl.DestinationKey]bool{}
+	add := func(k ipvsctl.DestinationKey, configured bool) {
+		if e, ok := vs.drift[k]; ok && !seen[k] {
+			seen[k] = true
+			out = append(out, DriftSnapshot{Tag: e.tag, Server: e.server, Configured: configured, How: e.how, Text: e.text(vs)})
+		}
+	}
+	add(virtualKey, false)
+	for _, rs := range vs.reals {
+		add(rs.dest.Key(), true)
+	}
+	var rest []ipvsctl.DestinationKey
+	for k := range vs.drift {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sortKeys(rest)
+	for _, k := range rest {
+		add(k, false)
+	}
+	return out
 }

@@ -13,7 +13,7 @@ import (
 // WriteStatusTable renders a snapshot for people: one row per real.
 func WriteStatusTable(w io.Writer, s Snapshot) error {
 	t := tablewriter.NewWriter(w)
-	t.Header("Virtual", "Real", "Fwd", "State", "Weight", "Kernel", "Fails", "Last check", "Latency", "Reason")
+	t.Header("Virtual", "Real", "Fwd", "State", "Weight", "Kernel", "Fails", "Last check", "Latency", "Reason", "Drift")
 	for _, v := range s.Virtuals {
 		name := v.Protocol + " " + v.Name
 		for _, r := range v.Reals {
@@ -27,8 +27,12 @@ func WriteStatusTable(w io.Writer, s Snapshot) error {
 				last = r.LastCheck.Format(time.TimeOnly)
 				lat = r.Latency.Round(time.Millisecond).String()
 			}
+			drift := "-"
+			if r.Drift != "" {
+				drift = r.Drift
+			}
 			if err := t.Append(name, r.Server, r.Forward, state, strconv.FormatInt(r.Weight, 10), kernel,
-				strconv.Itoa(r.Failures), last, lat, r.Reason); err != nil {
+				strconv.Itoa(r.Failures), last, lat, r.Reason, drift); err != nil {
 				return fmt.Errorf("status table: %w", err)
 			}
 		}
@@ -37,7 +41,21 @@ func WriteStatusTable(w io.Writer, s Snapshot) error {
 			if v.FallbackActive {
 				state = "active"
 			}
-			if err := t.Append(name, v.Fallback, "fallback", state, "1", "-", "-", "-", "-", ""); err != nil {
+			if err := t.Append(name, v.Fallback, "fallback", state, "1", "-", "-", "-", "-", "", "-"); err != nil {
+				return fmt.Errorf("status table: %w", err)
+			}
+		}
+		// The drift no real's row shows: the virtual's own, the
+		// fallback's, unconfigured servers'.
+		for _, d := range v.Drift {
+			if d.Configured {
+				continue
+			}
+			server := d.Server
+			if server == "" {
+				server = "-"
+			}
+			if err := t.Append(name, server, d.Tag, "-", "-", "-", "-", "-", "-", "", d.How); err != nil {
 				return fmt.Errorf("status table: %w", err)
 			}
 		}

@@ -1,10 +1,8 @@
 package director
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
-	"syscall"
 
 	"github.com/lvsctl/lvsctl/ipvsctl"
 )
@@ -30,16 +28,21 @@ type item struct {
 	written uint16              // the port as configured, for log lines
 	want    want
 	tag     string // "real" or "fallback", for log lines
+	// purge is set for a destination the configuration does not list
+	// (wantAbsent): its deletion is logged as "Purged real server
+	// (purge)", e.g. "(start)".
+	purge string
 }
 
 // alertFunc receives the table events ldirectord e-mails about; track
 // says the event starts an outage (re-alerted every emailalertfreq).
 type alertFunc func(vs *vstate, server, msg string, track bool)
 
-// writer applies wanted states to the kernel with the fewest writes: one
-// read of the service's destinations, then only the adds, edits and
-// deletes that change something. Failed writes are logged and the
-// reconciler carries on, as ldirectord does with a failed ipvsadm.
+// writer applies wanted states to the kernel with the fewest writes: the
+// adds, edits and deletes that change something in the service's
+// destinations as just read. A refused write is logged once, owed
+// (reconcile.go) and retried; the log lines and alerts of a change are
+// written when the kernel has taken it, never for an attempt.
 type writer struct {
 	c       ipvsctl.Client
 	log     *Logger
@@ -52,25 +55,12 @@ type writer struct {
 	next  int // then's first entry still waiting
 }
 
-// apply brings the items of one service to their wanted state.
-func (w *writer) apply(vs *vstate, items []item) {
+// applyTo brings the items of one service to their wanted state on cur,
+// the service's destinations as just read, which it updates with every
+// write the kernel takes.
+func (w *writer) applyTo(vs *vstate, items []item, cur map[ipvsctl.DestinationKey]ipvsctl.Destination) {
 	if len(items) == 0 {
 		return
-	}
-	dests, err := w.c.Destinations(&vs.svc)
-	if err != nil && !errors.Is(err, syscall.ESRCH) {
-		w.log.Printf("Could not read the real servers of %s: %v", vs.v.Name(), err)
-		return
-	}
-	w.applyTo(vs, items, dests)
-}
-
-// applyTo is apply on destinations the caller has just read (the
-// start-up sync reads each service once, not once more to write).
-func (w *writer) applyTo(vs *vstate, items []item, dests []ipvsctl.Destination) {
-	cur := make(map[ipvsctl.DestinationKey]ipvsctl.Destination, len(dests))
-	for _, d := range dests {
-		cur[d.Key()] = d
 	}
 	w.begin()
 	defer w.end()
@@ -112,14 +102,24 @@ func (w *writer) result(err error) {
 	f(err)
 }
 
-// write makes one table write (call), then counts it, logs a failure and
-// runs then (the log lines and alerts that follow the write): at once, or
-// when a pipelined write's acknowledgement has been read. Either way in
-// call order, so the log reads the same.
-func (w *writer) write(cmd string, call func() error, then func()) {
+// write makes one table write (call) for it, then counts it and, if the
+// kernel took it, runs done (the table update, the log lines and alerts
+// that follow the write), else owes it: at once, or when a pipelined
+// write's acknowledgement has been read. Either way in call order, so
+// the log reads the same.
+func (w *writer) write(vs *vstate, it item, cmd string, call func() error, done func()) {
+	if vs.owed[it.dest.Key()] != nil {
+		w.metrics.retried()
+	}
 	after := func(err error) {
-		w.do(cmd, err)
-		then()
+		w.metrics.wrote()
+		if err != nil {
+			w.metrics.writeFailed()
+			w.owe(vs, it, cmd, err)
+			return
+		}
+		delete(vs.owed, it.dest.Key())
+		done()
 	}
 	if w.batch == nil {
 		after(call())
@@ -129,9 +129,29 @@ func (w *writer) write(cmd string, call func() error, then func()) {
 	_ = call() // nil while batching (ipvsctl.Batcher): the result comes to result
 }
 
+// owe records a refused write of it to retry, and logs the refusal the
+// way ldirectord logs a failed ipvsadm run, once: a retry refused with
+// the same error says nothing more.
+func (w *writer) owe(vs *vstate, it item, cmd string, err error) {
+	msg := err.Error()
+	vs.refusals++
+	if o := vs.owed[it.dest.Key()]; o == nil || o.err != msg {
+		w.log.Printf("%s failed: %s (will retry)", cmd, msg)
+	}
+	if vs.owed == nil {
+		vs.owed = map[ipvsctl.DestinationKey]*owedItem{}
+	}
+	vs.owed[it.dest.Key()] = &owedItem{it: it, err: msg}
+}
+
+// settled clears what vs owes for it: the kernel already holds what it
+// wants (someone else made the change, or there is nothing to do).
+func (w *writer) settled(vs *vstate, it item) { delete(vs.owed, it.dest.Key()) }
+
 func (w *writer) applyOne(vs *vstate, it item, cur map[ipvsctl.DestinationKey]ipvsctl.Destination) {
 	vip := vs.v.Name()
-	have, present := cur[it.dest.Key()]
+	key := it.dest.Key()
+	have, present := cur[key]
 	kernel := addrPort(it.dest.Address, it.dest.Port)
 	written := addrPort(it.dest.Address, it.written)
 	// Removal messages name the kernel's entry, and the configured one
@@ -143,6 +163,7 @@ func (w *writer) applyOne(vs *vstate, it item, cur map[ipvsctl.DestinationKey]ip
 	switch it.want {
 	case wantUp:
 		if present && sameDest(&have, &it.dest) {
+			w.settled(vs, it)
 			return
 		}
 		d := it.dest
@@ -152,7 +173,8 @@ func (w *writer) applyOne(vs *vstate, it item, cur map[ipvsctl.DestinationKey]ip
 			msg = fmt.Sprintf("Restored %s server: %s (%s) (Weight set to %d)", it.tag, written, vip, d.Weight)
 			call = func() error { return w.c.UpdateDestination(&vs.svc, &d) }
 		}
-		w.write(ipvsAdd(!present, &vs.svc, &d), call, func() {
+		w.write(vs, it, ipvsAdd(!present, &vs.svc, &d), call, func() {
+			cur[key] = d
 			w.log.Log(msg)
 			w.alert(vs, written, msg, false)
 		})
@@ -161,41 +183,69 @@ func (w *writer) applyOne(vs *vstate, it item, cur map[ipvsctl.DestinationKey]ip
 		q := it.dest
 		q.Weight, q.UpperThreshold, q.LowerThreshold = 0, 0, 0
 		switch {
-		case present && have.Weight == 0 && have.FwdMethod&ipvsctl.FwdMask == q.FwdMethod&ipvsctl.FwdMask:
-			return
+		case present && quiesced(&have, &q):
+			w.settled(vs, it)
 		case present:
 			msg := fmt.Sprintf("Quiescent %s server: %s(%s) (Weight set to 0)", it.tag, removed, vip)
-			w.write(ipvsAdd(false, &vs.svc, &q), func() error { return w.c.UpdateDestination(&vs.svc, &q) }, func() {
+			w.write(vs, it, ipvsAdd(false, &vs.svc, &q), func() error { return w.c.UpdateDestination(&vs.svc, &q) }, func() {
+				cur[key] = q
 				w.log.Log(msg)
 				w.alert(vs, kernel, msg, it.tag == "real")
 			})
 		case it.want == wantQuiesceReadd:
-			w.write(ipvsAdd(true, &vs.svc, &q), func() error { return w.c.AddDestination(&vs.svc, &q) }, func() {
+			w.write(vs, it, ipvsAdd(true, &vs.svc, &q), func() error { return w.c.AddDestination(&vs.svc, &q) }, func() {
+				cur[key] = q
 				w.log.Log(fmt.Sprintf("Readd Quiescent %s server: %s (%s) (Weight set to 0)", it.tag, written, vip))
 				w.alert(vs, written, fmt.Sprintf("Quiescent %s server: %s (%s) (Weight set to 0)", it.tag, written, vip), it.tag == "real")
 			})
+		default:
+			w.settled(vs, it) // absent, and not to be added back
 		}
 	case wantAbsent:
 		if !present {
+			w.settled(vs, it)
 			return
 		}
 		d := it.dest
 		msg := fmt.Sprintf("Deleted %s server: %s(%s)", it.tag, removed, vip)
-		w.write(ipvsDel(&vs.svc, &d), func() error { return w.c.DeleteDestination(&vs.svc, &d) }, func() {
+		track := it.tag == "real"
+		if it.purge != "" {
+			msg = fmt.Sprintf("Purged %s server (%s): %s (%s)", it.tag, it.purge, kernel, vip)
+			track = false
+		}
+		w.write(vs, it, ipvsDel(&vs.svc, &d), func() error { return w.c.DeleteDestination(&vs.svc, &d) }, func() {
+			delete(cur, key)
 			w.log.Log(msg)
-			w.alert(vs, kernel, msg, it.tag == "real")
+			w.alert(vs, kernel, msg, track)
 		})
 	}
 }
 
-// do counts every table write and logs a failed one the way ldirectord
-// logs a failed ipvsadm run.
-func (w *writer) do(cmd string, err error) {
+// quiesced is ldirectord's "already quiescent" test: weight 0 with the
+// same forwarding method.
+func quiesced(have, q *ipvsctl.Destination) bool {
+	return have.Weight == 0 && have.FwdMethod&ipvsctl.FwdMask == q.FwdMethod&ipvsctl.FwdMask
+}
+
+// serviceWrite makes one write of a virtual itself (-A, -E, -D): counted,
+// and a refusal logged once per error (vs.svcErr; nil vs for a virtual
+// the configuration no longer has, logged every time).
+func (w *writer) serviceWrite(vs *vstate, cmd string, err error) error {
 	w.metrics.wrote()
-	if err != nil {
-		w.log.Printf("%s failed: %v", cmd, err)
-		w.metrics.writeFailed()
+	if err == nil {
+		if vs != nil {
+			vs.svcErr = ""
+		}
+		return nil
 	}
+	w.metrics.writeFailed()
+	if vs == nil || vs.svcErr != err.Error() {
+		w.log.Printf("%s failed: %v (will retry)", cmd, err)
+	}
+	if vs != nil {
+		vs.svcErr = err.Error()
+	}
+	return err
 }
 
 // sameDest is ldirectord's "nothing to restore" test: weight, method and
@@ -227,14 +277,18 @@ func ipvsAdd(add bool, s *ipvsctl.Service, d *ipvsctl.Destination) string {
 	if add {
 		op = "-a"
 	}
-	fwd := "-g"
+	return fmt.Sprintf("ipvsadm %s %s -x %d -y %d %s %s -w %d", op, s.Key(), d.UpperThreshold, d.LowerThreshold, d, fwdFlag(d), d.Weight)
+}
+
+// fwdFlag is ipvsadm's option for d's forwarding method.
+func fwdFlag(d *ipvsctl.Destination) string {
 	switch d.FwdMethod & ipvsctl.FwdMask {
 	case ipvsctl.FwdMasq:
-		fwd = "-m"
+		return "-m"
 	case ipvsctl.FwdTunnel:
-		fwd = "-i"
+		return "-i"
 	}
-	return fmt.Sprintf("ipvsadm %s %s -x %d -y %d %s %s -w %d", op, s.Key(), d.UpperThreshold, d.LowerThreshold, d, fwd, d.Weight)
+	return "-g"
 }
 
 func ipvsDel(s *ipvsctl.Service, d *ipvsctl.Destination) string {

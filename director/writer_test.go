@@ -55,14 +55,25 @@ func writerCase(t *testing.T, fake *ipvstest.Fake, client ipvsctl.Client) (logTe
 		fmt.Fprintf(&sent, "%s|%s|%v\n", server, msg, track)
 	}}
 	vs := &vstate{v: &ldconf.Virtual{Address: svc.Address, Port: 80, Protocol: ldconf.TCP}, svc: svc}
-	w.apply(vs, []item{
+	dests, err := fake.Destinations(&svc)
+	mustDo(t, err)
+	cur := map[ipvsctl.DestinationKey]ipvsctl.Destination{}
+	for _, d := range dests {
+		cur[d.Key()] = d
+	}
+	w.applyTo(vs, []item{
 		{dest: dest(1, 5), written: 80, want: wantUp, tag: "real"},
 		{dest: dest(2, 5), written: 80, want: wantUp, tag: "real"},
 		{dest: dest(3, 5), written: 80, want: wantQuiesce, tag: "real"},
 		{dest: dest(4, 5), written: 80, want: wantAbsent, tag: "real"},
 		{dest: dest(5, 5), written: 80, want: wantUp, tag: "real"},
 		{dest: dest(6, 5), written: 80, want: wantQuiesceReadd, tag: "fallback"},
-	})
+	}, cur)
+	// The refused restore is owed, and only it.
+	refused := dest(2, 5)
+	if o := vs.owed[refused.Key()]; len(vs.owed) != 1 || o == nil || o.err != "refused" {
+		t.Errorf("owed %v: want the refused restore of 10.0.0.2", vs.owed)
+	}
 	b, err := os.ReadFile(logfile)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +82,8 @@ func writerCase(t *testing.T, fake *ipvstest.Fake, client ipvsctl.Client) (logTe
 }
 
 // Pipelined writes log, alert and leave the table exactly as writes made
-// one at a time, a refused one included, and go in one batch.
+// one at a time, a refused one included, and go in one batch. A refused
+// write is logged as refused, never as done.
 func TestWriterPipelinedSameAsDirect(t *testing.T) {
 	direct := ipvstest.NewFake()
 	logD, alertsD, tableD := writerCase(t, direct, direct)
@@ -80,8 +92,7 @@ func TestWriterPipelinedSameAsDirect(t *testing.T) {
 	logP, alertsP, tableP := writerCase(t, piped, batch)
 
 	p := fmt.Sprintf("[Sun Nov 22 14:00:00 2026|ld.cf|%d] ", os.Getpid())
-	wantLog := p + "ipvsadm -e -t 192.0.2.1:80 -x 0 -y 0 -r 10.0.0.2:80 -g -w 5 failed: refused\n" +
-		p + "Restored real server: 10.0.0.2:80 (192.0.2.1:80) (Weight set to 5)\n" +
+	wantLog := p + "ipvsadm -e -t 192.0.2.1:80 -x 0 -y 0 -r 10.0.0.2:80 -g -w 5 failed: refused (will retry)\n" +
 		p + "Quiescent real server: 10.0.0.3:80 (192.0.2.1:80) (Weight set to 0)\n" +
 		p + "Deleted real server: 10.0.0.4:80 (192.0.2.1:80)\n" +
 		p + "Added real server: 10.0.0.5:80 (192.0.2.1:80) (Weight set to 5)\n" +

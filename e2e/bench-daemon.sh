@@ -1,4 +1,4 @@
-# Sourced by bench-vm.sh inside the lab: the daemon's figures of issue 7
+# Sourced by bench-vm.sh inside the lab: the daemon's figures (docs/performance.md)
 # for lvsctl (1,000 reals) and Debian's ldirectord (50 reals; at 1,000 a
 # single black-hole round would take it over half an hour).
 # Needs L (lvsctl, in /tmp/lab-bin), B (benchtool), row and out from the

@@ -57,7 +57,7 @@ logfile="{W}/ldirectord.log"
 // The sentinel's real is a busybox httpd on the director's loopback:
 // a connect check costs no process (an external one forks Perl). Its
 // port is the virtual's: with quiescent=yes ldirectord never restores a
-// gate real whose port differs (SPEC §9.3, which lvsctl fixes).
+// gate real whose port differs (docs/compat.md, deviation 3, which lvsctl fixes).
 const diffSentinel = `
 virtual=` + diffSentinelVIP + `
 	real=127.0.0.1:80 gate

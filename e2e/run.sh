@@ -37,7 +37,7 @@ run_lab() {
 	local out
 	out=$(mktemp -d "$top/e2e/out/run.XXXXXX")
 	cat >"$out/script.sh" <<SCRIPT
-export TESTS='$1' SHARD='$2' E2E_ARGS='${E2E_ARGS:-}' RECORD_DIR='${RECORD:+$out/record}'
+export TESTS='$1' SHARD='$2' E2E_ARGS='${E2E_ARGS:-}' RECORD_DIR='${RECORD:+$out/record}' LAB_CACHE='${LAB_CACHE:-$top/.cache/lab}'
 exec bash '$top/e2e/vm-run.sh'
 SCRIPT
 	[[ -n "${RECORD:-}" ]] && mkdir -p "$out/record"

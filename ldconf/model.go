@@ -36,12 +36,16 @@ type Global struct {
 	AutoReload      bool
 	Callback        string
 	// LogFile is a path (starts with /) or a syslog facility.
-	LogFile          string // default /var/log/ldirectord.log
-	Execute          []string
-	Fork             bool
-	Supervised       bool
-	Quiescent        bool // default no (the man page says yes; the code says no)
-	ReaddQuiescent   bool
+	LogFile        string // default /var/log/ldirectord.log
+	Execute        []string
+	Fork           bool
+	Supervised     bool
+	Quiescent      bool // default no (the man page says yes; the code says no)
+	ReaddQuiescent bool
+	// Resync (lvsctl's resync=yes) makes the director put back whatever
+	// someone else changed in its part of the table; by default such
+	// drift is only reported, as ldirectord leaves a manual change be.
+	Resync           bool
 	EmailAlert       string
 	EmailAlertFreq   time.Duration
 	EmailAlertStatus AlertStatus // default AlertAll

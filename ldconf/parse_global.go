@@ -82,6 +82,9 @@ func init() {
 		"readdquiescent": func(p *parser, t token, v string) error {
 			return p.globalYesNo(t, v, &p.cfg.Global.ReaddQuiescent, "readdquiescent")
 		},
+		"resync": func(p *parser, t token, v string) error {
+			return p.globalYesNo(t, v, &p.cfg.Global.Resync, "resync")
+		},
 		"cleanstop": func(p *parser, t token, v string) error {
 			return p.globalYesNo(t, v, &p.cfg.Global.CleanStop, "cleanstop")
 		},

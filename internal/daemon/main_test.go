@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,6 +29,9 @@ type spawned struct {
 	Env       []string
 	Dir       string
 	SessionID bool // it leads a session of its own
+	// Lock: it was handed the start's lock, on a descriptor closed on
+	// exec, and the lock is held.
+	Lock, LockCloseOnExec, LockHeld bool
 }
 
 // fakeDaemon is the daemon of the spawn tests: argv is [NAME, FILE,
@@ -40,11 +44,22 @@ func fakeDaemon() int {
 	}
 	s := spawned{Args: os.Args, Settings: c.Settings}
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, childEnv+"=") || strings.HasPrefix(kv, metricsListenEnv+"=") {
+		if strings.HasPrefix(kv, childEnv+"=") || strings.HasPrefix(kv, metricsListenEnv+"=") || strings.HasPrefix(kv, lockEnv+"=") {
 			s.Env = append(s.Env, kv)
 		}
 	}
 	s.Dir, _ = os.Getwd()
+	if c.lock != nil {
+		s.Lock = true
+		flags, err := unix.FcntlInt(c.lock.Fd(), unix.F_GETFD, 0)
+		s.LockCloseOnExec = err == nil && flags&unix.FD_CLOEXEC != 0
+		// Another open file of the same lock file sees it held.
+		if f, err := os.Open("/proc/self/fd/" + strconv.Itoa(lockFD)); err == nil {
+			lk := wholeFile(unix.F_WRLCK)
+			s.LockHeld = unix.FcntlFlock(f.Fd(), unix.F_OFD_GETLK, lk) == nil && lk.Type != unix.F_UNLCK
+			f.Close()
+		}
+	}
 	sid, _ := unix.Getsid(0)
 	s.SessionID = sid == os.Getpid()
 	b, _ := json.Marshal(s)

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -9,52 +10,94 @@ import (
 	"time"
 )
 
-// PidFile is a daemon's pid file. Every use of the file goes through it,
-// so that what guards the file (a lock) has one place to live.
+// PidFile is a daemon's pid file and the lock beside it. Every use of
+// either goes through it.
+//
+// The pid file is ldirectord's: its path and its "PID\n" are what
+// Debian's unit and pacemaker's agent read, and it is replaced by a
+// rename. So the daemon's liveness is not read from it but from the lock
+// file beside it (Path + ".lock"), which the start takes before it
+// spawns, hands to the daemon, and the daemon holds until it ends: held,
+// a daemon runs (or is starting); not held, none of ours does, whatever
+// process has the pid now. A pid file the lock does not cover (written
+// by Debian's ldirectord) counts as running when its process started no
+// later than the file was written; a command line is never trusted.
 type PidFile struct {
 	// Path is the file; "" is no pid file (a daemon in the foreground),
 	// on which every method does nothing.
 	Path string
 }
 
-// PidState is what ldirectord learns from a pid file.
+// PidState is what the pid file and its lock say.
 type PidState struct {
 	// Defined: the file exists and has a first line (ldirectord's
 	// "defined $filepid"; an empty file is not stale, a garbage one is).
 	Defined bool
-	// PID is the running daemon's pid when Running.
+	// PID is the running daemon's pid when Running (0 while a start has
+	// the lock and no daemon has written its pid yet).
 	PID int
-	// Running: the first line is a pid whose /proc/PID/cmdline contains
-	// "ldirectord".
+	// Running: a daemon runs, or is being started.
 	Running bool
 }
 
-// Read reads the pid file the way ldirectord's ld_init does.
-func (p PidFile) Read() PidState {
+// ErrRunning is a start refused because a daemon runs or is starting.
+var ErrRunning = errors.New("a daemon is running")
+
+// foreignSlack is how much later than its pid file a process may have
+// started and still be the daemon that wrote it, for pid files the lock
+// does not cover: it absorbs the granularity of the two clocks (the
+// kernel's 10 ms ticks, the file system's coarse time stamps) and small
+// steps of the wall clock.
+const foreignSlack = 5 * time.Second
+
+// Read says whether a daemon runs for this pid file.
+func (p PidFile) Read() PidState { return p.read(false) }
+
+// read is Read; withLock: this process holds the lock (a start), so only
+// a daemon the lock does not cover counts.
+func (p PidFile) read(withLock bool) PidState {
 	if p.Path == "" {
 		return PidState{}
 	}
+	st, pid, mtime := p.readFile()
+	holder, held := p.lockHolder()
+	held = held && !withLock
+	switch {
+	case held:
+		st.Running, st.PID = true, pid
+		if pid <= 0 {
+			st.PID = holder
+		}
+	case pid <= 0:
+	case holder == pid:
+		// Written by a daemon of ours that no longer holds its lock: it
+		// is gone (killed), and the pid may be anyone's now.
+	case startedBy(pid, mtime.Add(foreignSlack)):
+		st.Running, st.PID = true, pid
+	}
+	return st
+}
+
+// readFile reads the pid file the way ldirectord's ld_init does: its
+// first line, the pid in it (0 if none) and when it was written.
+func (p PidFile) readFile() (st PidState, pid int, mtime time.Time) {
 	f, err := os.Open(p.Path)
 	if err != nil {
-		return PidState{}
+		return st, 0, mtime
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil {
+		mtime = fi.ModTime()
+	}
 	line, err := bufio.NewReader(f).ReadString('\n')
 	if err != nil && line == "" {
-		return PidState{}
+		return st, 0, mtime
 	}
-	line = strings.TrimSuffix(line, "\n")
-	st := PidState{Defined: true}
-	cmdline, err := os.ReadFile("/proc/" + line + "/cmdline")
-	if err != nil || !strings.Contains(string(cmdline), "ldirectord") {
-		return st
+	st.Defined = true
+	if n, err := strconv.Atoi(strings.TrimSuffix(line, "\n")); err == nil && n > 0 {
+		pid = n
 	}
-	pid, err := strconv.Atoi(line)
-	if err != nil || pid <= 0 {
-		return st
-	}
-	st.PID, st.Running = pid, true
-	return st
+	return st, pid, mtime
 }
 
 // Create creates (or truncates) the pid file before the daemon starts,
@@ -84,7 +127,9 @@ func (p PidFile) Write(pid int) error {
 	return nil
 }
 
-// Remove is ld_rm_file: directories and missing files are left.
+// Remove is ld_rm_file: directories and missing files are left. The lock
+// file stays: removing it could let a second start lock a new file while
+// a daemon still holds the old one.
 func (p PidFile) Remove() {
 	if p.Path == "" {
 		return
@@ -94,13 +139,29 @@ func (p PidFile) Remove() {
 	}
 }
 
-// AwaitRemoval returns once the pid file is gone: restart's wait for the
-// daemon it stopped, which removes its pid file last.
-func (p PidFile) AwaitRemoval() {
-	for {
-		if _, err := os.Stat(p.Path); err != nil {
-			return
+// AwaitStop waits, up to limit, until no daemon runs (its process has
+// ended, so its lock is free), looking every 100 ms; it reports whether
+// none runs.
+func (p PidFile) AwaitStop(limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for p.Read().Running {
+		if !time.Now().Before(deadline) {
+			return false
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	return true
+}
+
+// AwaitPID waits, up to limit, for a starting daemon to write its pid;
+// it returns the daemon's state then.
+func (p PidFile) AwaitPID(limit time.Duration) PidState {
+	deadline := time.Now().Add(limit)
+	for {
+		st := p.Read()
+		if !st.Running || st.PID > 0 || !time.Now().Before(deadline) {
+			return st
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

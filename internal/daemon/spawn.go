@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // readyFD is the descriptor on which the daemon process reports to the
@@ -25,7 +27,12 @@ const readyFD = 3
 const (
 	childEnv         = "LVSCTL_LDIRECTORD_DAEMON"
 	metricsListenEnv = "LVSCTL_METRICS_LISTEN"
+	lockEnv          = "LVSCTL_LDIRECTORD_LOCK"
 )
+
+// lockFD is the descriptor of the pid file's lock in the daemon, when
+// the start hands it over (the second of exec.Cmd.ExtraFiles).
+const lockFD = 4
 
 // Settings are what the starting process tells the daemon besides its
 // command line, which must stay exactly `<argv0> <config> start` (the OCF
@@ -33,6 +40,9 @@ const (
 type Settings struct {
 	// MetricsListen is lvsctl's --metrics-listen address ("" none).
 	MetricsListen string
+	// Lock is the pid file's lock the start holds (PidFile.Lock), handed
+	// to the daemon so that it is never free between the two; nil none.
+	Lock *os.File
 }
 
 // environ is the daemon's environment: base without any of the daemon's
@@ -41,13 +51,16 @@ func (s Settings) environ(base []string) []string {
 	env := make([]string, 0, len(base)+2)
 	for _, kv := range base {
 		name, _, _ := strings.Cut(kv, "=")
-		if name != childEnv && name != metricsListenEnv {
+		if name != childEnv && name != metricsListenEnv && name != lockEnv {
 			env = append(env, kv)
 		}
 	}
 	env = append(env, childEnv+"=1")
 	if s.MetricsListen != "" {
 		env = append(env, metricsListenEnv+"="+s.MetricsListen)
+	}
+	if s.Lock != nil {
+		env = append(env, lockEnv+"=1")
 	}
 	return env
 }
@@ -79,11 +92,15 @@ func Spawn(argv []string, s Settings, timeout time.Duration) error {
 	}
 	defer null.Close()
 	wd, _ := os.Getwd()
+	extra := []*os.File{w}
+	if s.Lock != nil {
+		extra = append(extra, s.Lock) // lockFD
+	}
 	cmd := &exec.Cmd{
 		Path: exe, Args: argv, Dir: wd,
 		Env:   s.environ(os.Environ()),
 		Stdin: null, Stdout: null, Stderr: null,
-		ExtraFiles:  []*os.File{w},
+		ExtraFiles:  extra,
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
 	err = cmd.Start()
@@ -131,6 +148,9 @@ type Child struct {
 
 	once sync.Once
 	f    *os.File
+	// lock is the pid file's lock, held for the daemon's life (never
+	// closed: its end releases it).
+	lock *os.File
 }
 
 // TakeChild returns this process's Child when Spawn started it, nil
@@ -141,13 +161,22 @@ func TakeChild() *Child {
 		return nil
 	}
 	s := Settings{MetricsListen: os.Getenv(metricsListenEnv)}
+	handed := os.Getenv(lockEnv) != ""
 	os.Unsetenv(childEnv)
 	os.Unsetenv(metricsListenEnv)
+	os.Unsetenv(lockEnv)
 	f := os.NewFile(readyFD, "ready")
 	if f == nil {
 		return nil
 	}
-	return &Child{Settings: s, f: f}
+	c := &Child{Settings: s, f: f}
+	if handed {
+		// The commands the daemon runs must not inherit it: a fallback
+		// command outliving a killed daemon would hold it.
+		unix.CloseOnExec(lockFD)
+		c.lock = os.NewFile(lockFD, "lock")
+	}
+	return c
 }
 
 // Report tells the starting process that the daemon runs (err nil) or
@@ -169,19 +198,43 @@ func (c *Child) Report(err error) {
 
 // Detach is what the daemon does before it serves: it resolves
 // configPath (reloads must find the file after the chdir; ldirectord's
-// relative paths break there), moves to /, and writes its pid into
-// pidFile. It returns the absolute configPath; a pid file it cannot
-// write is also reported to the starting process.
+// relative paths break there), moves to /, holds the pid file's lock
+// (handed over by the start, or taken now), and writes its pid into the
+// lock file and then pidFile. It returns the absolute configPath; a pid
+// file it cannot write, or a lock another daemon holds, is also reported
+// to the starting process.
 func (c *Child) Detach(pidFile PidFile, configPath string) (string, error) {
 	if abs, err := filepath.Abs(configPath); err == nil {
 		configPath = abs
 	}
 	_ = os.Chdir("/")
+	if err := c.holdLock(pidFile); err != nil {
+		c.Report(err)
+		return configPath, &StartError{Step: StepPidFile, Err: err}
+	}
 	if err := pidFile.Write(os.Getpid()); err != nil {
 		c.Report(err)
 		return configPath, &StartError{Step: StepPidFile, Err: err}
 	}
 	return configPath, nil
+}
+
+// holdLock makes sure the daemon holds pidFile's lock, and writes its pid
+// in it.
+func (c *Child) holdLock(pidFile PidFile) error {
+	if c.lock == nil {
+		lock, err := pidFile.Lock()
+		if errors.Is(err, ErrRunning) {
+			return fmt.Errorf("%s is locked: another daemon runs", pidFile.LockPath())
+		}
+		if err != nil {
+			return err
+		}
+		c.lock = lock
+	} else if err := lockFile(c.lock); err != nil {
+		return fmt.Errorf("the start's lock: %w", err)
+	}
+	return SetLockPID(c.lock, os.Getpid())
 }
 
 // SetProcessName sets the kernel's name of this process, the one ps's

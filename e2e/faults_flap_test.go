@@ -1,0 +1,173 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lvsctl/lvsctl/ipvsctl"
+)
+
+// 1,000 reals flapping for a minute: every 100 ms twenty of them change
+// state. The daemon's writes, one log line each, alternate for every real
+// (no write repeated, none out of order), match its metrics' count, none
+// is refused, and once the flapping stops the table is exactly the reals'
+// last states.
+func TestFaultThousandRealsFlapping(t *testing.T) {
+	const n, virtuals, weight = 1000, 10, 5
+	reals := farmReals(n)
+	f := newFarm(t)
+	f.up(reals...)
+	d := newFaultDaemon(t, "faults-flap.cf", farmConfig("checkinterval=1\nchecktimeout=1\nquiescent=yes\n", virtuals, reals, weight))
+	d.metrics = "127.0.0.1:9813"
+	d.start()
+	k := openKernel(t)
+	keys := make([]string, n)
+	for i, a := range reals {
+		keys[i] = vipReal(virtualOf(i, n, virtuals), a)
+	}
+	allAt := func(want []bool) func() bool {
+		return func() bool {
+			w := k.weights()
+			for i, key := range keys {
+				got, ok := w[key]
+				if !ok || (got == weight) != want[i] || got != 0 && got != weight {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	up := make([]bool, n)
+	for i := range up {
+		up[i] = true
+	}
+	waitTable(t, "every real up", 60*time.Second, allAt(up))
+
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rnd := rand.New(rand.NewPCG(uint64(seed), 0))
+	flips := 0
+	for end := time.Now().Add(60 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		for range 20 {
+			i := rnd.IntN(n)
+			up[i] = !up[i]
+			if up[i] {
+				f.up(reals[i])
+			} else {
+				f.down(reals[i])
+			}
+			flips++
+		}
+	}
+	stopped := time.Now()
+	waitTable(t, "the reals' last states", 30*time.Second, allAt(up))
+	t.Logf("%d changes of state; the table was exact %s after the last", flips, time.Since(stopped).Round(10*time.Millisecond))
+
+	// Every write is a log line; a real's writes alternate and end in its
+	// last state.
+	writes := 0
+	last := map[string]string{}
+	var problems []string
+	for _, l := range d.logLines() {
+		var real, what string
+		switch {
+		case strings.HasPrefix(l, "Added virtual server: "), strings.HasPrefix(l, "Readd Quiescent real server: "):
+			writes++
+			continue
+		case strings.HasPrefix(l, "Restored real server: "):
+			real, what = strings.TrimPrefix(l, "Restored real server: "), "up"
+		case strings.HasPrefix(l, "Quiescent real server: "):
+			real, what = strings.TrimPrefix(l, "Quiescent real server: "), "down"
+		case strings.Contains(l, " failed: "), strings.HasPrefix(l, "Drift: "),
+			strings.HasPrefix(l, "Added real server: "), strings.HasPrefix(l, "Deleted real server: "):
+			problems = append(problems, l)
+			continue
+		default:
+			continue
+		}
+		writes++
+		real = real[:strings.Index(real, ") ")+1]
+		if last[real] == what {
+			problems = append(problems, "written "+what+" twice in a row: "+real)
+		}
+		last[real] = what
+	}
+	for i, a := range reals {
+		r := fmt.Sprintf("%s:%d (192.168.100.%d:18080)", a, farmPort, virtualOf(i, n, virtuals))
+		want := map[bool]string{true: "up", false: "down"}[up[i]]
+		if got := last[r]; got != want && !(got == "" && up[i]) {
+			problems = append(problems, fmt.Sprintf("%s: last write %q, last state %s", r, got, want))
+		}
+	}
+	slices.Sort(problems)
+	for i, p := range problems {
+		if i == 20 {
+			t.Errorf("... %d more", len(problems)-20)
+			break
+		}
+		t.Error(p)
+	}
+	if got := d.metric("lvs_reconcile_writes_total"); got != float64(writes) {
+		t.Errorf("lvs_reconcile_writes_total = %v, the log shows %d writes", got, writes)
+	}
+	if got := d.metric("lvs_reconcile_errors_total"); got != 0 {
+		t.Errorf("lvs_reconcile_errors_total = %v", got)
+	}
+	t.Logf("%d writes for %d changes of state", writes, flips)
+}
+
+// What a sweep reads, on the real kernel: one listing of the services,
+// then one of each managed virtual's reals. It runs once per
+// checkinterval; this measures it for the daemon benchmark's table (10
+// virtuals of 100 reals) and for 1,000 virtuals of one real.
+func TestFaultSweepCost(t *testing.T) {
+	requireLab(t)
+	resetKernel(t)
+	t.Cleanup(func() { resetKernel(t) })
+	k := openKernel(t)
+	for _, c := range []struct{ virtuals, reals int }{{10, 100}, {1000, 1}} {
+		resetKernel(t)
+		var svcs []ipvsctl.Service
+		for v := range c.virtuals {
+			s := ipvsctl.Service{Family: ipvsctl.AFInet, Protocol: ipvsctl.ProtoTCP, Port: 80, Scheduler: "wrr",
+				Address: netip.AddrFrom4([4]byte{10, 100, byte(v / 250), byte(v%250 + 1)}), Netmask: 0xffffffff}
+			if err := k.c.AddService(&s); err != nil {
+				t.Fatal(err)
+			}
+			for r := range c.reals {
+				d := ipvsctl.Destination{Family: ipvsctl.AFInet, Address: netip.AddrFrom4([4]byte{10, byte(1 + v/250), byte(v % 250), byte(r + 1)}),
+					Port: 80, Weight: 1, FwdMethod: ipvsctl.FwdRoute}
+				if err := k.c.AddDestination(&s, &d); err != nil {
+					t.Fatal(err)
+				}
+			}
+			svcs = append(svcs, s)
+		}
+		var times []time.Duration
+		for range 21 {
+			start := time.Now()
+			if _, err := k.c.Services(); err != nil {
+				t.Fatal(err)
+			}
+			for i := range svcs {
+				if _, err := k.c.Destinations(&svcs[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			times = append(times, time.Since(start))
+		}
+		slices.Sort(times)
+		t.Logf("sweep read of %d virtuals x %d reals: median %s (min %s, max %s)", c.virtuals, c.reals,
+			times[10].Round(10*time.Microsecond), times[0].Round(10*time.Microsecond), times[20].Round(10*time.Microsecond))
+		if times[10] > 500*time.Millisecond {
+			t.Errorf("a sweep's read takes %s: too dear for every checkinterval", times[10])
+		}
+	}
+}

@@ -1,0 +1,380 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// flapWatch polls the table every 50 ms while a test disturbs the daemon
+// and records what check finds wrong in each poll.
+type flapWatch struct {
+	k     *kernel
+	check func(have map[string]int32) []string
+	stop  chan struct{}
+	done  chan struct{}
+
+	mu       sync.Mutex
+	polls    int
+	problems []string
+}
+
+func watchTable(k *kernel, check func(have map[string]int32) []string) *flapWatch {
+	w := &flapWatch{k: k, check: check, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			w.poll()
+			select {
+			case <-w.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return w
+}
+
+// noFlap is what a client would notice: a healthy real (want > 0) absent
+// or at another weight, a dead one (want 0) given a weight again after it
+// was at 0.
+func noFlap(want map[string]int32) func(map[string]int32) []string {
+	zeroed := map[string]bool{}
+	return func(have map[string]int32) []string {
+		var out []string
+		for r, v := range want {
+			got, ok := have[r]
+			switch {
+			case v > 0 && (!ok || got != v):
+				out = append(out, fmt.Sprintf("%s at %d (present %v), want %d", r, got, ok, v))
+			case v == 0 && ok && got == 0:
+				zeroed[r] = true
+			case v == 0 && ok && got > 0 && zeroed[r]:
+				out = append(out, fmt.Sprintf("%s back at %d after 0", r, got))
+			}
+		}
+		return out
+	}
+}
+
+func (w *flapWatch) poll() {
+	svcs, err := w.k.c.Services()
+	if err != nil {
+		return
+	}
+	have := map[string]int32{}
+	for i := range svcs {
+		ds, err := w.k.c.Destinations(&svcs[i])
+		if err != nil {
+			continue
+		}
+		for _, d := range ds {
+			have[weightKey(&svcs[i], &d)] = d.Weight
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.polls++
+	for _, p := range w.check(have) {
+		if len(w.problems) < 20 {
+			w.problems = append(w.problems, fmt.Sprintf("poll %d: %s", w.polls, p))
+		}
+	}
+}
+
+// end stops the polling and fails t for every problem seen.
+func (w *flapWatch) end(t *testing.T) {
+	t.Helper()
+	close(w.stop)
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t.Logf("%d polls of the table", w.polls)
+	for _, p := range w.problems {
+		t.Error(p)
+	}
+}
+
+// restartSetup is 400 reals in 4 virtuals, quiescent, checked every
+// second, all up; it returns the daemon, the farm, the reals and the
+// weights key of each.
+func restartSetup(t *testing.T, name string) (*faultDaemon, *farm, []string, []string) {
+	reals := farmReals(400)
+	f := newFarm(t)
+	f.up(reals...)
+	d := newFaultDaemon(t, name, farmConfig("checkinterval=1\nchecktimeout=1\nquiescent=yes\n", 4, reals, 5))
+	d.start()
+	keys := make([]string, len(reals))
+	for i, a := range reals {
+		keys[i] = vipReal(virtualOf(i, len(reals), 4), a)
+	}
+	k := openKernel(t)
+	waitTable(t, "every real up", 30*time.Second, func() bool {
+		w := k.weights()
+		for _, key := range keys {
+			if w[key] != 5 {
+				return false
+			}
+		}
+		return true
+	})
+	return d, f, reals, keys
+}
+
+// kill -9 of the daemon in the middle of a pass (half the dead reals
+// quiesced), then start: no healthy real leaves its weight, no quiesced
+// one gets a weight back, and the table is the configuration's within a
+// check round of the start.
+func TestFaultKill9MidPassNoFlap(t *testing.T) {
+	d, f, reals, keys := restartSetup(t, "faults-kill.cf")
+	k := openKernel(t)
+	want := map[string]int32{}
+	for i, key := range keys {
+		want[key] = 5
+		if i%2 == 1 {
+			want[key] = 0
+		}
+	}
+	watch := watchTable(k, noFlap(want))
+	for i := 1; i < len(reals); i += 2 {
+		f.down(reals[i])
+	}
+	// Mid-pass: some of the dead reals quiesced, not all.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		zero := 0
+		for key, w := range k.weights() {
+			if w == 0 && want[key] == 0 {
+				zero++
+			}
+		}
+		if zero > 0 && zero < len(reals)/2 {
+			t.Logf("kill -9 with %d of %d dead reals quiesced", zero, len(reals)/2)
+			break
+		}
+		if zero == len(reals)/2 || time.Now().After(deadline) {
+			t.Fatalf("never caught the daemon mid-pass (%d quiesced)", zero)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	old := livePid(d.pidFile)
+	syscall.Kill(old, syscall.SIGKILL)
+	for syscall.Kill(old, 0) == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	started := time.Now()
+	pid := d.start()
+	if pid == old {
+		t.Fatalf("the pid file still names the killed daemon")
+	}
+	waitTable(t, "converged", 10*time.Second, func() bool {
+		w := k.weights()
+		for key, v := range want {
+			if got, ok := w[key]; !ok || got != v {
+				return false
+			}
+		}
+		return true
+	})
+	took := time.Since(started)
+	t.Logf("converged %s after the start", took.Round(10*time.Millisecond))
+	if took > 3*time.Second { // checkinterval + checktimeout + a margin
+		t.Errorf("converged %s after the start: want within a check round", took)
+	}
+	time.Sleep(2 * time.Second)
+	watch.end(t)
+}
+
+// kill -9 just after a reload was asked for (new weights), then start:
+// the table converges to the new configuration, no healthy real leaves
+// it on the way.
+func TestFaultKill9MidReloadNoFlap(t *testing.T) {
+	d, _, reals, keys := restartSetup(t, "faults-killhup.cf")
+	k := openKernel(t)
+	// Healthy reals stay up throughout: at 5 or 7, never 0 or gone.
+	watch := watchTable(k, func(have map[string]int32) []string {
+		var out []string
+		for _, key := range keys {
+			if v, ok := have[key]; !ok || v != 5 && v != 7 {
+				out = append(out, fmt.Sprintf("%s at %d (present %v)", key, v, ok))
+			}
+		}
+		return out
+	})
+	d.write(farmConfig("checkinterval=1\nchecktimeout=1\nquiescent=yes\n", 4, reals, 7))
+	pid := livePid(d.pidFile)
+	syscall.Kill(pid, syscall.SIGHUP)
+	time.Sleep(30 * time.Millisecond)
+	syscall.Kill(pid, syscall.SIGKILL)
+	for syscall.Kill(pid, 0) == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	started := time.Now()
+	d.start()
+	waitTable(t, "the new weights", 10*time.Second, func() bool {
+		w := k.weights()
+		for _, key := range keys {
+			if w[key] != 7 {
+				return false
+			}
+		}
+		return true
+	})
+	t.Logf("converged %s after the start", time.Since(started).Round(10*time.Millisecond))
+	watch.end(t)
+}
+
+// After a kill -9 the pid file stays and its pid may be reused by any
+// process, even one named ldirectord: start starts a daemon, stop stops
+// it and signals nothing else.
+func TestFaultStalePidReused(t *testing.T) {
+	reals := farmReals(2)
+	f := newFarm(t)
+	f.up(reals...)
+	d := newFaultDaemon(t, "faults-stale.cf", farmConfig("checkinterval=1\nchecktimeout=1\n", 1, reals, 1))
+	old := d.start()
+	st, err := os.Stat(d.pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := st.ModTime()
+	syscall.Kill(old, syscall.SIGKILL)
+	for syscall.Kill(old, 0) == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The pid now belongs to a process named ldirectord (pid reuse,
+	// simulated: the pid file is given its pid and keeps its time).
+	other := exec.Command("bash", "-c", "exec -a ldirectord sleep 600")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Process.Kill(); other.Wait() })
+	for _, reuse := range []string{"of our daemon", "of a pid file without our lock"} {
+		t.Logf("the pid %s reused", reuse)
+		reused := strconv.Itoa(other.Process.Pid) + "\n"
+		if err := os.WriteFile(d.pidFile, []byte(reused), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if reuse == "of our daemon" {
+			// The daemon's pid, in its pid and lock files, is another
+			// process's now; the pid file keeps its time.
+			if err := os.WriteFile(d.pidFile+".lock", []byte(reused), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			os.Chtimes(d.pidFile, written, written)
+		} else {
+			// Debian's ldirectord's pid file (no lock of ours), written an
+			// hour before the process that has its pid now started.
+			os.Remove(d.pidFile + ".lock")
+			old := time.Now().Add(-time.Hour)
+			os.Chtimes(d.pidFile, old, old)
+		}
+		if _, errOut, code := d.run("status"); code != 1 || !strings.Contains(errOut, "stale pid file") {
+			t.Errorf("status with a reused pid: exit %d %q", code, errOut)
+		}
+		if _, _, code := d.run("stop"); code != 0 {
+			t.Errorf("stop with a reused pid: exit %d", code)
+		}
+		pid := d.start()
+		if pid == other.Process.Pid || pid == old {
+			t.Fatalf("start left the pid file at %d", pid)
+		}
+		waitTable(t, "the new daemon's table", 10*time.Second, func() bool { return strings.Contains(ipvsTable(), "127.1.0.2:18080 -g -w 1") })
+		if _, errOut, code := d.run("stop"); code != 0 || errOut != "" {
+			t.Errorf("stop: exit %d %q", code, errOut)
+		}
+		if syscall.Kill(pid, 0) == nil {
+			t.Errorf("stop returned with the daemon %d still there", pid)
+		}
+		if syscall.Kill(other.Process.Pid, 0) != nil {
+			t.Fatal("the process with the reused pid was signalled")
+		}
+		if out := ipvsTable(); out != "" {
+			t.Errorf("cleanstop left:\n%s", out)
+		}
+		d.waitLog("ldirectord is stopped for "+d.cfg, time.Second)
+	}
+}
+
+// Ten starts at once: all exit 0, one daemon runs, the table is synced
+// once.
+func TestFaultConcurrentStarts(t *testing.T) {
+	reals := farmReals(2)
+	f := newFarm(t)
+	f.up(reals...)
+	d := newFaultDaemon(t, "faults-starts.cf", farmConfig("checkinterval=1\nchecktimeout=1\n", 1, reals, 1))
+	var wg sync.WaitGroup
+	codes := make([]int, 10)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, codes[i] = d.run("start")
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != 0 {
+			t.Errorf("start %d: exit %d", i, c)
+		}
+	}
+	out, _ := exec.Command("pgrep", "-f", "ldirectord "+d.cfg+" start$").Output()
+	pids := strings.Fields(string(out))
+	if len(pids) != 1 || pids[0] != strconv.Itoa(livePid(d.pidFile)) {
+		t.Fatalf("daemons %v, pid file %d: want one", pids, livePid(d.pidFile))
+	}
+	if n := d.count("Added virtual server: 192.168.100.1:18080"); n != 1 {
+		t.Errorf("the table was synced %d times", n)
+	}
+	if _, _, code := d.run("stop"); code != 0 {
+		t.Errorf("stop: exit %d", code)
+	}
+}
+
+// A hundred SIGHUPs within a second: the daemon reloads (the signals
+// coalesce), stays up, and no real leaves its weight at any poll.
+func TestFaultHUPStorm(t *testing.T) {
+	d, f, reals, keys := restartSetup(t, "faults-hup.cf")
+	k := openKernel(t)
+	f.down(reals[0])
+	waitTable(t, "real 1 quiesced", 5*time.Second, func() bool { return k.weights()[keys[0]] == 0 })
+	want := map[string]int32{}
+	for i, key := range keys {
+		want[key] = 5
+		if i == 0 {
+			want[key] = 0
+		}
+	}
+	watch := watchTable(k, noFlap(want))
+	pid := livePid(d.pidFile)
+	for range 100 {
+		syscall.Kill(pid, syscall.SIGHUP)
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(3 * time.Second)
+	watch.end(t)
+	if syscall.Kill(pid, 0) != nil || livePid(d.pidFile) != pid {
+		t.Fatal("the daemon did not survive the storm")
+	}
+	w := k.weights()
+	for key, v := range want {
+		if got, ok := w[key]; !ok || got != v {
+			t.Errorf("%s at %d (present %v), want %d", key, got, ok, v)
+		}
+	}
+	n := d.count("Reloading Linux Director Daemon config on signal")
+	t.Logf("%d reloads for 100 signals", n)
+	if n < 1 || n > 100 {
+		t.Errorf("%d reloads", n)
+	}
+}
