@@ -12,7 +12,7 @@ import (
 
 // ldCheckConfig is `lvsctl ldirectord --check [CONFIG]`: parse and
 // validate, print the table every real being healthy would give in
-// `ipvsadm -S -n` form. Exit 0, or 2 on any error; needs neither root nor
+// `ipvsadm -S -n` form, and on stderr what BGP would announce. Exit 0, or 2 on any error; needs neither root nor
 // IPVS.
 func ldCheckConfig(args []string, f *Factory) int {
 	ios := f.IOStreams
@@ -40,6 +40,7 @@ func ldCheckConfig(args []string, f *Factory) int {
 		fmt.Fprint(ios.ErrOut, director.ConfigErrorText(err, path, os.Getpid()))
 		return ldconf.ExitConfigError
 	}
+	printAnnouncements(ios.ErrOut, cfg)
 	table := cfg.Table()
 	dests := map[ipvsctl.ServiceKey][]ipvsctl.Destination{}
 	svcs := make([]ipvsctl.Service, 0, len(table))
