@@ -223,6 +223,8 @@ type JSONDirector struct {
 	Config   string        `json:"config"`
 	PID      int           `json:"pid"`
 	Virtuals []JSONVirtual `json:"virtuals"`
+	// BGP is null while the configuration does not turn BGP on.
+	BGP *JSONBGP `json:"bgp"`
 }
 
 // JSONVirtual is SERVICE_CONFIG with the director's name for it, its
@@ -280,6 +282,7 @@ func statusDocument(snaps []director.Snapshot) JSONStatus {
 			}
 			d.Virtuals = append(d.Virtuals, jv)
 		}
+		d.BGP = bgpJSON(s.BGP)
 		doc.Directors = append(doc.Directors, d)
 	}
 	return doc

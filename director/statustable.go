@@ -108,15 +108,7 @@ func writeBGPTables(w io.Writer, b *BGPSnapshot) error {
 	t := tablewriter.NewWriter(w)
 	t.Header("Prefix", "State", "Reason", "MED", "Virtuals serving")
 	for _, p := range b.Prefixes {
-		state, reason := "withdrawn", p.Reason
-		switch {
-		case p.Announced && p.Held:
-			state = "announced"
-		case p.Announced:
-			state, reason = "announcing", "the speaker does not hold it yet"
-		case p.Held:
-			state = "withdrawing"
-		}
+		state, reason := p.State()
 		if err := t.Append(p.Prefix.String(), state, reason, strconv.FormatUint(uint64(p.MED), 10),
 			fmt.Sprintf("%d of %d", len(p.Qualifying), len(p.Virtuals))); err != nil {
 			return fmt.Errorf("status table: %w", err)
@@ -171,4 +163,20 @@ func bgpSummary(b *BGPSnapshot) string {
 		s.WriteString("; stopping")
 	}
 	return s.String()
+}
+
+// State is the prefix's announcement in a word, with why it is not
+// announced: "announced"; "announcing" (decided, the speaker does not
+// hold it yet); "withdrawing" (decided against, the speaker still holds
+// it); "withdrawn".
+func (p BGPPrefix) State() (state, reason string) {
+	switch {
+	case p.Announced && p.Held:
+		return "announced", ""
+	case p.Announced:
+		return "announcing", "the speaker does not hold it yet"
+	case p.Held:
+		return "withdrawing", p.Reason
+	}
+	return "withdrawn", p.Reason
 }
