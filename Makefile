@@ -21,8 +21,11 @@ LDFLAGS   := -X $(bi).Version=$(VERSION) \
 
 .PHONY: build test unit examples e2e e2e-all e2e-clone lab bench bench-native demo install lint fuzz fuzz-short clean deb deb-test version
 
+# lvsctl-bgp, the BGP speaker (GoBGP), is a program of its own so that
+# lvsctl does not link GoBGP; the daemon finds it beside lvsctl.
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/lvsctl ./cmd/lvsctl
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/lvsctl-bgp ./cmd/lvsctl-bgp
 
 version:
 	@echo $(VERSION)
@@ -102,6 +105,7 @@ lint:
 
 install: build
 	install -D -m 0755 $(BIN)/lvsctl $(DESTDIR)$(PREFIX)/sbin/lvsctl
+	install -D -m 0755 $(BIN)/lvsctl-bgp $(DESTDIR)$(PREFIX)/libexec/lvsctl/lvsctl-bgp
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
