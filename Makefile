@@ -19,7 +19,7 @@ LDFLAGS   := -X $(bi).Version=$(VERSION) \
 	-X $(bi).Date=$(patsubst -,,$(word 3,$(BUILDINFO))) \
 	-X $(bi).Modified=$(word 4,$(BUILDINFO))
 
-.PHONY: build test unit examples e2e e2e-all e2e-clone lab bench bench-native demo install lint fuzz fuzz-short clean deb deb-test version
+.PHONY: build test unit examples e2e e2e-all e2e-clone lab bench bench-native demo demo-ecmp install lint fuzz fuzz-short clean deb deb-test version
 
 # lvsctl-bgp, the BGP speaker (GoBGP), is a program of its own so that
 # lvsctl does not link GoBGP; the daemon finds it beside lvsctl.
@@ -86,6 +86,12 @@ bench: build lab bench-native
 
 demo: build lab
 	bash e2e/demo.sh
+
+# Three directors announcing a VIP over BGP to a BIRD router (ECMP), one
+# killed during a long download (docs/scale-out.md).
+demo-ecmp: build lab
+	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
+	bash e2e/demo-ecmp.sh
 
 # Every fuzz target of the module, one after the other (e2e/fuzz.sh finds
 # them): FUZZTIME each, 3 s in make test.
