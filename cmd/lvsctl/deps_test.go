@@ -2,8 +2,6 @@ package main
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -12,7 +10,11 @@ import (
 // so that a director without BGP pays nothing for it in size, memory or
 // start-up.
 func TestNoGoBGP(t *testing.T) {
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		// go test runs with the toolchain's bin directory first in PATH.
+		t.Fatalf("the go command: %v", err)
+	}
 	out, err := exec.Command(goTool, "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)
