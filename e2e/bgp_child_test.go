@@ -31,6 +31,7 @@ const childEnv = "LVSCTL_E2E_BGPCHILD"
 //	probe ADDR LOCALPORT      "name" from LOCALPORT; prints the answer
 //	streams ADDR COUNT LINES  COUNT downloads at once; prints "port real lines ok|error" each
 //	loop ADDR                 "name" requests one after the other until stdin ends; prints "requests failures"
+//	requests ADDR N           N "name" requests one after the other; prints each answer or error
 func TestBGPChild(t *testing.T) {
 	role := strings.Fields(os.Getenv(childEnv))
 	if len(role) == 0 {
@@ -46,6 +47,8 @@ func TestBGPChild(t *testing.T) {
 		err = childStreams(role[1], role[2], role[3])
 	case "loop":
 		err = childLoop(role[1])
+	case "requests":
+		err = childRequests(role[1], role[2])
 	default:
 		err = fmt.Errorf("unknown role %q", role[0])
 	}
@@ -179,6 +182,22 @@ func childStreams(addr, count, lines string) error {
 	done.Wait()
 	for _, r := range reports {
 		fmt.Println(r)
+	}
+	return nil
+}
+
+func childRequests(addr, count string) error {
+	n, err := strconv.Atoi(count)
+	if err != nil {
+		return err
+	}
+	d := net.Dialer{Timeout: 3 * time.Second}
+	for range n {
+		ans, err := request(d, addr)
+		if err != nil {
+			ans = "error:" + strings.ReplaceAll(err.Error(), " ", "_")
+		}
+		fmt.Println(ans)
 	}
 	return nil
 }

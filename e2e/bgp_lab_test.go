@@ -206,12 +206,13 @@ func hops(ns ...int) string {
 	return strings.Join(s, "\n")
 }
 
-// directorConns is the Conns column of vip:80 in director n's namespace.
-func directorConns(t *testing.T, n int, vip string) int {
-	out := sh(t, fmt.Sprintf("ip netns exec bgp-d%d /usr/sbin/ipvsadm -Ln --stats -t %s:80", n, vip))
+// directorConns is the Conns column of vip:port in director n's namespace.
+func directorConns(t *testing.T, n int, vip string, port int) int {
+	svc := fmt.Sprintf("%s:%d", vip, port)
+	out := sh(t, fmt.Sprintf("ip netns exec bgp-d%d /usr/sbin/ipvsadm -Ln --stats -t %s", n, svc))
 	for _, l := range strings.Split(out, "\n") {
 		f := strings.Fields(l)
-		if len(f) > 2 && f[0] == "TCP" && f[1] == vip+":80" {
+		if len(f) > 2 && f[0] == "TCP" && f[1] == svc {
 			c, err := strconv.Atoi(f[2])
 			if err != nil {
 				t.Fatalf("%s: %v", l, err)
@@ -313,14 +314,23 @@ func TestBGPDaemonECMP(t *testing.T) {
 			t.Errorf("status table lacks %q:\n%s", want, out)
 		}
 	}
-	fetchAll(t, bgpVIP, 300)
+	answers := strings.Fields(childOut(t, "bgp-cl", "requests", bgpVIP+":8080", "300"))
+	if len(answers) != 300 {
+		t.Fatalf("%d answers of 300: %v", len(answers), answers)
+	}
+	for _, a := range answers {
+		if !strings.HasPrefix(a, "rs") {
+			t.Fatalf("answer %q", a)
+		}
+	}
+	fetchAll(t, bgpVIP, 5)
 	// A source port the client reuses within two minutes on the same
 	// director joins its earlier connection entry: each director counts
 	// exactly the entries of its connection table.
 	total := 0
 	for n := 1; n <= 3; n++ {
-		c := directorConns(t, n, bgpVIP)
-		entries := len(strings.Fields(directorClientPorts(t, n, 80)))
+		c := directorConns(t, n, bgpVIP, 8080)
+		entries := len(strings.Fields(directorClientPorts(t, n, 8080)))
 		if c == 0 || c != entries {
 			t.Errorf("director %d counted %d connections and has %d entries", n, c, entries)
 		}
@@ -332,7 +342,7 @@ func TestBGPDaemonECMP(t *testing.T) {
 
 	// Consistency: the probe on the LAN sends the same flow to each
 	// director in turn.
-	for port := 41000; port < 41020; port++ {
+	for port := 41000; port < 41010; port++ {
 		var reals []string
 		for n := 1; n <= 3; n++ {
 			sh(t, fmt.Sprintf("ip -n bgp-pr route replace %s/32 via 10.20.0.1%d", bgpVIP, n))
