@@ -42,7 +42,9 @@ func bgpLab(t *testing.T, dirs, reals int) {
 		bgpStopDirectors()
 		exec.Command("bash", "-c", "source ./bgplab.sh; bgplab_down").Run()
 	})
-	sh(t, fmt.Sprintf("source ./bgplab.sh; bgplab_up %d %d", dirs, reals))
+	// set -e: a lab half built (a device left from the last one) fails
+	// here, not as a session that never comes up.
+	sh(t, fmt.Sprintf("set -e; source ./bgplab.sh; bgplab_up %d %d", dirs, reals))
 }
 
 // bgpStopDirectors ends every director of the lab: a stop, then SIGKILL

@@ -22,6 +22,7 @@ BGPLAB_DIR=${BGPLAB_DIR:-/tmp/bgplab}
 
 bgplab_up() {
 	local dirs=${1:-3} reals=${2:-3} n
+	bgplab_wait_gone
 	mkdir -p "$BGPLAB_DIR"
 	ip link add br-bgp type bridge
 	ip link set br-bgp up
@@ -183,5 +184,21 @@ bgplab_down() {
 	rm -f "$BGPLAB_DIR"/bird*.pid
 	for ns in $(ip netns list | awk '{print $1}' | grep '^bgp-'); do ip netns del "$ns"; done
 	ip link del br-bgp 2>/dev/null
+	bgplab_wait_gone
+	rm -rf "$BGPLAB_DIR"
 	true
+}
+
+# bgplab_wait_gone: the kernel destroys a deleted namespace's devices
+# after `ip netns del` returns; the LAN ends of its veths linger in the
+# root namespace a while, and a new lab's devices of the same names would
+# fail. Waits (10 s at most) until they are gone.
+bgplab_wait_gone() {
+	local i
+	for i in $(seq 100); do
+		ip -o link show | grep -qE ' (br-bgp|[a-z0-9]+-lan-br)[@:]' || return 0
+		sleep 0.1
+	done
+	echo "bgplab: devices of an earlier lab left: $(ip -o link show | grep -oE ' (br-bgp|[a-z0-9]+-lan-br)[@:]' | tr -d '@:' | xargs)" >&2
+	return 1
 }
