@@ -486,7 +486,7 @@ func TestBGPDaemonWithdrawFileMED(t *testing.T) {
 	directorCmd(t, 1, "stop")
 	waitNextHops(t, bgpVIP, hops(2))
 	logOrder(t, 1, "BGP: withdrawing 192.0.2.100/32 (stopping)", "waiting 2s (bgpwithdrawdelay)",
-		"Removed virtual server: 192.0.2.100:80")
+		"Purged virtual server (stop): 192.0.2.100:80")
 	fetchAll(t, bgpVIP, 5)
 }
 
