@@ -141,11 +141,11 @@ bgplab_router2_up() {
 	local n
 	bgplab_plug_ns bgp-rt2
 	bgplab_plug bgp-rt2 rt2-lan 10.20.0.2/24
-	{
+	# (a pipe: the guest has no /dev/fd for a process substitution)
+	bgplab_bird_conf "$1" |
 		sed -e "s/^router id .*/router id 10.20.0.2;/" -e "s|bird.log|bird2.log|" \
 			-e "s/local $BGPLAB_ROUTER as/local 10.20.0.2 as/" \
-			-e "s/export all; };/export none; };/"
-	} < <(bgplab_bird_conf "$1") >"$BGPLAB_DIR/bird2.conf"
+			-e "s/export all; };/export none; };/" >"$BGPLAB_DIR/bird2.conf"
 	ip netns exec bgp-rt2 bird -c "$BGPLAB_DIR/bird2.conf" -s "$BGPLAB_DIR/bird2.ctl" -P "$BGPLAB_DIR/bird2.pid"
 }
 
