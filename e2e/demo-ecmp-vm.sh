@@ -15,7 +15,7 @@ step() { printf '$ %s\n' "$*"; "$@"; }
 helper() {
 	local ns=$1
 	shift
-	ip netns exec "$ns" env LVSCTL_E2E_BGPCHILD="$*" /tmp/lab-bin/e2e.test -test.run '^TestBGPChild$' | grep -v '^PASS$'
+	ip netns exec "$ns" env LVSCTL_E2E_BGPCHILD="$*" /tmp/lab-bin/e2e.test -test.run '^TestBGPChild$' | grep --line-buffered -v '^PASS$'
 }
 nexthops() { ip -n bgp-rt route show "$BGPLAB_VIP/32"; }
 wait_hops() {
@@ -33,7 +33,8 @@ cleanup() {
 trap cleanup EXIT
 
 bgplab_up 3 3
-for n in 1 2 3; do (helper "bgp-rs$n" serve "rs$n" >/dev/null &); done
+# The servers run until their input ends: tail keeps it open.
+for n in 1 2 3; do (tail -f /dev/null | helper "bgp-rs$n" serve "rs$n" >/dev/null &); done
 for n in 1 2 3; do
 	cat >"/etc/ha.d/demo-d$n.cf" <<CF
 checktimeout=1
