@@ -301,6 +301,7 @@ func TestBGPDaemonECMP(t *testing.T) {
 	site := bgpSite{reals: 3, virtuals: bgpVirtual(bgpVIP, 80, 3, "") + bgpVirtual(bgpVIP, 8080, 3, "")}
 	site.start(t, 3)
 	waitNextHops(t, bgpVIP, hops(1, 2, 3))
+	waitTables(t, 3, 6)
 	for n := 1; n <= 3; n++ {
 		b := directorBGP(t, n)
 		if len(b.Peers) != 1 || b.Peers[0].State != "established" || b.Peers[0].Flaps != 0 ||
@@ -369,6 +370,7 @@ func TestBGPDaemonFailure(t *testing.T) {
 	site := bgpSite{reals: 3, virtuals: bgpVirtual(bgpVIP, 80, 3, "") + bgpVirtual(bgpVIP, 8080, 3, "")}
 	site.start(t, 3)
 	waitNextHops(t, bgpVIP, hops(1, 2, 3))
+	waitTables(t, 3, 6)
 
 	// 24 downloads of 200 lines, one every 100 ms.
 	streams := startChild(t, "bgp-cl", "streams", bgpVIP+":8080", "24", "200")
@@ -406,6 +408,22 @@ func TestBGPDaemonFailure(t *testing.T) {
 		t.Errorf("the router dropped the director without a link after %s, want within the hold time (3 s) + 1 s", took)
 	}
 	fetchAll(t, bgpVIP, 20)
+}
+
+// waitTables waits until each of directors 1..dirs has reals real servers
+// in its table (all virtuals together). A director announces once its
+// threshold is met, before its other reals' first checks: until then its
+// mh table differs from the others', and a flow that moves between
+// directors may reach another real.
+func waitTables(t *testing.T, dirs, reals int) {
+	t.Helper()
+	for n := 1; n <= dirs; n++ {
+		var got int
+		testutil.WaitEvery(t, bgpWait, 200*time.Millisecond, func() bool {
+			got = strings.Count(sh(t, fmt.Sprintf("ip netns exec bgp-d%d /usr/sbin/ipvsadm -Sn", n)), "\n-a ")
+			return got == reals
+		}, func() string { return fmt.Sprintf("director %d with %d real servers in its table (now %d)", n, reals, got) })
+	}
 }
 
 // birdEventAfter is when BIRD logged the first event of protocol proto
@@ -601,6 +619,7 @@ func TestBGPDaemonRollingRestart(t *testing.T) {
 		}
 		startDirector(t, n)
 		waitNextHops(t, bgpVIP, hops(1, 2, 3))
+		waitTables(t, 3, 6)
 	}
 	loop.stdin.Close()
 	report := strings.TrimSpace(loop.wait(t))
