@@ -182,6 +182,9 @@ bgplab_down() {
 	pkill -f "busybox httpd -p 80 -h $BGPLAB_DIR/www" 2>/dev/null
 	for ns in $(ip netns list | awk '{print $1}' | grep '^bgp-'); do ip netns pids "$ns" | xargs -r kill 2>/dev/null; done
 	rm -f "$BGPLAB_DIR"/bird*.pid
+	# The LAN ends first, each at once with its peer: a deleted
+	# namespace's devices go later, in the kernel's own time.
+	for l in $(ip -o link show | grep -oE ' [a-z0-9]+-lan-br@' | tr -d ' @'); do ip link del "$l" 2>/dev/null; done
 	for ns in $(ip netns list | awk '{print $1}' | grep '^bgp-'); do ip netns del "$ns"; done
 	ip link del br-bgp 2>/dev/null
 	bgplab_wait_gone
@@ -192,10 +195,10 @@ bgplab_down() {
 # bgplab_wait_gone: the kernel destroys a deleted namespace's devices
 # after `ip netns del` returns; the LAN ends of its veths linger in the
 # root namespace a while, and a new lab's devices of the same names would
-# fail. Waits (10 s at most) until they are gone.
+# fail. Waits (30 s at most) until they are gone.
 bgplab_wait_gone() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		ip -o link show | grep -qE ' (br-bgp|[a-z0-9]+-lan-br)[@:]' || return 0
 		sleep 0.1
 	done
