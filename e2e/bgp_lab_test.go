@@ -329,14 +329,16 @@ func TestBGPDaemonECMP(t *testing.T) {
 	fetchAll(t, bgpVIP, 5)
 	// A source port the client reuses within two minutes on the same
 	// director joins its earlier connection entry: each director counts
-	// exactly the entries of its connection table.
+	// exactly the entries of its connection table, once the kernel's
+	// estimator (every 2 s) has summed its counters.
 	total := 0
 	for n := 1; n <= 3; n++ {
-		c := directorConns(t, n, bgpVIP, 8080)
-		entries := len(strings.Fields(directorClientPorts(t, n, 8080)))
-		if c == 0 || c != entries {
-			t.Errorf("director %d counted %d connections and has %d entries", n, c, entries)
-		}
+		var c, entries int
+		testutil.WaitEvery(t, 10*time.Second, 500*time.Millisecond, func() bool {
+			c = directorConns(t, n, bgpVIP, 8080)
+			entries = len(strings.Fields(directorClientPorts(t, n, 8080)))
+			return c > 0 && c == entries
+		}, func() string { return fmt.Sprintf("director %d counted %d connections and has %d entries", n, c, entries) })
 		total += c
 	}
 	if total < 290 || total > 300 {
