@@ -338,7 +338,9 @@ func TestBGPDaemonECMP(t *testing.T) {
 			c = directorConns(t, n, bgpVIP, 8080)
 			entries = len(strings.Fields(directorClientPorts(t, n, 8080)))
 			return c > 0 && c == entries
-		}, func() string { return fmt.Sprintf("director %d counted %d connections and has %d entries", n, c, entries) })
+		}, func() string {
+			return fmt.Sprintf("director %d counted %d connections and has %d entries", n, c, entries)
+		})
 		total += c
 	}
 	if total < 290 || total > 300 {
@@ -424,7 +426,9 @@ func waitTables(t *testing.T, dirs, reals int) {
 		testutil.WaitEvery(t, bgpWait, 200*time.Millisecond, func() bool {
 			got = strings.Count(sh(t, fmt.Sprintf("ip netns exec bgp-d%d /usr/sbin/ipvsadm -Sn", n)), "\n-a ")
 			return got == reals
-		}, func() string { return fmt.Sprintf("director %d with %d real servers in its table (now %d)", n, reals, got) })
+		}, func() string {
+			return fmt.Sprintf("director %d with %d real servers in its table (now %d)", n, reals, got)
+		})
 	}
 }
 
