@@ -19,10 +19,13 @@ LDFLAGS   := -X $(bi).Version=$(VERSION) \
 	-X $(bi).Date=$(patsubst -,,$(word 3,$(BUILDINFO))) \
 	-X $(bi).Modified=$(word 4,$(BUILDINFO))
 
-.PHONY: build test unit examples e2e e2e-all e2e-clone lab bench bench-native demo install lint fuzz fuzz-short clean deb deb-test version
+.PHONY: build test unit examples e2e e2e-all e2e-clone lab bench bench-native demo demo-ecmp install lint fuzz fuzz-short clean deb deb-test version
 
+# lvsctl-bgp, the BGP speaker (GoBGP), is a program of its own so that
+# lvsctl does not link GoBGP; the daemon finds it beside lvsctl.
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/lvsctl ./cmd/lvsctl
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/lvsctl-bgp ./cmd/lvsctl-bgp
 
 version:
 	@echo $(VERSION)
@@ -88,6 +91,12 @@ bench: build lab $(if $(BENCH_ONLY),,bench-native)
 demo: build lab
 	bash e2e/demo.sh
 
+# Three directors announcing a VIP over BGP to a BIRD router (ECMP), one
+# killed during a long download (docs/scale-out.md).
+demo-ecmp: build lab
+	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
+	bash e2e/demo-ecmp.sh
+
 # Every fuzz target of the module, one after the other (e2e/fuzz.sh finds
 # them): FUZZTIME each, 3 s in make test.
 FUZZTIME ?= 2m
@@ -106,6 +115,7 @@ lint:
 
 install: build
 	install -D -m 0755 $(BIN)/lvsctl $(DESTDIR)$(PREFIX)/sbin/lvsctl
+	install -D -m 0755 $(BIN)/lvsctl-bgp $(DESTDIR)$(PREFIX)/libexec/lvsctl/lvsctl-bgp
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/

@@ -169,6 +169,8 @@ func (r *ldRun) serve(pidFile daemon.PidFile) int {
 		return r.initError("Can not open IPVS: " + se.Err.Error())
 	case errors.As(err, &se) && se.Step == daemon.StepMetrics:
 		return r.initError("Can not serve metrics: " + se.Err.Error())
+	case errors.As(err, &se) && se.Step == daemon.StepBGP:
+		return r.initError("Can not start the BGP speaker: " + se.Err.Error())
 	case err != nil:
 		r.log.Printf("%v", err)
 		return r.exit(1, err.Error())

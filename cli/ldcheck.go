@@ -24,7 +24,8 @@ import (
 // one. With errors it ends with "FILE: FAILED, N errors" and exits 2;
 // without, standard output is the table every real being healthy would
 // give, in `ipvsadm -S -n` form (for `lvsctl diff -`), and standard error
-// ends with "FILE: OK, N virtuals, M reals, checks: ...". Needs neither
+// ends with what BGP would announce (with BGP
+// configured) and "FILE: OK, N virtuals, M reals, checks: ...". Needs neither
 // root nor IPVS, and creates no file.
 func ldCheckConfig(args []string, f *Factory) int {
 	ios := f.IOStreams
@@ -59,6 +60,7 @@ func ldCheckConfig(args []string, f *Factory) int {
 		return ldconf.ExitConfigError
 	}
 	printTable(ios.Out, cfg)
+	printAnnouncements(ios.ErrOut, cfg)
 	fmt.Fprintf(ios.ErrOut, "%s: OK, %s\n", path, checkSummary(cfg))
 	return 0
 }

@@ -136,3 +136,18 @@ func sortedRules(s string) string {
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
 }
+
+// TestLdCheckCorpusBGP: --check of the BGP configs is their reviewed
+// NAME.check: the table on stdout, the sessions and each prefix that
+// would be announced on stderr, never a password.
+func TestLdCheckCorpusBGP(t *testing.T) {
+	ldCheckCorpus(t, "bgp/valid", func(t *testing.T, base, got string, code int) {
+		checkCorpusGolden(t, base+".check", got)
+		if code != 0 {
+			t.Errorf("exit %d, want 0:\n%s", code, got)
+		}
+		if strings.Contains(got, "s3cr3t") {
+			t.Errorf("a password in --check:\n%s", got)
+		}
+	})
+}

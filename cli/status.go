@@ -224,6 +224,8 @@ type JSONDirector struct {
 	PID      int           `json:"pid"`
 	Checks   JSONChecks    `json:"checks"`
 	Virtuals []JSONVirtual `json:"virtuals"`
+	// BGP is null while the configuration does not turn BGP on.
+	BGP *JSONBGP `json:"bgp"`
 }
 
 // JSONChecks is how the director keeps up with its checks.
@@ -304,6 +306,7 @@ func statusDocument(snaps []director.Snapshot) JSONStatus {
 			}
 			d.Virtuals = append(d.Virtuals, jv)
 		}
+		d.BGP = bgpJSON(s.BGP)
 		doc.Directors = append(doc.Directors, d)
 	}
 	return doc

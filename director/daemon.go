@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/lvsctl/lvsctl/internal/announce"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -54,6 +56,15 @@ type Options struct {
 	Status func(StatusFunc)
 	// Metrics, if set, records checks and refused writes (metrics.go).
 	Metrics *Metrics
+	// StartSpeaker starts the BGP speaker when the configuration sets
+	// bgplocalas (nil: none; BGP directives are then logged as unused).
+	StartSpeaker func() Speaker
+	// HostRouterID is the router id without bgprouterid (default
+	// announce.HostRouterID).
+	HostRouterID func() (netip.Addr, error)
+	// SysctlDir is where the sysctls BGP needs are read (default
+	// /proc/sys).
+	SysctlDir string
 
 	// pollOnly makes the config watcher poll without inotify (tests in a
 	// testing/synctest bubble).
@@ -87,6 +98,9 @@ func (o *Options) defaults() {
 	if o.Poll <= 0 {
 		o.Poll = 2 * time.Second
 	}
+	if o.HostRouterID == nil {
+		o.HostRouterID = announce.HostRouterID
+	}
 	if o.ExpireQuiescentPath == "" {
 		o.ExpireQuiescentPath = "/proc/sys/net/ipv4/vs/expire_quiescent_template"
 	}
@@ -99,7 +113,7 @@ func (o *Options) defaults() {
 func Run(ctx context.Context, cfg *ldconf.Config, o Options) error {
 	o.defaults()
 	d := &daemon{o: o, cfg: cfg, board: newBoard(), events: make(chan transition, 1024), snapReq: make(chan chan Snapshot),
-		pace: newPacer(o.Log, time.Now), stuck: newStuckChecks()}
+		pace: newPacer(o.Log, time.Now), stuck: newStuckChecks(), bgp: bgpState{pub: &bgpBoard{}}}
 	if o.Metrics != nil {
 		o.Metrics.setPace(d.pace)
 	}
@@ -125,6 +139,8 @@ type daemon struct {
 	stuck *stuckChecks
 	// lastBatch is when the last transitions were applied.
 	lastBatch time.Time
+	// bgp is the BGP side (bgp.go).
+	bgp bgpState
 	// sweep ticks the passes when no real changes state; retry fires at
 	// retryAt, the next retry due (zero: none).
 	sweep   *time.Ticker
@@ -162,9 +178,11 @@ func (d *daemon) run(ctx context.Context) error {
 	if o.Status != nil {
 		o.Status(d.snapshot)
 	}
+	o.Metrics.setBGP(d.bgp.pub)
 
 	d.warnPersistence()
 	d.eng.sync(p, nil, tab)
+	d.bgpConfigure()
 	d.execute(d.cfg.Global.Execute, "start")
 	d.startProbers(p)
 	d.alerts.status = ldconf.AlertRunning
@@ -187,6 +205,7 @@ func (d *daemon) run(ctx context.Context) error {
 
 	for {
 		d.armRetry()
+		d.announce()
 		select {
 		case <-ctx.Done():
 			d.stop(ctx)
@@ -394,6 +413,7 @@ func (d *daemon) reload() {
 	d.q.setTimeout(cfg.Global.CommandTimeoutOrDefault())
 	d.warnPersistence()
 	d.eng.sync(p, d.eng.plan, tab)
+	d.bgpConfigure()
 	d.startProbers(p)
 	d.sweep.Reset(d.sweepEvery())
 }
@@ -419,9 +439,11 @@ func (d *daemon) configChanged() {
 // stop is ld_process_term.
 func (d *daemon) stop(ctx context.Context) {
 	d.alerts.status = ldconf.AlertStopping
+	d.bgpWithdraw()
 	d.stopProbers()
 	d.execute(d.cfg.Global.Execute, "stop")
 	d.eng.stop()
+	d.bgpStop()
 	sig := "TERM"
 	var s StopSignal
 	if errors.As(context.Cause(ctx), &s) {

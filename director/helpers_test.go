@@ -198,6 +198,10 @@ type harness struct {
 	inBubble bool
 	// workers bounds the running checks (Options.Workers).
 	workers int
+	// speaker is the BGP speaker a BGP configuration starts (nil: none);
+	// sysctls the directory of the sysctls it needs (bgp_test.go).
+	speaker *fakeSpeaker
+	sysctls string
 	// metrics, if set before start, records the daemon's metrics;
 	// status asks the running daemon for its snapshot.
 	metrics *Metrics
@@ -299,11 +303,16 @@ func (h *harness) start() {
 		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
 		pollOnly:            h.inBubble,
+		HostRouterID:        func() (netip.Addr, error) { return netip.MustParseAddr("10.20.0.11"), nil },
+		SysctlDir:           h.sysctls,
 		Metrics:             h.metrics,
 		Status:              func(f StatusFunc) { h.status = f },
 	}
 	if h.realShell {
 		o.Shell = nil
+	}
+	if h.speaker != nil {
+		o.StartSpeaker = h.speaker.start
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {

@@ -29,6 +29,8 @@ type Metrics struct {
 	lag          *metrics.HistogramData
 	connectAfter *metrics.HistogramData
 	pace         *pacer
+	// bgp is the BGP side, nil without BGP (bgpmetrics.go).
+	bgp *bgpBoard
 }
 
 type checkKey struct {
@@ -207,6 +209,9 @@ func (m *Metrics) Gather(s *metrics.Set) {
 	s.Family("lvs_reconcile_pending", metrics.Gauge, "Table writes of the daemon waiting for a retry.").Add(float64(m.pending), nil)
 	s.Family("lvs_drift_entries", metrics.Gauge, "Entries of the daemon's virtual services that someone else changed (a real, a fallback or a virtual), as its last passes found them.").Add(float64(m.drift), nil)
 	s.Family("lvs_drift_repairs_total", metrics.Counter, "Drift entries the daemon put back (resync = yes).").AddUint(m.repairs, nil)
+	if m.bgp != nil {
+		m.bgp.gather(s)
+	}
 }
 
 // gatherPace adds how the checks keep up (pacer.go).

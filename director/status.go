@@ -15,6 +15,8 @@ type Snapshot struct {
 	Virtuals []VirtualSnapshot `json:"virtuals"`
 	// Checks is how the director keeps up with its checks.
 	Checks CheckPace `json:"checks"`
+	// BGP is nil while BGP is off.
+	BGP *BGPSnapshot `json:"bgp,omitempty"`
 }
 
 // VirtualSnapshot is one managed virtual.
@@ -92,7 +94,7 @@ func (d *daemon) snapshot(ctx context.Context) (Snapshot, error) {
 
 // buildSnapshot runs on the reconciler goroutine.
 func (d *daemon) buildSnapshot(pid int) Snapshot {
-	s := Snapshot{Config: d.o.ConfigName, PID: pid, Checks: d.pace.pace()}
+	s := Snapshot{Config: d.o.ConfigName, PID: pid, Checks: d.pace.pace(), BGP: d.bgp.pub.snapshot()}
 	if d.eng.plan == nil {
 		return s
 	}

@@ -67,6 +67,9 @@ func WriteStatusTable(w io.Writer, s Snapshot) error {
 	if err := t.Render(); err != nil {
 		return fmt.Errorf("status table: %w", err)
 	}
+	if s.BGP != nil {
+		return writeBGPTables(w, s.BGP)
+	}
 	return nil
 }
 
@@ -104,4 +107,105 @@ func ChecksLine(c CheckPace) string {
 		fmt.Fprintf(&b, "; %d checks panicked", c.Panics)
 	}
 	return b.String()
+}
+
+// writeBGPTables renders the BGP side: a line on the speaker, its
+// sessions, and each prefix's announcement with the reason.
+func writeBGPTables(w io.Writer, b *BGPSnapshot) error {
+	sp := b.Speaker
+	fmt.Fprintf(w, "BGP: %s\n", bgpSummary(b))
+	if len(sp.Peers) > 0 {
+		t := tablewriter.NewWriter(w)
+		t.Header("Peer", "AS", "Session", "Since", "Flaps")
+		for _, p := range sp.Peers {
+			since := "-"
+			if !p.Since.IsZero() {
+				since = p.Since.Format(time.DateTime)
+			}
+			if err := t.Append(p.Address.String(), strconv.FormatUint(uint64(p.AS), 10), p.State.String(), since,
+				strconv.Itoa(p.Flaps)); err != nil {
+				return fmt.Errorf("status table: %w", err)
+			}
+		}
+		if err := t.Render(); err != nil {
+			return fmt.Errorf("status table: %w", err)
+		}
+	}
+	if len(b.Prefixes) == 0 {
+		return nil
+	}
+	t := tablewriter.NewWriter(w)
+	t.Header("Prefix", "State", "Reason", "MED", "Virtuals serving")
+	for _, p := range b.Prefixes {
+		state, reason := p.State()
+		if err := t.Append(p.Prefix.String(), state, reason, strconv.FormatUint(uint64(p.MED), 10),
+			fmt.Sprintf("%d of %d", len(p.Qualifying), len(p.Virtuals))); err != nil {
+			return fmt.Errorf("status table: %w", err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("status table: %w", err)
+	}
+	return nil
+}
+
+// bgpSummary is the speaker in a line: "AS 65010, router id 10.0.0.1,
+// speaker running (pid 812); withdraw file /etc/ha.d/withdraw absent".
+func bgpSummary(b *BGPSnapshot) string {
+	sp := b.Speaker
+	var s strings.Builder
+	if b.Error != "" {
+		s.WriteString("off: " + b.Error)
+		return s.String()
+	}
+	if sp.LocalAS != 0 {
+		fmt.Fprintf(&s, "AS %d, router id %s, ", sp.LocalAS, sp.RouterID)
+	}
+	fmt.Fprintf(&s, "speaker %s", sp.State)
+	var about []string
+	if sp.PID != 0 {
+		about = append(about, fmt.Sprintf("pid %d", sp.PID))
+	}
+	if !sp.RetryAt.IsZero() {
+		about = append(about, "next start "+sp.RetryAt.Format(time.TimeOnly))
+	}
+	if sp.Restarts > 0 {
+		about = append(about, fmt.Sprintf("%d restarts", sp.Restarts))
+	}
+	if sp.LastExit != "" {
+		about = append(about, "last ended: "+sp.LastExit)
+	}
+	if len(about) > 0 {
+		s.WriteString(" (" + strings.Join(about, ", ") + ")")
+	}
+	if sp.LastError != "" {
+		s.WriteString("; " + sp.LastError)
+	}
+	if b.WithdrawFile != "" {
+		state := "absent"
+		if b.WithdrawFileExists {
+			state = "present: every prefix withdrawn"
+		}
+		fmt.Fprintf(&s, "; withdraw file %s %s", b.WithdrawFile, state)
+	}
+	if b.Stopping {
+		s.WriteString("; stopping")
+	}
+	return s.String()
+}
+
+// State is the prefix's announcement in a word, with why it is not
+// announced: "announced"; "announcing" (decided, the speaker does not
+// hold it yet); "withdrawing" (decided against, the speaker still holds
+// it); "withdrawn".
+func (p BGPPrefix) State() (state, reason string) {
+	switch {
+	case p.Announced && p.Held:
+		return "announced", ""
+	case p.Announced:
+		return "announcing", "the speaker does not hold it yet"
+	case p.Held:
+		return "withdrawing", p.Reason
+	}
+	return "withdrawn", p.Reason
 }

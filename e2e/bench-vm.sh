@@ -5,7 +5,8 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/e2e/bench-gen.sh"
 . "$top/e2e/bench-daemon.sh"
-mkdir -p /tmp/lab-bin && cp "$top/bin/lvsctl" "$top/bin/benchtool" /tmp/lab-bin/
+. "$top/e2e/bench-bgp.sh"
+mkdir -p /tmp/lab-bin && cp "$top/bin/lvsctl" "$top/bin/lvsctl-bgp" "$top/bin/benchtool" /tmp/lab-bin/
 L=/tmp/lab-bin/lvsctl I=/usr/sbin/ipvsadm B=/tmp/lab-bin/benchtool
 out=${BENCH_OUT:-$PWD}
 TIMEFORMAT=%R
@@ -55,3 +56,4 @@ row "-Lcn 1,000,000 entries (s)" "$ci" "$cl" "$(ratio "$ci" "$cl")" ">=2x"
 row "-Lcn 1,000,000 max RSS (KiB)" "$mi" "$ml" "" "flat"
 printf 'conns\t%s\t%s\t%s\t%s\n' "$ci" "$cl" "$mi" "$ml" >>"$out/bench.tsv"
 daemon_bench
+bgp_bench

@@ -7,11 +7,14 @@
 #   bgp-cl 203.0.113.10 --veth-- bgp-rt 203.0.113.1      (client, router)
 #                                bgp-rt 10.20.0.1    AS 65000, BIRD
 #   br-bgp (bridge, root namespace): the LAN 10.20.0.0/24
-#     bgp-dN  10.20.0.1N  AS 65010, VIP 192.0.2.100/32 on lo  (N = 1..DIRS)
-#     bgp-rsN 10.20.0.2N  VIP on lo, default via the router    (N = 1..REALS)
+#     bgp-dN  10.20.0.1N  AS 65010, VIPs 192.0.2.100 and .101 on lo  (N = 1..DIRS)
+#     bgp-rsN 10.20.0.2N  the VIPs on lo, default via the router       (N = 1..REALS)
+#     bgp-pr  10.20.0.9   a client on the LAN that picks the director (bgplab_probe_up)
+#     bgp-rt2 10.20.0.2   a second BIRD, AS 65000, routes nothing   (bgplab_router2_up)
 #
 # usage: bgplab_up [DIRS [REALS]]; bgplab_down
 BGPLAB_VIP=192.0.2.100
+BGPLAB_VIP2=192.0.2.101
 BGPLAB_ROUTER=10.20.0.1
 BGPLAB_ROUTER_AS=65000
 BGPLAB_DIRECTOR_AS=65010
@@ -19,6 +22,7 @@ BGPLAB_DIR=${BGPLAB_DIR:-/tmp/bgplab}
 
 bgplab_up() {
 	local dirs=${1:-3} reals=${2:-3} n
+	bgplab_wait_gone
 	mkdir -p "$BGPLAB_DIR"
 	ip link add br-bgp type bridge
 	ip link set br-bgp up
@@ -43,6 +47,7 @@ bgplab_up() {
 		ip -n "bgp-d$n" link set lo up
 		bgplab_plug "bgp-d$n" "d$n-lan" "10.20.0.1$n/24"
 		ip -n "bgp-d$n" addr add "$BGPLAB_VIP/32" dev lo
+		ip -n "bgp-d$n" addr add "$BGPLAB_VIP2/32" dev lo
 		ip -n "bgp-d$n" route add default via "$BGPLAB_ROUTER"
 		bgplab_director_sysctls "bgp-d$n"
 	done
@@ -51,13 +56,14 @@ bgplab_up() {
 		ip -n "bgp-rs$n" link set lo up
 		bgplab_plug "bgp-rs$n" "rs$n-lan" "10.20.0.2$n/24"
 		ip -n "bgp-rs$n" addr add "$BGPLAB_VIP/32" dev lo
+		ip -n "bgp-rs$n" addr add "$BGPLAB_VIP2/32" dev lo
 		ip -n "bgp-rs$n" route add default via "$BGPLAB_ROUTER"
 		# LVS-DR real server: the VIP is never answered nor announced by
 		# ARP on the LAN.
 		ip netns exec "bgp-rs$n" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 		mkdir -p "$BGPLAB_DIR/www$n"
 		echo "rs$n" >"$BGPLAB_DIR/www$n/index.html"
-		ip netns exec "bgp-rs$n" busybox httpd -p 80 -h "$BGPLAB_DIR/www$n"
+		bgplab_real_up "$n"
 	done
 	bgplab_bird_conf "$dirs" >"$BGPLAB_DIR/bird.conf"
 	ip netns exec bgp-rt bird -c "$BGPLAB_DIR/bird.conf" -s "$BGPLAB_DIR/bird.ctl" -P "$BGPLAB_DIR/bird.pid"
@@ -110,6 +116,43 @@ EOF
 }
 
 bgplab_birdc() { birdc -s "$BGPLAB_DIR/bird.ctl" "$@"; }
+bgplab_birdc2() { birdc -s "$BGPLAB_DIR/bird2.ctl" "$@"; }
+
+# bgplab_real_up N / bgplab_real_down N: real N's web server (port 80,
+# what the directors check) started / stopped.
+bgplab_real_up() {
+	ip netns exec "bgp-rs$1" busybox httpd -p 80 -h "$BGPLAB_DIR/www$1"
+}
+bgplab_real_down() {
+	pkill -f "^busybox httpd -p 80 -h $BGPLAB_DIR/www$1\$"
+}
+
+# bgplab_probe_up: bgp-pr, a client on the LAN whose route to the VIPs
+# names one director (ip -n bgp-pr route replace VIP via DIRECTOR).
+bgplab_probe_up() {
+	ip netns add bgp-pr
+	ip -n bgp-pr link set lo up
+	bgplab_plug bgp-pr pr-lan 10.20.0.9/24
+}
+
+# bgplab_router2_up DIRS: a second router, 10.20.0.2, peering with the
+# directors that list it; it routes nothing (its routes stay in BIRD).
+bgplab_router2_up() {
+	local n
+	bgplab_plug_ns bgp-rt2
+	bgplab_plug bgp-rt2 rt2-lan 10.20.0.2/24
+	# (a pipe: the guest has no /dev/fd for a process substitution)
+	bgplab_bird_conf "$1" |
+		sed -e "s/^router id .*/router id 10.20.0.2;/" -e "s|bird.log|bird2.log|" \
+			-e "s/local $BGPLAB_ROUTER as/local 10.20.0.2 as/" \
+			-e "s/export all; };/export none; };/" >"$BGPLAB_DIR/bird2.conf"
+	ip netns exec bgp-rt2 bird -c "$BGPLAB_DIR/bird2.conf" -s "$BGPLAB_DIR/bird2.ctl" -P "$BGPLAB_DIR/bird2.pid"
+}
+
+bgplab_plug_ns() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+}
 
 # bgplab_nexthops: the router's next hops for the VIP, one a line, sorted.
 bgplab_nexthops() {
@@ -135,8 +178,30 @@ bgplab_fetch() {
 
 bgplab_down() {
 	[ -f "$BGPLAB_DIR/bird.pid" ] && kill "$(cat "$BGPLAB_DIR/bird.pid")" 2>/dev/null
+	[ -f "$BGPLAB_DIR/bird2.pid" ] && kill "$(cat "$BGPLAB_DIR/bird2.pid")" 2>/dev/null
 	pkill -f "busybox httpd -p 80 -h $BGPLAB_DIR/www" 2>/dev/null
+	for ns in $(ip netns list | awk '{print $1}' | grep '^bgp-'); do ip netns pids "$ns" | xargs -r kill 2>/dev/null; done
+	rm -f "$BGPLAB_DIR"/bird*.pid
+	# The LAN ends first, each at once with its peer: a deleted
+	# namespace's devices go later, in the kernel's own time.
+	for l in $(ip -o link show | grep -oE ' [a-z0-9]+-lan-br@' | tr -d ' @'); do ip link del "$l" 2>/dev/null; done
 	for ns in $(ip netns list | awk '{print $1}' | grep '^bgp-'); do ip netns del "$ns"; done
 	ip link del br-bgp 2>/dev/null
+	bgplab_wait_gone
+	rm -rf "$BGPLAB_DIR"
 	true
+}
+
+# bgplab_wait_gone: the kernel destroys a deleted namespace's devices
+# after `ip netns del` returns; the LAN ends of its veths linger in the
+# root namespace a while, and a new lab's devices of the same names would
+# fail. Waits (30 s at most) until they are gone.
+bgplab_wait_gone() {
+	local i
+	for i in $(seq 300); do
+		ip -o link show | grep -qE ' (br-bgp|[a-z0-9]+-lan-br)[@:]' || return 0
+		sleep 0.1
+	done
+	echo "bgplab: devices of an earlier lab left: $(ip -o link show | grep -oE ' (br-bgp|[a-z0-9]+-lan-br)[@:]' | tr -d '@:' | xargs)" >&2
+	return 1
 }

@@ -6,7 +6,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # Binaries under test run from the guest's tmpfs: executing them from the
 # 9p share costs a round trip per page.
 mkdir -p /tmp/lab-bin
-cp "$top/bin/lvsctl" "$top"/bin/*.test /tmp/lab-bin/
+# lvsctl-bgp beside lvsctl: where the daemon looks for it.
+cp "$top/bin/lvsctl" "$top/bin/lvsctl-bgp" "$top"/bin/*.test /tmp/lab-bin/
 [[ -f "$top/bin/lvsctl-faults" ]] && cp "$top/bin/lvsctl-faults" /tmp/lab-bin/
 export LVSCTL=/tmp/lab-bin/lvsctl LVSCTL_FAULTS=/tmp/lab-bin/lvsctl-faults
 rc=0

@@ -1,13 +1,17 @@
 #!/bin/sh
-# licenses.sh BINARY DIR: the Go modules linked into BINARY (as the
+# licenses.sh BINARY... DIR: the Go modules linked into the BINARYs (as the
 # toolchain recorded them) and Go's standard library, listed in DIR/MODULES with their versions, and
 # each module's licence and notice files copied to DIR/MODULE/. The
 # package build runs it so that /usr/share/doc/lvsctl says what the static
-# binary contains.
+# binaries (lvsctl, lvsctl-bgp) contain.
 set -eu
-bin=$1 dir=$2
+dir=$(eval echo "\${$#}")
+bins=
+while [ $# -gt 1 ]; do bins="$bins $1"; shift; done
+bin=$(echo $bins | cut -d' ' -f1)
 mkdir -p "$dir"
-go version -m "$bin" | awk '$1 == "dep" || $1 == "=>" { print $2 "@" $3 }' |
+# shellcheck disable=SC2086
+go version -m $bins | awk '$1 == "dep" || $1 == "=>" { print $2 "@" $3 }' |
 	sort -u >"$dir/MODULES"
 while IFS= read -r mod; do
 	src=$(go mod download -json "$mod" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')

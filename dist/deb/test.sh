@@ -133,6 +133,8 @@ check_ours() {
 			fail "$r: /$f is not our link to ${ourlink[$f]}: $(ls -l "$r/$f")"
 	done
 	[[ "$(diversions "$r")" == "$want_diversions" ]] || fail "$r: diversions:$(printf '\n%s' "$(diversions "$r")")"
+	# The BGP speaker where the daemon looks for it.
+	[[ -x "$r/usr/libexec/lvsctl/lvsctl-bgp" ]] || fail "$r: no /usr/libexec/lvsctl/lvsctl-bgp"
 	# ldirectord --check of the example: the table in ipvsadm -S -n form,
 	# the summary on stderr
 	in_root "$r" /usr/sbin/ldirectord --check /tmp/debs/example.cf >"$work/check.out" 2>"$work/check.err" ||

@@ -9,7 +9,7 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/lvsctl/lvsctl/internal/bgp"
+	"github.com/lvsctl/lvsctl/internal/bgpwire"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
 
@@ -80,7 +80,7 @@ type Prefix struct {
 	// Attrs are what is, or would be, announced. The MED is the lowest
 	// of the qualifying virtuals' (a router prefers the lowest, and each
 	// of them wants the traffic); with none qualifying, the lowest of all.
-	Attrs bgp.Attrs
+	Attrs bgpwire.Attrs
 	// Virtuals are the virtuals sharing the prefix, Qualifying those that
 	// meet their threshold (or whose fallback serves), in input order.
 	Virtuals   []string
@@ -93,8 +93,8 @@ type Decision struct {
 }
 
 // Routes is what to hand to the speaker: the announced prefixes.
-func (d Decision) Routes() map[netip.Prefix]bgp.Attrs {
-	out := map[netip.Prefix]bgp.Attrs{}
+func (d Decision) Routes() map[netip.Prefix]bgpwire.Attrs {
+	out := map[netip.Prefix]bgpwire.Attrs{}
 	for _, p := range d.Prefixes {
 		if p.Announced {
 			out[p.Prefix] = p.Attrs
@@ -178,10 +178,10 @@ func Needed(t ldconf.Threshold, reals int) int {
 
 // attrs are the attributes the prefix takes from the global directives;
 // a next hop of the other family leaves it "self".
-func attrs(b *ldconf.BGP, p netip.Prefix) bgp.Attrs {
-	a := bgp.Attrs{}
+func attrs(b *ldconf.BGP, p netip.Prefix) bgpwire.Attrs {
+	a := bgpwire.Attrs{}
 	for _, c := range b.Communities {
-		a.Communities = append(a.Communities, bgp.Community{AS: c.AS, Value: c.Value})
+		a.Communities = append(a.Communities, bgpwire.Community{AS: c.AS, Value: c.Value})
 	}
 	if b.NextHop.IsValid() && b.NextHop.Is4() == p.Addr().Is4() {
 		a.NextHop = b.NextHop

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lvsctl/lvsctl/internal/bgp"
+	"github.com/lvsctl/lvsctl/internal/bgpwire"
 	"github.com/lvsctl/lvsctl/internal/secret"
 	"github.com/lvsctl/lvsctl/ldconf"
 )
@@ -165,15 +165,15 @@ func TestRoutes(t *testing.T) {
 		{ID: "c", Announce: ann(vip6, "1", 0), Serving: 1, Reals: 1},
 	}})
 	got := d.Routes()
-	want := map[netip.Prefix]bgp.Attrs{
-		vip:  {MED: 7, Communities: []bgp.Community{{AS: 1, Value: 2}}},
-		vip6: {Communities: []bgp.Community{{AS: 1, Value: 2}}},
+	want := map[netip.Prefix]bgpwire.Attrs{
+		vip:  {MED: 7, Communities: []bgpwire.Community{{AS: 1, Value: 2}}},
+		vip6: {Communities: []bgpwire.Community{{AS: 1, Value: 2}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("routes %+v, want %+v", got, want)
 	}
-	got[vip].Communities[0] = bgp.Community{AS: 9, Value: 9}
-	if got[vip6].Communities[0] != (bgp.Community{AS: 1, Value: 2}) {
+	got[vip].Communities[0] = bgpwire.Community{AS: 9, Value: 9}
+	if got[vip6].Communities[0] != (bgpwire.Community{AS: 1, Value: 2}) {
 		t.Error("two prefixes share a communities slice")
 	}
 }
@@ -188,7 +188,7 @@ func TestSpeakerConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := bgp.Config{LocalAS: 65010, RouterID: host, Peers: []bgp.Peer{
+	want := bgpwire.Config{LocalAS: 65010, RouterID: host, Peers: []bgpwire.Peer{
 		{Address: netip.MustParseAddr("192.0.2.1"), AS: 65000, HoldTime: 9 * time.Second, Port: 1179, Multihop: 2, Password: secret.New("pw")},
 		{Address: netip.MustParseAddr("2001:db8::1"), AS: 65001, Passive: true},
 	}}

@@ -28,7 +28,7 @@ func (s *Speaker) startInstance(ctx context.Context, cfg Config) error {
 		serverRunning.Store(false)
 		close(in.served)
 	}()
-	listen, port := cfg.listens()
+	listen, port := cfg.Listens()
 	listenPort := int32(-1)
 	if listen {
 		listenPort = int32(port)
@@ -42,7 +42,7 @@ func (s *Speaker) startInstance(ctx context.Context, cfg Config) error {
 		return errors.Join(fmt.Errorf("bgp: start: %w", err), in.stop(ctx))
 	}
 	gen := s.book.begin(&cfg, time.Now())
-	s.inst, s.cfg = in, cfg.clone()
+	s.inst, s.cfg = in, cfg.Clone()
 	fail := func(err error) error {
 		s.inst = nil
 		err = errors.Join(err, in.stop(ctx))

@@ -60,7 +60,7 @@ func path(p netip.Prefix, a Attrs) (*apiutil.Path, error) {
 	if len(a.Communities) > 0 {
 		cs := make([]uint32, len(a.Communities))
 		for i, c := range a.Communities {
-			cs[i] = c.uint32()
+			cs[i] = c.Uint32()
 		}
 		attrs = append(attrs, gobgp.NewPathAttributeCommunities(cs))
 	}

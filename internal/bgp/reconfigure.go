@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/netip"
 	"time"
+
+	"github.com/lvsctl/lvsctl/internal/bgpwire"
 )
 
 // Reconfigure applies cfg. Peers that did not change keep their sessions;
@@ -13,7 +15,7 @@ import (
 // the last one gone, another ListenPort), restarts the whole speaker:
 // every session drops and comes back, the announcements are sent again.
 func (s *Speaker) Reconfigure(ctx context.Context, cfg Config) error {
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -56,7 +58,7 @@ func (s *Speaker) reconfigurePeers(ctx context.Context, cfg Config) error {
 	}
 	var reset []netip.Addr
 	for a, p := range held {
-		if !next[a] || !samePeer(p, peerByAddr(cfg.Peers, a)) {
+		if !next[a] || !bgpwire.SamePeer(p, peerByAddr(cfg.Peers, a)) {
 			reset = append(reset, a)
 		}
 	}

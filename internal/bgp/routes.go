@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/bgpwire"
 	"github.com/osrg/gobgp/v4/api"
 	"github.com/osrg/gobgp/v4/pkg/apiutil"
 )
@@ -19,7 +20,7 @@ import (
 // Calling it again with the same set sends nothing.
 func (s *Speaker) SetAnnounced(ctx context.Context, routes map[netip.Prefix]Attrs) error {
 	for p, a := range routes {
-		if err := validRoute(p, a); err != nil {
+		if err := bgpwire.ValidRoute(p, a); err != nil {
 			return err
 		}
 	}
@@ -52,7 +53,7 @@ func (s *Speaker) apply(ctx context.Context, want map[netip.Prefix]Attrs) error 
 	if len(add) == 0 {
 		return nil
 	}
-	slices.SortFunc(add, comparePrefix)
+	slices.SortFunc(add, bgpwire.ComparePrefix)
 	paths := make([]*apiutil.Path, len(add))
 	for i, p := range add {
 		var err error
@@ -188,11 +189,4 @@ func (s *Speaker) sentUpdates(ctx context.Context) (map[netip.Addr]uint64, error
 		})
 	})
 	return out, err
-}
-
-func comparePrefix(x, y netip.Prefix) int {
-	if c := x.Addr().Compare(y.Addr()); c != 0 {
-		return c
-	}
-	return x.Bits() - y.Bits()
 }

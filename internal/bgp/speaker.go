@@ -66,6 +66,11 @@ type Option func(*Speaker)
 // log is dropped.
 func WithLogger(l *slog.Logger) Option { return func(s *Speaker) { s.logger = l } }
 
+// WithNotify has f called after every change of the Status (a session's
+// state, a prefix announced or withdrawn). f runs on GoBGP's goroutines
+// and must not block.
+func WithNotify(f func()) Option { return func(s *Speaker) { s.book.notify = f } }
+
 // Speaker is a running BGP speaker. Its methods may be called from any
 // goroutine; operations run one at a time, Status never waits for them.
 type Speaker struct {
@@ -98,7 +103,7 @@ type instance struct {
 
 // Start starts a speaker with cfg's peers and nothing announced.
 func Start(ctx context.Context, cfg Config, opts ...Option) (*Speaker, error) {
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	s := &Speaker{book: newBook(), routes: map[netip.Prefix]route{}}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/bgpwire"
 	"github.com/lvsctl/lvsctl/internal/secret"
 	"github.com/lvsctl/lvsctl/internal/testutil"
 	"github.com/osrg/gobgp/v4/api"
@@ -96,20 +97,20 @@ func TestAnnounceWithdraw(t *testing.T) {
 	waitEstablished(t, s, lo)
 
 	routes := map[netip.Prefix]Attrs{
-		vip:  {MED: 100, Communities: []Community{{65000, 100}, {65000, 200}}},
+		vip:  {MED: 100, Communities: []Community{{AS: 65000, Value: 100}, {AS: 65000, Value: 200}}},
 		net1: {MED: 5, NextHop: netip.MustParseAddr("192.0.2.254")},
 	}
 	if err := s.SetAnnounced(ctx, routes); err != nil {
 		t.Fatal(err)
 	}
 	waitRIB(t, r, gobgp.RF_IPv4_UC, map[netip.Prefix]ribPath{
-		vip:  {Peer: lo, NextHop: lo, MED: 100, HasMED: true, Communities: []Community{{65000, 100}, {65000, 200}}, ASPath: "65010 "},
+		vip:  {Peer: lo, NextHop: lo, MED: 100, HasMED: true, Communities: []Community{{AS: 65000, Value: 100}, {AS: 65000, Value: 200}}, ASPath: "65010 "},
 		net1: {Peer: lo, NextHop: netip.MustParseAddr("192.0.2.254"), MED: 5, HasMED: true, ASPath: "65010 "},
 	})
 
 	calls := s.pathCalls.Load()
 	same := map[netip.Prefix]Attrs{
-		vip:  {MED: 100, Communities: []Community{{65000, 100}, {65000, 200}}},
+		vip:  {MED: 100, Communities: []Community{{AS: 65000, Value: 100}, {AS: 65000, Value: 200}}},
 		net1: {MED: 5, NextHop: netip.MustParseAddr("192.0.2.254")},
 	}
 	if err := s.SetAnnounced(ctx, same); err != nil {
@@ -410,7 +411,7 @@ func TestConfigErrors(t *testing.T) {
 		{vip, Attrs{NextHop: lo6}, "next hop ::1 does not suit"},
 		{vip6, Attrs{NextHop: lo}, "next hop 127.0.0.1 does not suit"},
 	} {
-		if err := validRoute(tc.p, tc.a); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := bgpwire.ValidRoute(tc.p, tc.a); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s %+v: got %v, want %q", tc.p, tc.a, err, tc.want)
 		}
 	}

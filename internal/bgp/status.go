@@ -1,50 +1,37 @@
 package bgp
 
 import (
-	"fmt"
 	"net/netip"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/lvsctl/lvsctl/internal/bgpwire"
 	gobgp "github.com/osrg/gobgp/v4/pkg/packet/bgp"
 )
 
-// SessionState is a BGP session's FSM state (RFC 4271 §8).
-type SessionState int
+// The speaker's status is package bgpwire's.
+type (
+	// SessionState is a BGP session's FSM state.
+	SessionState = bgpwire.SessionState
+	// Status is the speaker's state for `status` and metrics.
+	Status = bgpwire.Status
+	// PeerStatus is one session.
+	PeerStatus = bgpwire.PeerStatus
+	// PrefixStatus is one prefix handed to SetAnnounced since the last
+	// Reconfigure.
+	PrefixStatus = bgpwire.PrefixStatus
+)
 
 // Session states.
 const (
-	Idle SessionState = iota
-	Connect
-	Active
-	OpenSent
-	OpenConfirm
-	Established
+	Idle        = bgpwire.Idle
+	Connect     = bgpwire.Connect
+	Active      = bgpwire.Active
+	OpenSent    = bgpwire.OpenSent
+	OpenConfirm = bgpwire.OpenConfirm
+	Established = bgpwire.Established
 )
-
-var stateNames = []string{"idle", "connect", "active", "opensent", "openconfirm", "established"}
-
-func (s SessionState) String() string {
-	if s < 0 || int(s) >= len(stateNames) {
-		return "unknown"
-	}
-	return stateNames[s]
-}
-
-// MarshalText writes the state's name.
-func (s SessionState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// UnmarshalText reads a state's name, so that a Status read back from
-// JSON (a client of `status --json`) is the one written.
-func (s *SessionState) UnmarshalText(b []byte) error {
-	i := slices.Index(stateNames, string(b))
-	if i < 0 {
-		return fmt.Errorf("bgp: unknown session state %q", b)
-	}
-	*s = SessionState(i)
-	return nil
-}
 
 func fromFSM(s gobgp.FSMState) SessionState {
 	switch s {
@@ -62,37 +49,6 @@ func fromFSM(s gobgp.FSMState) SessionState {
 	return Idle
 }
 
-// Status is the speaker's state for `status` and metrics.
-type Status struct {
-	Running  bool
-	LocalAS  uint32
-	RouterID netip.Addr
-	Peers    []PeerStatus   // by address
-	Prefixes []PrefixStatus // by prefix
-}
-
-// PeerStatus is one session.
-type PeerStatus struct {
-	Address netip.Addr
-	AS      uint32
-	State   SessionState
-	// Since is when the session entered State (the start of its uptime
-	// when Established).
-	Since time.Time
-	// Flaps counts the times the session left Established other than by
-	// Reconfigure or Stop.
-	Flaps int
-}
-
-// PrefixStatus is one prefix handed to SetAnnounced since the last
-// Reconfigure.
-type PrefixStatus struct {
-	Prefix    netip.Prefix
-	Announced bool
-	Attrs     Attrs     // the last announced ones
-	Since     time.Time // the last change between announced and withdrawn
-}
-
 // book keeps the status: peers from GoBGP's events, prefixes from
 // SetAnnounced. Its own lock lets Status run while an operation waits on
 // GoBGP.
@@ -106,6 +62,8 @@ type book struct {
 	gen      uint64
 	peers    map[netip.Addr]*peerBook
 	prefixes map[netip.Prefix]*PrefixStatus
+	// notify, if set, is called after every change (WithNotify).
+	notify func()
 }
 
 type peerBook struct {
@@ -125,6 +83,7 @@ func newBook() *book {
 // generation.
 func (b *book) begin(cfg *Config, now time.Time) uint64 {
 	b.setPeers(cfg, now)
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.gen++
@@ -137,6 +96,7 @@ func (b *book) begin(cfg *Config, now time.Time) uint64 {
 
 // stopped: the instance is gone, its late events are ignored.
 func (b *book) stopped(now time.Time) {
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.gen++
@@ -152,6 +112,7 @@ func (b *book) stopped(now time.Time) {
 // peerEvent records a state change GoBGP reports; events of another
 // instance or of peers no longer configured are ignored.
 func (b *book) peerEvent(gen uint64, addr netip.Addr, st SessionState, at time.Time) {
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	p := b.peers[addr.Unmap()]
@@ -172,6 +133,7 @@ func (b *book) peerEvent(gen uint64, addr netip.Addr, st SessionState, at time.T
 // setPeers makes the book's peers those of cfg, keeping the state of the
 // peers that stay.
 func (b *book) setPeers(cfg *Config, now time.Time) {
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.localAS, b.routerID = cfg.LocalAS, cfg.RouterID
@@ -201,6 +163,7 @@ func (b *book) markResetting(addrs []netip.Addr) {
 
 // announced records the prefixes GoBGP now holds.
 func (b *book) announced(held map[netip.Prefix]Attrs, now time.Time) {
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for p, ps := range b.prefixes {
@@ -224,12 +187,20 @@ func (b *book) announced(held map[netip.Prefix]Attrs, now time.Time) {
 // forgetWithdrawn drops the withdrawn prefixes (after a reload the caller
 // announces from the new configuration).
 func (b *book) forgetWithdrawn() {
+	defer b.changed()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for p, ps := range b.prefixes {
 		if !ps.Announced {
 			delete(b.prefixes, p)
 		}
+	}
+}
+
+// changed tells the notify function, outside the lock.
+func (b *book) changed() {
+	if b.notify != nil {
+		b.notify()
 	}
 }
 
@@ -246,6 +217,6 @@ func (b *book) status() Status {
 		c.Attrs.Communities = slices.Clone(p.Attrs.Communities)
 		s.Prefixes = append(s.Prefixes, c)
 	}
-	slices.SortFunc(s.Prefixes, func(x, y PrefixStatus) int { return comparePrefix(x.Prefix, y.Prefix) })
+	slices.SortFunc(s.Prefixes, func(x, y PrefixStatus) int { return bgpwire.ComparePrefix(x.Prefix, y.Prefix) })
 	return s
 }

@@ -13,7 +13,7 @@ func TestStatusJSON(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	st := Status{Running: true, LocalAS: 65010, RouterID: rid,
 		Peers:    []PeerStatus{{Address: lo, AS: 65000, State: Established, Since: at, Flaps: 2}, {Address: lo6, AS: 1, State: OpenConfirm, Since: at}},
-		Prefixes: []PrefixStatus{{Prefix: vip, Announced: true, Attrs: Attrs{MED: 5, Communities: []Community{{1, 2}}, NextHop: netip.MustParseAddr("192.0.2.1")}, Since: at}},
+		Prefixes: []PrefixStatus{{Prefix: vip, Announced: true, Attrs: Attrs{MED: 5, Communities: []Community{{AS: 1, Value: 2}}, NextHop: netip.MustParseAddr("192.0.2.1")}, Since: at}},
 	}
 	js, err := json.Marshal(st)
 	if err != nil {

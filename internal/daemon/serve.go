@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lvsctl/lvsctl/director"
+	"github.com/lvsctl/lvsctl/internal/bgpproc"
 	"github.com/lvsctl/lvsctl/internal/proc"
 	"github.com/lvsctl/lvsctl/ipvsctl"
 	"github.com/lvsctl/lvsctl/ldconf"
@@ -41,6 +42,8 @@ type Process struct {
 	Child *Child
 	// NewChecker builds the checks (nil: director.Checker).
 	NewChecker director.CheckerFunc
+	// FindSpeaker finds the BGP speaker program (default bgpproc.Find).
+	FindSpeaker func() (string, error)
 }
 
 // Serve runs the director until a stop signal; a reload signal makes it
@@ -102,6 +105,9 @@ func Serve(p Process) (stoppedBy string, err error) {
 	if opts.NewChecker == nil {
 		opts.NewChecker = director.Checker
 	}
+	if err := p.speaker(&opts); err != nil {
+		return "", p.failStart(StepBGP, err)
+	}
 	Tune()
 	err = director.Run(ctx, p.Config, opts)
 	if stopStatus != nil {
@@ -118,6 +124,26 @@ func Serve(p Process) (stoppedBy string, err error) {
 		sig = string(s)
 	}
 	return sig, nil
+}
+
+// speaker sets up the BGP speaker: the program lvsctl-bgp, started by
+// the director while the configuration sets bgplocalas. A start with BGP
+// fails when the program is missing (a reload that turns BGP on finds it
+// later, or logs that it cannot and keeps looking).
+func (p *Process) speaker(opts *director.Options) error {
+	find := p.FindSpeaker
+	if find == nil {
+		find = bgpproc.Find
+	}
+	if p.Config.Global.BGP != nil {
+		if _, err := find(); err != nil {
+			return err
+		}
+	}
+	opts.StartSpeaker = func() director.Speaker {
+		return bgpproc.Start(bgpproc.Options{Log: p.Log.Log})
+	}
+	return nil
 }
 
 // failStart reports a failed step to the starting process and removes

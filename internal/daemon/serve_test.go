@@ -135,3 +135,50 @@ func TestServeStartFailures(t *testing.T) {
 		t.Error("pid file left after metrics failed")
 	}
 }
+
+// A configuration with BGP does not start without the speaker program;
+// one without BGP never looks for it.
+func TestServeNeedsSpeakerForBGP(t *testing.T) {
+	st := newServeTest(t)
+	looked := 0
+	missing := errors.New("lvsctl-bgp not found beside /usr/sbin/lvsctl")
+	st.p.FindSpeaker = func() (string, error) {
+		looked++
+		return "", missing
+	}
+	cfgPath := testutil.WriteFile(t, filepath.Join(t.TempDir(), "bgp.cf"), 0o644,
+		"bgplocalas=65010\nbgppeer=10.0.0.1 65000\nvirtual=192.168.100.1:80\n\treal=10.0.0.2:80 gate\n\tchecktype=on\n\tannounce=yes\n")
+	cfg, err := ldconf.Load(cfgPath, ldconf.WithDebug(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.p.Config = cfg
+	_, err = Serve(st.p)
+	var se *StartError
+	if !errors.As(err, &se) || se.Step != StepBGP || !errors.Is(err, missing) {
+		t.Errorf("BGP: %v", err)
+	}
+	if exists(st.p.PidFile.Path) || st.fake.Dump() != "" {
+		t.Error("the pid file or a table left after the start failed")
+	}
+
+	st = newServeTest(t)
+	st.p.FindSpeaker = func() (string, error) {
+		looked++
+		return "", missing
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Serve(st.p)
+		done <- err
+	}()
+	testutil.WaitFor(t, 10*time.Second, func() bool { return strings.Contains(st.fake.Dump(), "-r 10.0.0.2:80") },
+		func() string { return "the real in the table; log:\n" + st.log.String() })
+	st.stop <- "TERM"
+	if err := <-done; err != nil {
+		t.Errorf("without BGP: %v", err)
+	}
+	if looked != 1 {
+		t.Errorf("looked for the speaker %d times, want once (with BGP)", looked)
+	}
+}

@@ -17,6 +17,7 @@ const (
 	StepSpawn               // start the daemon process
 	StepIPVS                // open IPVS
 	StepMetrics             // listen for metrics scrapes
+	StepBGP                 // find the BGP speaker program
 )
 
 func (s Step) String() string {
@@ -29,6 +30,8 @@ func (s Step) String() string {
 		return "open IPVS"
 	case StepMetrics:
 		return "metrics"
+	case StepBGP:
+		return "BGP speaker"
 	}
 	return fmt.Sprintf("Step(%d)", int(s))
 }

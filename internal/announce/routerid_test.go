@@ -1,4 +1,4 @@
-package bgp
+package announce
 
 import (
 	"net"
@@ -24,5 +24,29 @@ func TestFirstGlobalIPv4(t *testing.T) {
 	}
 	if _, err := firstGlobalIPv4([]net.Addr{ipnet("127.0.0.1/8"), ipnet("2001:db8::1/64")}); err == nil {
 		t.Error("no global IPv4: want an error")
+	}
+}
+
+// TestHostRouterIDNotLoopback: whatever this host has, the router id is
+// never an address of a loopback device (a director's VIPs sit there).
+func TestHostRouterIDNotLoopback(t *testing.T) {
+	id, err := HostRouterID()
+	if err != nil {
+		t.Skipf("this host: %v", err)
+	}
+	ifs, err := net.Interfaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagLoopback == 0 {
+			continue
+		}
+		as, _ := ifc.Addrs()
+		for _, a := range as {
+			if n, ok := a.(*net.IPNet); ok && n.IP.Equal(id.AsSlice()) {
+				t.Errorf("router id %s is on %s", id, ifc.Name)
+			}
+		}
 	}
 }
