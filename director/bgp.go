@@ -48,6 +48,11 @@ type bgpState struct {
 	announced map[netip.Prefix]bool
 	// warned: the sysctls were looked at (once per daemon).
 	warned bool
+	// checked holds the virtuals whose reals have all had their first
+	// check (for the daemon's life: a reload does not withdraw them
+	// again); waiting, when each other virtual was first seen.
+	checked map[string]bool
+	waiting map[string]time.Time
 	// pub is what status and metrics read.
 	pub *bgpBoard
 }
@@ -132,13 +137,44 @@ func (d *daemon) announce() {
 	}
 	for _, vs := range d.eng.plan.virtuals {
 		if vs.v.Announce != nil {
-			in.Virtuals = append(in.Virtuals, announce.FromConfig(virtualID(vs), vs.v, vs.serving(), vs.fallbackServing()))
+			av := announce.FromConfig(virtualID(vs), vs.v, vs.serving(), vs.fallbackServing())
+			av.Checking = !b.firstChecksDone(vs, time.Now())
+			in.Virtuals = append(in.Virtuals, av)
 		}
 	}
 	dec := announce.Decide(in)
 	d.logAnnouncements(dec)
 	b.sp.Announce(dec.Routes())
 	b.pub.set(func(p *bgpBoard) { p.dec, p.fileExists, p.stopping = dec, in.WithdrawFileExists, b.stopping })
+}
+
+// firstChecksDone reports whether every real of vs has had its first
+// check since the daemon started or vs was added. A check that never
+// comes back (the watchdog counts it as failed without a verdict) does
+// not hold the announcement back longer than three rounds.
+func (b *bgpState) firstChecksDone(vs *vstate, now time.Time) bool {
+	id := virtualID(vs)
+	if b.checked[id] {
+		return true
+	}
+	done := true
+	for _, rs := range vs.reals {
+		done = done && rs.checked
+	}
+	if b.waiting == nil {
+		b.checked, b.waiting = map[string]bool{}, map[string]time.Time{}
+	}
+	since, ok := b.waiting[id]
+	if !ok {
+		since = now
+		b.waiting[id] = now
+	}
+	if done || now.Sub(since) > 3*(vs.v.CheckInterval+vs.v.CheckTimeout) {
+		b.checked[id] = true
+		delete(b.waiting, id)
+		return true
+	}
+	return false
 }
 
 // logAnnouncements logs each prefix whose announcement changes, and

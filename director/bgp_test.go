@@ -584,3 +584,68 @@ func TestAnnounceFollowsConverged(t *testing.T) {
 		}
 	})
 }
+
+// TestAnnounceWaitsForFirstChecks: a starting director announces a
+// virtual only once each of its reals has had a first check, so that its
+// mh table is whole before flows come; a real whose check never returns
+// holds it back no longer than three rounds.
+func TestAnnounceWaitsForFirstChecks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newBGPHarness(t, bgpGlobal+`
+virtual=192.0.2.100:80
+	real=10.0.0.2:80 gate
+	real=10.0.0.3:80 gate
+	checktype=connect
+	checkinterval=1
+	checktimeout=10
+	scheduler=mh
+	announce=yes
+`)
+		h.health.set("10.0.0.2", true)
+		h.health.set("10.0.0.3", true)
+		h.health.slow("10.0.0.3", 2*time.Second)
+		h.start()
+		h.awaitPass("-a -t 192.0.2.100:80 -r 10.0.0.2:80 -g -w 1")
+		h.settle()
+		if got := h.speaker.current(); got != "[]" {
+			t.Errorf("before 10.0.0.3's first check: %s", got)
+		}
+		snap, err := h.snapshot()
+		mustDo(t, err)
+		if p := snap.BGP.Prefixes; len(p) != 1 || p[0].Announced || p[0].Reason != "first checks" {
+			t.Errorf("status: %+v", snap.BGP)
+		}
+		time.Sleep(2 * time.Second)
+		h.settle()
+		if got := h.speaker.current(); got != "[192.0.2.100/32 med 0]" {
+			t.Errorf("after every first check: %s", got)
+		}
+	})
+	synctest.Test(t, func(t *testing.T) {
+		h := newBGPHarness(t, bgpGlobal+`
+virtual=192.0.2.100:80
+	real=10.0.0.2:80 gate
+	real=10.0.0.3:80 gate
+	checktype=connect
+	checkinterval=1
+	checktimeout=2
+	scheduler=mh
+	announce=yes
+`)
+		h.health.set("10.0.0.2", true)
+		release := h.health.stick("10.0.0.3")
+		defer release()
+		h.start()
+		h.awaitPass("-a -t 192.0.2.100:80 -r 10.0.0.2:80 -g -w 1")
+		h.settle()
+		if got := h.speaker.current(); got != "[]" {
+			t.Errorf("while 10.0.0.3's first check hangs: %s", got)
+		}
+		// three rounds: 3 x (1 s + 2 s)
+		time.Sleep(9 * time.Second)
+		h.settle()
+		if got := h.speaker.current(); got != "[192.0.2.100/32 med 0]" {
+			t.Errorf("three rounds later: %s", got)
+		}
+	})
+}

@@ -212,8 +212,11 @@ func (d *daemon) run(ctx context.Context) error {
 			cancelHelpers()
 			return helpers.Wait()
 		case t := <-d.events:
-			d.eng.transition(d.pendingTransitions(ctx, t)...)
-			d.lastBatch = time.Now()
+			batch := d.pendingTransitions(ctx, t)
+			d.eng.transition(batch...)
+			if changesState(batch) {
+				d.lastBatch = time.Now()
+			}
 		case <-d.retry.C:
 			d.eng.retryDue()
 		case <-d.sweep.C:
@@ -300,6 +303,17 @@ const maxBatch = 4096
 // cost about 1,000 dumps, which under emulation took seconds
 // (docs/performance.md). A report after a quiet spell is applied at once.
 const batchGap = 100 * time.Millisecond
+
+// changesState: some transition of ts may change a real (a first verdict
+// that changes nothing costs no pass, so it does not delay the next).
+func changesState(ts []transition) bool {
+	for _, t := range ts {
+		if !t.first {
+			return true
+		}
+	}
+	return false
+}
 
 // pendingTransitions is t and whatever else the probers have queued (up
 // to maxBatch), of the current generation, and, if the last pass was

@@ -32,6 +32,9 @@ type transition struct {
 	id     string
 	up     bool
 	forced bool // maintenance: act even if already down
+	// first: the prober's first verdict changed nothing (its real stays
+	// as it was); it only tells that the real has been checked.
+	first bool
 }
 
 // tableRead is the managed part of the kernel's table as one read found
@@ -249,6 +252,10 @@ func (e *engine) transition(ts ...transition) {
 	var order []*vstate
 	for _, t := range ts {
 		for _, rs := range e.plan.byID[t.id] {
+			rs.checked = true
+			if t.first {
+				continue
+			}
 			rs.maint = t.forced
 			if rs.up == t.up && !t.forced {
 				continue

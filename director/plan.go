@@ -69,6 +69,9 @@ type rstate struct {
 	// maint: the real is in maintenance (maintenancedir); every pass
 	// forces it down, as ldirectord does on every check.
 	maint bool
+	// checked: its prober has given a verdict (or found it in
+	// maintenance) since this plan began.
+	checked bool
 }
 
 // probeSpec is what a prober needs for one real id.

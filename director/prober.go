@@ -36,6 +36,9 @@ type prober struct {
 	state     pstate
 	failcount int
 	inMaint   bool
+	// reported: a transition has reached the reconciler, so it knows the
+	// real has been checked.
+	reported bool
 
 	maintDir string
 	log      *Logger
@@ -347,6 +350,7 @@ func (p *prober) act(ctx context.Context, start time.Time, res *checks.Result) {
 	if res.Unchanged && !res.Timeout {
 		// checktype=off: not a check, so the status shows none (and
 		// there is nothing to decide).
+		p.reportChecked(ctx)
 		return
 	}
 	if res.Up {
@@ -372,6 +376,7 @@ func (p *prober) act(ctx context.Context, start time.Time, res *checks.Result) {
 	} else {
 		p.down(ctx)
 	}
+	p.reportChecked(ctx)
 	p.board.set(p.spec.id, func(s *RealStatus) { s.Up, s.FailCount = p.state == pUp, p.failcount })
 }
 
@@ -409,7 +414,16 @@ func (p *prober) down(ctx context.Context) {
 func (p *prober) send(ctx context.Context, t transition) {
 	select {
 	case p.out <- t:
+		p.reported = true
 	case <-ctx.Done():
+	}
+}
+
+// reportChecked tells the reconciler of the first verdict when it changed
+// nothing: announcements wait for every real's first check.
+func (p *prober) reportChecked(ctx context.Context) {
+	if !p.reported {
+		p.send(ctx, transition{gen: p.gen, id: p.spec.id, up: p.state == pUp, first: true})
 	}
 }
 

@@ -17,15 +17,16 @@ import (
 type Reason int
 
 // Reasons, by precedence: stopping wins over the withdraw file, which
-// wins over the threshold.
+// wins over the first checks, which win over the threshold.
 const (
 	None           Reason = iota // announced
 	BelowThreshold               // no virtual of the prefix qualifies
 	WithdrawFile                 // bgpwithdrawfile exists
 	Stopping                     // the director is stopping
+	FirstChecks                  // a virtual of the prefix awaits its reals' first checks
 )
 
-var reasonNames = []string{"", "threshold", "withdraw file", "stopping"}
+var reasonNames = []string{"", "threshold", "withdraw file", "stopping", "first checks"}
 
 func (r Reason) String() string { return reasonNames[r] }
 
@@ -45,6 +46,12 @@ type Virtual struct {
 	Serving, Reals int
 	// FallbackServing is true while its fallback server is in the table.
 	FallbackServing bool
+	// Checking: some of its real servers have not had their first check
+	// since the director started (or the virtual was added). It does not
+	// qualify yet: a director announcing before its table is whole
+	// would send flows that other directors hash to a real it does not
+	// hold yet to another real, and reset them.
+	Checking bool
 }
 
 // FromConfig is v's part in the decision, given the director's view of
@@ -112,6 +119,7 @@ func Decide(in Input) Decision {
 	byPrefix := map[netip.Prefix]*Prefix{}
 	var order []netip.Prefix
 	medAll := map[netip.Prefix]uint32{}
+	checking := map[netip.Prefix]bool{}
 	for _, v := range in.Virtuals {
 		a := v.Announce
 		if a == nil {
@@ -126,6 +134,9 @@ func Decide(in Input) Decision {
 		}
 		p.Virtuals = append(p.Virtuals, v.ID)
 		medAll[a.Prefix] = min(medAll[a.Prefix], a.MED)
+		if v.Checking {
+			checking[a.Prefix] = true
+		}
 		if !qualifies(v) {
 			continue
 		}
@@ -142,6 +153,8 @@ func Decide(in Input) Decision {
 			p.Reason = Stopping
 		case in.WithdrawFileExists:
 			p.Reason = WithdrawFile
+		case len(p.Qualifying) == 0 && checking[pfx]:
+			p.Reason = FirstChecks
 		case len(p.Qualifying) == 0:
 			p.Reason = BelowThreshold
 		}
@@ -163,6 +176,9 @@ func Decide(in Input) Decision {
 // qualifies: at least the threshold's real servers serve, or the
 // fallback does.
 func qualifies(v Virtual) bool {
+	if v.Checking {
+		return false
+	}
 	return v.FallbackServing || v.Serving >= Needed(v.Announce.Threshold, v.Reals)
 }
 
