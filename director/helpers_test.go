@@ -198,6 +198,8 @@ type harness struct {
 	inBubble bool
 	// workers bounds the running checks (Options.Workers).
 	workers int
+	// jitter, if set, is Options.Jitter (default: none).
+	jitter func(max time.Duration) time.Duration
 	// metrics, if set before start, records the daemon's metrics;
 	// status asks the running daemon for its snapshot.
 	metrics *Metrics
@@ -294,7 +296,7 @@ func (h *harness) start() {
 			}
 			return nil
 		},
-		Jitter:   func(time.Duration) time.Duration { return 0 },
+		Jitter:   h.jitter,
 		Debounce: 20 * time.Millisecond, Poll: 50 * time.Millisecond,
 		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
@@ -304,6 +306,9 @@ func (h *harness) start() {
 	}
 	if h.realShell {
 		o.Shell = nil
+	}
+	if o.Jitter == nil {
+		o.Jitter = func(time.Duration) time.Duration { return 0 }
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {
