@@ -198,8 +198,10 @@ type harness struct {
 	inBubble bool
 	// workers bounds the running checks (Options.Workers).
 	workers int
-	// jitter, if set, is Options.Jitter (default: none).
-	jitter func(max time.Duration) time.Duration
+	// jitter, if set, is Options.Jitter; randomJitter: the daemon's
+	// own random delays (default: none).
+	jitter       func(max time.Duration) time.Duration
+	randomJitter bool
 	// metrics, if set before start, records the daemon's metrics;
 	// status asks the running daemon for its snapshot.
 	metrics *Metrics
@@ -307,7 +309,7 @@ func (h *harness) start() {
 	if h.realShell {
 		o.Shell = nil
 	}
-	if o.Jitter == nil {
+	if o.Jitter == nil && !h.randomJitter {
 		o.Jitter = func(time.Duration) time.Duration { return 0 }
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()

@@ -70,12 +70,27 @@ func TestFaultThousandRealsFlapping(t *testing.T) {
 	waitTable(t, "the reals' last states", 30*time.Second, allAt(up))
 	t.Logf("%d changes of state; the table was exact %s after the last", flips, time.Since(stopped).Round(10*time.Millisecond))
 
+	// A pass's log lines reach the file after its writes are in the
+	// kernel (and counted): the table can be exact before the lines of the
+	// pass that made it so are written. Read the log once it has as many
+	// writes as the daemon counted.
+	counted := d.metric("lvs_reconcile_writes_total")
+	var lines []string
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		lines = d.logLines()
+		if float64(logWrites(lines)) >= counted || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
 	// Every write is a log line; a real's writes alternate and end in its
 	// last state.
 	writes := 0
 	last := map[string]string{}
 	var problems []string
-	for _, l := range d.logLines() {
+	for _, l := range lines {
 		var real, what string
 		switch {
 		case strings.HasPrefix(l, "Added virtual server: "), strings.HasPrefix(l, "Readd Quiescent real server: "):
@@ -121,6 +136,20 @@ func TestFaultThousandRealsFlapping(t *testing.T) {
 		t.Errorf("lvs_reconcile_errors_total = %v", got)
 	}
 	t.Logf("%d writes for %d changes of state", writes, flips)
+}
+
+// logWrites counts the log lines that say a write was made.
+func logWrites(lines []string) int {
+	n := 0
+	for _, l := range lines {
+		for _, p := range []string{"Added virtual server: ", "Readd Quiescent real server: ", "Restored real server: ", "Quiescent real server: "} {
+			if strings.HasPrefix(l, p) {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // What a sweep reads, on the real kernel: one listing of the services,
