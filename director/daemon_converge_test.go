@@ -2,6 +2,7 @@ package director
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,5 +187,56 @@ func TestDaemonResyncLeavesUnmanaged(t *testing.T) {
 -A -t 192.168.100.9:80 -s rr
 -a -t 192.168.100.9:80 -r 10.0.0.9:80 -g -w 1
 `)
+	})
+}
+
+// A start on a table a killed daemon left half way through a pass (dead
+// reals still at their weight): the table is the configuration's within
+// one check round (checkinterval + checktimeout) of the daemon being
+// ready, even when every first check comes as late as its random delay
+// allows, and no live real leaves its weight on the way.
+func TestRestartConvergesWithinCheckRound(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := "checkinterval=1\nchecktimeout=1\nquiescent=yes\nvirtual=192.168.100.1:80\n\tchecktype=connect\n"
+		var want strings.Builder
+		want.WriteString("-A -t 192.168.100.1:80 -s wrr\n")
+		h := newBubbleHarness(t, "")
+		s := svc("192.168.100.1", 80, "wrr")
+		mustDo(t, h.fake.AddService(&s))
+		for i := range 40 {
+			a := fmt.Sprintf("10.0.1.%d", i+1)
+			cfg += "\treal=" + a + ":80 gate 5\n"
+			w := int32(5)
+			if i%8 == 1 {
+				w = 0 // quiesced before the kill
+			}
+			d := gateDest(a, 80, w)
+			mustDo(t, h.fake.AddDestination(&s, &d))
+			h.health.set(a, i%2 == 0)
+			if i%8 == 3 || i%8 == 7 {
+				h.health.blackhole(a) // no answer: down at its timeout
+			}
+			fmt.Fprintf(&want, "-a -t 192.168.100.1:80 -r %s:80 -g -w %d\n", a, map[bool]int{true: 5, false: 0}[i%2 == 0])
+		}
+		h.write(cfg)
+		h.interval = 0 // the configuration's checkinterval
+		h.workers = 0  // the daemon's own bound: a check per real at once
+		h.jitter = func(max time.Duration) time.Duration { return max - time.Nanosecond }
+		h.start()
+		ready := time.Now()
+		round := 2 * time.Second // checkinterval + checktimeout
+		for h.fake.Dump() != want.String() {
+			if time.Since(ready) > round {
+				t.Fatalf("not converged %s after ready:\n%s\nwant:\n%s\nlog:\n%s", round, h.fake.Dump(), want.String(), h.logs)
+			}
+			for i := 0; i < 40; i += 2 {
+				if !strings.Contains(h.fake.Dump(), fmt.Sprintf("-r 10.0.1.%d:80 -g -w 5\n", i+1)) {
+					t.Fatalf("live real 10.0.1.%d left its weight:\n%s", i+1, h.fake.Dump())
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+			synctest.Wait()
+		}
+		t.Logf("converged %s after ready", time.Since(ready))
 	})
 }

@@ -202,6 +202,10 @@ type harness struct {
 	// sysctls the directory of the sysctls it needs (bgp_test.go).
 	speaker *fakeSpeaker
 	sysctls string
+	// jitter, if set, is Options.Jitter; randomJitter: the daemon's
+	// own random delays (default: none).
+	jitter       func(max time.Duration) time.Duration
+	randomJitter bool
 	// metrics, if set before start, records the daemon's metrics;
 	// status asks the running daemon for its snapshot.
 	metrics *Metrics
@@ -298,7 +302,7 @@ func (h *harness) start() {
 			}
 			return nil
 		},
-		Jitter:   func(time.Duration) time.Duration { return 0 },
+		Jitter:   h.jitter,
 		Debounce: 20 * time.Millisecond, Poll: 50 * time.Millisecond,
 		Interval:            h.interval,
 		ExpireQuiescentPath: h.expire,
@@ -313,6 +317,9 @@ func (h *harness) start() {
 	}
 	if h.speaker != nil {
 		o.StartSpeaker = h.speaker.start
+	}
+	if o.Jitter == nil && !h.randomJitter {
+		o.Jitter = func(time.Duration) time.Duration { return 0 }
 	}
 	go func() { h.done <- Run(ctx, cfg, o) }()
 	select {
