@@ -82,7 +82,9 @@ bench-native:
 	$(GO) test -run X -bench . ./ipvsctl/...
 
 # BENCH_ONLY=overload: only the overloaded director (e2e/bench-overload.sh,
-# a one-CPU guest), without the native benchmarks.
+# a one-CPU guest); BENCH_ONLY=daemon: only the daemon's and BGP's figures
+# (e2e/bench-daemon.sh, e2e/bench-bgp.sh); neither runs the native
+# benchmarks.
 bench: build lab $(if $(BENCH_ONLY),,bench-native)
 	@command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null
 	$(GO) build -o $(BIN)/benchtool ./e2e/benchtool

@@ -26,6 +26,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1fx", a / b; else
 row() { printf '%-40s %10s %10s %8s %s\n' "$@"; }
 row "measure" "ipvsadm" "lvsctl" "ratio" "target"
 : >"$out/bench.tsv"
+if [ "${BENCH_ONLY:-}" = daemon ]; then
+	daemon_bench
+	bgp_bench
+	exit 0
+fi
 for n in 1000 10000 25000 100000; do
 	gen_rules "$n" >/tmp/rules.$n
 	ip netns add ri$n && ip netns add rl$n
