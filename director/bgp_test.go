@@ -590,26 +590,34 @@ func TestAnnounceFollowsConverged(t *testing.T) {
 // mh table is whole before flows come; a real whose check never returns
 // holds it back no longer than three rounds.
 func TestAnnounceWaitsForFirstChecks(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		h := newBGPHarness(t, bgpGlobal+`
+	cfg := func(timeout string) string {
+		return bgpGlobal + `
 virtual=192.0.2.100:80
 	real=10.0.0.2:80 gate
 	real=10.0.0.3:80 gate
 	checktype=connect
 	checkinterval=1
-	checktimeout=10
+	checktimeout=` + timeout + `
 	scheduler=mh
 	announce=yes
-`)
+`
+	}
+	// startWith10002Up starts the daemon and waits for the pass that
+	// adds 10.0.0.2: nothing may be announced yet.
+	startWith10002Up := func(h *harness, what string) {
 		h.health.set("10.0.0.2", true)
-		h.health.set("10.0.0.3", true)
-		h.health.slow("10.0.0.3", 2*time.Second)
 		h.start()
 		h.awaitPass("-a -t 192.0.2.100:80 -r 10.0.0.2:80 -g -w 1")
 		h.settle()
 		if got := h.speaker.current(); got != "[]" {
-			t.Errorf("before 10.0.0.3's first check: %s", got)
+			t.Errorf("%s: %s", what, got)
 		}
+	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newBGPHarness(t, cfg("10"))
+		h.health.set("10.0.0.3", true)
+		h.health.slow("10.0.0.3", 2*time.Second)
+		startWith10002Up(h, "before 10.0.0.3's first check")
 		snap, err := h.snapshot()
 		mustDo(t, err)
 		if p := snap.BGP.Prefixes; len(p) != 1 || p[0].Announced || p[0].Reason != "first checks" {
@@ -622,25 +630,10 @@ virtual=192.0.2.100:80
 		}
 	})
 	synctest.Test(t, func(t *testing.T) {
-		h := newBGPHarness(t, bgpGlobal+`
-virtual=192.0.2.100:80
-	real=10.0.0.2:80 gate
-	real=10.0.0.3:80 gate
-	checktype=connect
-	checkinterval=1
-	checktimeout=2
-	scheduler=mh
-	announce=yes
-`)
-		h.health.set("10.0.0.2", true)
+		h := newBGPHarness(t, cfg("2"))
 		release := h.health.stick("10.0.0.3")
 		defer release()
-		h.start()
-		h.awaitPass("-a -t 192.0.2.100:80 -r 10.0.0.2:80 -g -w 1")
-		h.settle()
-		if got := h.speaker.current(); got != "[]" {
-			t.Errorf("while 10.0.0.3's first check hangs: %s", got)
-		}
+		startWith10002Up(h, "while 10.0.0.3's first check hangs")
 		// three rounds: 3 x (1 s + 2 s)
 		time.Sleep(9 * time.Second)
 		h.settle()
