@@ -116,7 +116,7 @@ func TestDaemonDrift(t *testing.T) {
 	}
 }
 
-// Issue 20 end to end: a real put in maintenance (a file in
+// readdquiescent end to end: a real put in maintenance (a file in
 // maintenancedir) is quiesced; deleted by hand it is back at weight 0,
 // with ldirectord's log line and alert mail. (Not in a bubble: the
 // maintenance check may look names up in DNS.)

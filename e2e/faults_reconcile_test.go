@@ -181,7 +181,7 @@ func TestFaultDriftReportedAndResynced(t *testing.T) {
 	}
 }
 
-// Issue 20 on the real kernel: with quiescent and readdquiescent, a real
+// readdquiescent on the real kernel: with quiescent and readdquiescent, a real
 // in maintenance is at weight 0; Debian's ipvsadm deletes it; the daemon
 // puts it back at weight 0 within a check interval, with ldirectord's log
 // line. A real whose check fails, deleted the same way, stays deleted.
