@@ -83,8 +83,9 @@ func (r *ldRun) logStale(st daemon.PidState) {
 
 // stopDaemon sends the daemon TERM and waits, up to the factory's
 // StopWait, for it to end (ldirectord's stop does not wait; its restart
-// waits without end). It logs what happened; a daemon still running is
-// also said on stderr.
+// waits without end). A failure is logged and said on stderr; a stop
+// that worked adds nothing to the daemon's own last line, as with
+// ldirectord.
 func (r *ldRun) stopDaemon(st daemon.PidState) bool {
 	if err := daemon.Stop(st.PID); err != nil && !errors.Is(err, syscall.ESRCH) {
 		msg := fmt.Sprintf("Can not stop ldirectord for %s with pid: %d: %v", r.path, st.PID, err)
@@ -98,7 +99,6 @@ func (r *ldRun) stopDaemon(st daemon.PidState) bool {
 		fmt.Fprintln(r.ios.ErrOut, msg)
 		return false
 	}
-	r.log.Printf("ldirectord is stopped for %s", r.path)
 	return true
 }
 

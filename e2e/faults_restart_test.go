@@ -323,6 +323,8 @@ func TestFaultStalePidReused(t *testing.T) {
 			t.Fatalf("start left the pid file at %d", pid)
 		}
 		waitTable(t, "the new daemon's table", 10*time.Second, func() bool { return strings.Contains(ipvsTable(), "127.1.0.2:18080 -g -w 1") })
+		const ended = "Linux Director Daemon terminated on signal: TERM"
+		endedBefore := d.count(ended)
 		if _, errOut, code := d.run("stop"); code != 0 || errOut != "" {
 			t.Errorf("stop: exit %d %q", code, errOut)
 		}
@@ -335,7 +337,10 @@ func TestFaultStalePidReused(t *testing.T) {
 		if out := ipvsTable(); out != "" {
 			t.Errorf("cleanstop left:\n%s", out)
 		}
-		d.waitLog("ldirectord is stopped for "+d.cfg, time.Second)
+		// stop returns once the daemon has ended: its last line is there.
+		if n := d.count(ended); n != endedBefore+1 {
+			t.Errorf("the stopped daemon logged %q %d times, want once", ended, n-endedBefore)
+		}
 	}
 }
 
