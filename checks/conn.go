@@ -47,6 +47,10 @@ type conn struct {
 	r    *bufio.Reader
 	in   *budget
 	stop func() bool
+	// mark is the check's ConnectMark (nil: none) and deadline its end,
+	// for what Write and Close record on it.
+	mark     *ConnectMark
+	deadline time.Time
 }
 
 // errSessionTooLong is the refusal of a server that sends more than maxRead
@@ -94,11 +98,14 @@ func dial(ctx context.Context, network, addr string) (*conn, error) {
 // wrap ties c to ctx: the deadline applies to all I/O and cancelling ctx
 // unblocks it.
 func wrap(ctx context.Context, c net.Conn) *conn {
-	if dl, ok := ctx.Deadline(); ok {
+	dl, ok := ctx.Deadline()
+	if ok {
 		_ = c.SetDeadline(dl)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Now()) })
-	return newConn(c, stop)
+	wc := newConn(c, stop)
+	wc.mark, wc.deadline = markOf(ctx), dl
+	return wc
 }
 
 // newConn is c with a bounded, buffered reader; stop undoes what ties it
@@ -108,8 +115,26 @@ func newConn(c net.Conn, stop func() bool) *conn {
 	return &conn{Conn: c, r: bufio.NewReaderSize(in, 4096), in: in, stop: stop}
 }
 
+// Write sends b; the real's time to answer runs from a completed send,
+// and a send the deadline stopped is an answer missed (ConnectMark).
+func (c *conn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	switch {
+	case err == nil:
+		c.mark.sentNow()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.mark.miss()
+	}
+	return n, err
+}
+
+// Close closes the connection; if the check's deadline has passed with
+// a reply waiting unread in the kernel, the answer was missed.
 func (c *conn) Close() error {
 	c.stop()
+	if c.mark != nil && !c.deadline.IsZero() && !time.Now().Before(c.deadline) && unread(c.Conn) {
+		c.mark.miss()
+	}
 	return c.Conn.Close()
 }
 
@@ -151,7 +176,7 @@ func trimEOL(b []byte) string {
 
 // cmd writes one CRLF-terminated command line.
 func (c *conn) cmd(format string, args ...any) error {
-	_, err := fmt.Fprintf(c.Conn, format+"\r\n", args...)
+	_, err := fmt.Fprintf(c, format+"\r\n", args...)
 	return err
 }
 

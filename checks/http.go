@@ -201,7 +201,7 @@ func httpDo(ctx context.Context, t Target, method string, u *url.URL, host, to s
 		c = tc
 		defer func() { _ = tc.Close() }()
 	}
-	w := bufio.NewWriter(c.Conn)
+	w := bufio.NewWriter(c)
 	if proxy {
 		err = req.WriteProxy(w)
 	} else {

@@ -98,6 +98,11 @@ func waitConnect(ctx context.Context, fd int, t *Target, start time.Time) error 
 	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return dialError(ap, ctx.Err())
 	case errors.Is(werr, os.ErrDeadlineExceeded):
+		// A goroutine that comes to wait only after its deadline is told
+		// so without a look at the socket: the handshake may be over.
+		if done, err := rawConnectState(fd); done && err == nil {
+			markOf(ctx).miss()
+		}
 		return dialError(ap, os.ErrDeadlineExceeded)
 	}
 	return dialError(ap, werr)

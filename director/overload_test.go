@@ -16,11 +16,12 @@ import (
 )
 
 // scripted is a checker that answers what a test says: a timeout at
-// the check's timeout (after trying to connect at connectAfter), a
-// refusal, or up.
+// the check's timeout (after trying to connect at connectAfter; with
+// missed, the answer found unread at the deadline), a refusal, or up.
 type scripted struct {
 	answer       string // "timeout", "refused", "up"
 	connectAfter time.Duration
+	missed       bool
 }
 
 func (scripted) String() string { return "scripted" }
@@ -36,6 +37,9 @@ func (s scripted) Check(ctx context.Context, t checks.Target) checks.Result {
 	switch s.answer {
 	case "timeout":
 		time.Sleep(t.CheckTimeout - time.Since(start))
+		if s.missed {
+			checks.MarkMissed(ctx)
+		}
 		return checks.Result{Timeout: true, Reason: "timeout"}
 	case "refused":
 		return checks.Result{Reason: "refused"}
@@ -64,11 +68,13 @@ func testProber(t *testing.T, c checks.Checker, policy ldconf.CheckOverload) (*p
 }
 
 // The late-check rule on one prober: a timeout is no answer yet when the
-// check started more than a quarter of its timeout late, or tried to
-// connect after more than half of it, or never did, and the real has
-// passed a check within noAnswerLimit; every other failure, and every
-// timeout under checkoverload=fail, takes the real down as ldirectord
-// would.
+// director missed the answer (it never asked the real, asked with less
+// than half of the timeout left, or found the answer unread at the
+// deadline) and the real has passed a check within noAnswerLimit. Every
+// other failure, a timeout after asking in time however late the check
+// started or however far behind the director is (a black hole), and
+// every timeout under checkoverload=fail, takes the real down as
+// ldirectord would.
 func TestLateTimeoutIsNoAnswerYet(t *testing.T) {
 	const T = time.Second
 	for _, tc := range []struct {
@@ -76,33 +82,36 @@ func TestLateTimeoutIsNoAnswerYet(t *testing.T) {
 		answer       string
 		lag          time.Duration // how late the check starts
 		connectAfter time.Duration
+		missed       bool // the answer was there unread at the deadline
 		policy       ldconf.CheckOverload
 		sincePass    time.Duration // the real's last passed check, before the check
 		noAnswer     bool
 		spell        bool // a falling-behind spell is on
 	}{
-		{"on time", "timeout", 0, 0, ldconf.OverloadStretch, 0, false, false},
-		{"a little late", "timeout", T / 4, T / 2, ldconf.OverloadStretch, 0, false, false},
-		{"started late", "timeout", T/4 + time.Millisecond, 0, ldconf.OverloadStretch, 0, true, false},
-		{"started a timeout late", "timeout", T, 0, ldconf.OverloadStretch, 0, true, false},
-		{"connected late", "timeout", 0, T/2 + 10*time.Millisecond, ldconf.OverloadStretch, 0, true, false},
-		{"never connected", "timeout", 0, T, ldconf.OverloadStretch, 0, true, false},
-		{"refused, late", "refused", T, 0, ldconf.OverloadStretch, 0, false, false},
-		{"late, checkoverload=fail", "timeout", T, 0, ldconf.OverloadFail, 0, false, false},
+		{"on time", "timeout", 0, 0, false, ldconf.OverloadStretch, 0, false, false},
+		{"asked with half the timeout left", "timeout", T / 4, T / 2, false, ldconf.OverloadStretch, 0, false, false},
+		{"started late, asked at once", "timeout", T/4 + time.Millisecond, 0, false, ldconf.OverloadStretch, 0, false, false},
+		{"started a timeout late, asked at once", "timeout", T, 0, false, ldconf.OverloadStretch, 0, false, false},
+		{"connected late", "timeout", 0, T/2 + 10*time.Millisecond, false, ldconf.OverloadStretch, 0, true, false},
+		{"never connected", "timeout", 0, T, false, ldconf.OverloadStretch, 0, true, false},
+		{"answer missed", "timeout", 0, 0, true, ldconf.OverloadStretch, 0, true, false},
+		{"answer missed, started late", "timeout", T, 0, true, ldconf.OverloadStretch, 0, true, false},
+		{"refused, late", "refused", T, T / 2, false, ldconf.OverloadStretch, 0, false, false},
+		{"answer missed, checkoverload=fail", "timeout", 0, 0, true, ldconf.OverloadFail, 0, false, false},
 		// the check itself takes T: it ends noAnswerLimit after the
 		// last pass, or just before
-		{"late, no pass for long", "timeout", T, 0, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T, false, false},
-		{"late, no pass for nearly long", "timeout", T, 0, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T - time.Millisecond, true, false},
-		// while the director is falling behind, a timeout measured on
-		// time is late too (the answer may be waiting for a CPU)
-		{"on time, director behind", "timeout", 0, 0, ldconf.OverloadStretch, 0, true, true},
-		{"refused, director behind", "refused", 0, 0, ldconf.OverloadStretch, 0, false, true},
-		{"on time, director behind, checkoverload=fail", "timeout", 0, 0, ldconf.OverloadFail, 0, false, true},
-		{"on time, director behind, no pass for long", "timeout", 0, 0, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T, false, true},
+		{"answer missed, no pass for long", "timeout", 0, 0, true, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T, false, false},
+		{"answer missed, no pass for nearly long", "timeout", 0, 0, true, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T - time.Millisecond, true, false},
+		// a director falling behind changes none of it: a check that
+		// asked in time and heard nothing is a black hole
+		{"on time, director behind", "timeout", 0, 0, false, ldconf.OverloadStretch, 0, false, true},
+		{"answer missed, director behind", "timeout", 0, 0, true, ldconf.OverloadStretch, 0, true, true},
+		{"refused, director behind", "refused", 0, 0, false, ldconf.OverloadStretch, 0, false, true},
+		{"connected late, director behind, checkoverload=fail", "timeout", 0, T/2 + 10*time.Millisecond, false, ldconf.OverloadFail, 0, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				p, l, out, _ := testProber(t, scripted{tc.answer, tc.connectAfter}, tc.policy)
+				p, l, out, _ := testProber(t, scripted{tc.answer, tc.connectAfter, tc.missed}, tc.policy)
 				p.lastPass = time.Now().Add(-tc.sincePass)
 				p.pace.spell.Store(tc.spell)
 				due := time.Now().Add(-tc.lag).UnixNano()

@@ -24,9 +24,9 @@ import (
 //     factor (at most maxStretch), shrinking it back once they are on
 //     time: the rate degrades, evenly, never one virtual more than
 //     another;
-//   - a check that timed out although it ran late (ranLate) is no answer
-//     yet, not a failure (excuse), unless the real has gone without a
-//     passed check for noAnswerLimit.
+//   - a check that timed out because the director missed the real's
+//     answer (answerMissed) is no answer yet, not a failure (excused),
+//     unless the real has gone without a passed check for noAnswerLimit.
 //
 // With checkoverload=fail it only measures (metrics, status, the
 // warnings): every timeout is a failure, as in ldirectord.
@@ -133,13 +133,17 @@ func (p *pacer) stretched(iv time.Duration) time.Duration {
 // than are due; a timer a little late is no reason to slow down.
 func lagLimit(iv, t time.Duration) time.Duration { return min(iv, t) / 4 }
 
-// ranLate is the rule that makes a timed-out check no answer yet: the
-// director was behind during it if it started more than a quarter of
-// its timeout t after it was due (lag), or if more than half of t had
-// passed between its start and its first connection attempt (or it never
-// got to one).
-func ranLate(lag, connectAfter, t time.Duration, connected bool) bool {
-	return lag > t/4 || !connected || connectAfter > t/2
+// answerMissed is the rule that makes a timed-out check no answer yet:
+// the director, not the real, made it time out. It did when the check
+// never asked the real (no connect, no request sent), or asked with less
+// than half of its timeout t left before its deadline, or found at the
+// deadline the answer there unread (checks.ConnectMark). A check that
+// asked in time and had nothing back by its deadline is the real's
+// failure, however late it started (its timeout runs from its own
+// start) and however far behind the director is: a black hole is found
+// on time.
+func answerMissed(sent time.Time, asked bool, deadline time.Time, t time.Duration, missed bool) bool {
+	return !asked || missed || deadline.Sub(sent) < t/2
 }
 
 // noAnswerLimit is how long a real may go without a passed check and

@@ -2,6 +2,7 @@ package director
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -280,12 +281,13 @@ func (p *prober) judge(ctx context.Context, res *checks.Result) {
 	}
 	p.connectAfter = connectAfter
 	timedOut := res.Timeout && !res.Up
-	measured := timedOut && ranLate(p.lag, connectAfter, timeout, marked)
+	sent, asked := p.mark.Sent()
+	measured := timedOut && answerMissed(sent, asked, p.start.Add(timeout), timeout, p.mark.Missed())
 	p.pace.ended(now, p.lag, measured || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit)
-	// Late: this check was measured late, or it ran while the director
-	// is falling behind (its goroutines then wait for a CPU after the
-	// connect too, to read the answer that came in time).
-	late := measured || timedOut && p.pace.behindNow()
+	// Late: the director missed the answer, or the watchdog took the
+	// check over while the director is falling behind (its goroutine did
+	// not get a CPU to see even its own deadline).
+	late := measured || timedOut && errors.Is(res.Err, errAbandoned) && p.pace.behindNow()
 	if late && p.excused(now) {
 		p.noAnswer(res, connectAfter)
 		return
