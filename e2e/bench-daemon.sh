@@ -70,6 +70,7 @@ daemon_round() {
 	"$tool" "/etc/ha.d/$name.cf" stop >/dev/null 2>&1
 	sleep 2
 	ipvsadm -C
+	mv /var/log/ld-bench.log "$out/$name.log" 2>/dev/null # each round's own log, kept with its traces
 	echo "$start $cpu $rss $bh $back $(spread "$out/$name.bh.trace" "$n") $(spread "$out/$name.back.trace" "$n")"
 }
 
