@@ -59,8 +59,11 @@ gen_conns 1000000 >/tmp/connsdir/ip_vs_conn
 # whole net directory, from the process that execs the lister.
 lc() { unshare -m sh -c 'mount --bind /tmp/connsdir /proc/$$/net && exec "$@"' lc "$@"; }
 ci=$(secs lc $I -Lcn); cl=$(secs lc $L -Lcn)
-mi=$(lc /usr/bin/time -f %M $I -Lcn 2>&1 >/dev/null | tail -n1)
-ml=$(lc /usr/bin/time -f %M $L -Lcn 2>&1 >/dev/null | tail -n1)
+# time outside: unshare and sh exec the lister, so %M is the lister's own
+# peak (inside, time's child would read its own, real, /proc/PID/net)
+lcrss() { /usr/bin/time -f %M unshare -m sh -c 'mount --bind /tmp/connsdir /proc/$$/net && exec "$@"' lc "$@" 2>&1 >/dev/null | tail -n1; }
+mi=$(lcrss $I -Lcn)
+ml=$(lcrss $L -Lcn)
 row "-Lcn 1,000,000 entries (s)" "$ci" "$cl" "$(ratio "$ci" "$cl")" ">=2x"
 row "-Lcn 1,000,000 max RSS (KiB)" "$mi" "$ml" "" "flat"
 printf 'conns\t%s\t%s\t%s\t%s\n' "$ci" "$cl" "$mi" "$ml" >>"$out/bench.tsv"
