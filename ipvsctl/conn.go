@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // ConnProcFile is where the kernel lists IPVS connections; there is no
@@ -49,13 +50,14 @@ type ConnScanner struct {
 	started bool
 	header  bool
 	conn    Conn
+	words   *words
 }
 
 // NewConnScanner reads r.
 func NewConnScanner(r io.Reader) *ConnScanner {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	return &ConnScanner{sc: sc}
+	return &ConnScanner{sc: sc, words: &words{}}
 }
 
 // Header reads the header line and reports whether the listing has one
@@ -75,7 +77,11 @@ func (s *ConnScanner) Scan() bool {
 		return false
 	}
 	for s.sc.Scan() {
-		if parseConnLine(s.sc.Text(), &s.conn) {
+		// The line is read in place: parseConnLine keeps no part of it
+		// (its words are interned or cloned), so a listing of millions
+		// allocates nothing per entry, and its heap stays small.
+		b := s.sc.Bytes()
+		if len(b) > 0 && parseConnLine(unsafe.String(&b[0], len(b)), &s.conn, s.words) {
 			return true
 		}
 	}
@@ -92,29 +98,34 @@ func (s *ConnScanner) Err() error { return s.sc.Err() }
 // ParseConnLine reads one data line as ipvsadm's sscanf does.
 func ParseConnLine(line string) (Conn, bool) {
 	var c Conn
-	ok := parseConnLine(line, &c)
+	ok := parseConnLine(line, &c, nil)
 	return c, ok
 }
 
 // parseConnLine is ParseConnLine into c, which the scanner reuses: a
 // listing can hold millions of entries, each one a copy less. c is only
-// written when the line is an entry.
-func parseConnLine(line string, c *Conn) bool {
+// written when the line is an entry. With w, the protocol and state are
+// w's copies and the PE words clones, so that line may be the scanner's
+// buffer; without, they are line's own substrings.
+func parseConnLine(line string, c *Conn, w *words) bool {
 	var f [11]string
 	n := connFields(line, &f)
 	if n < 9 {
 		return false
 	}
 	c.Fields = n
-	c.Protocol = f[0]
+	c.Protocol = w.of(f[0])
 	c.Family, c.Client, c.Virtual = parseConnAddrs(f[1], f[3])
 	c.ClientPort = hex16(f[2])
 	c.VPort = hex16(f[4])
 	c.DestFamily, c.Dest, _ = parseConnAddrs(f[5], f[5])
 	c.DestPort = hex16(f[6])
-	c.State = f[7]
+	c.State = w.of(f[7])
 	c.Expires, _ = strconv.Atoi(f[8])
 	c.PEName, c.PEData = f[9], f[10]
+	if w != nil {
+		c.PEName, c.PEData = strings.Clone(c.PEName), strings.Clone(c.PEData)
+	}
 	return true
 }
 
@@ -205,6 +216,31 @@ func hexValue(s string, bits uint) uint64 {
 	}
 	if v >= 1<<bits {
 		return 1<<bits - 1
+	}
+	return v
+}
+
+// words holds one copy of each protocol and state word a listing uses
+// (a handful: TCP, ESTABLISHED, FIN_WAIT...), at most maxWords of them;
+// past that, each is a copy of its own.
+type words struct{ m map[string]string }
+
+const maxWords = 64
+
+// of is s, as a string of its own: w's copy, or a clone (nil w: s).
+func (w *words) of(s string) string {
+	if w == nil {
+		return s
+	}
+	if v, ok := w.m[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	if w.m == nil {
+		w.m = make(map[string]string)
+	}
+	if len(w.m) < maxWords {
+		w.m[v] = v
 	}
 	return v
 }

@@ -2,6 +2,7 @@ package ipvsctl
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -68,5 +69,50 @@ func TestConnScanner(t *testing.T) {
 	}
 	if !errors.Is(sc.Err(), boom) {
 		t.Errorf("read error: got %v", sc.Err())
+	}
+}
+
+// A listing allocates nothing per entry (the line is read in place), and
+// an entry kept after the next Scan keeps its words: they are copies, not
+// the scanner's buffer.
+func TestConnScannerAllocatesNothingPerEntry(t *testing.T) {
+	const header = "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n"
+	lines := func(n int) string {
+		var b strings.Builder
+		b.WriteString(header)
+		states := []string{"ESTABLISHED", "FIN_WAIT", "TIME_WAIT", "SYN_RECV"}
+		for i := range n {
+			fmt.Fprintf(&b, "TCP C0000201 %04X C0000264 0050 0A0A0103 0050 %-11s %5d\n", i%65536, states[i%len(states)], i%900)
+		}
+		return b.String()
+	}
+	allocs := func(n int) float64 {
+		in := lines(n)
+		return testing.AllocsPerRun(5, func() {
+			sc := NewConnScanner(strings.NewReader(in))
+			for sc.Scan() {
+			}
+		})
+	}
+	small, big := allocs(10), allocs(10000)
+	if big > small {
+		t.Errorf("%v allocations for 10,000 entries against %v for 10: something is allocated per entry", big, small)
+	}
+
+	sc := NewConnScanner(strings.NewReader(header +
+		"TCP C0000201 0401 C0000264 0050 0A0A0103 0050 ESTABLISHED     1 sip callid-1\n" +
+		"UDP C0000202 0402 C0000264 0035 0A0A0104 0035 UDP           2 xxx callid-2\n"))
+	if !sc.Scan() {
+		t.Fatal("no first entry")
+	}
+	first := *sc.Conn()
+	if !sc.Scan() {
+		t.Fatal("no second entry")
+	}
+	if first.Protocol != "TCP" || first.State != "ESTABLISHED" || first.PEName != "sip" || first.PEData != "callid-1" {
+		t.Errorf("the first entry changed under the second Scan: %+v", first)
+	}
+	if c := sc.Conn(); c.Protocol != "UDP" || c.State != "UDP" || c.PEData != "callid-2" {
+		t.Errorf("second entry: %+v", *c)
 	}
 }
