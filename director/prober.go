@@ -42,7 +42,7 @@ type prober struct {
 
 	maintDir string
 	log      *Logger
-	sem      chan struct{} // one token per running check: bounds them (workersFor)
+	lim      *limiter // bounds the running checks (limiter.go)
 	out      chan<- transition
 	jitter   func(max time.Duration) time.Duration
 	board    *board
@@ -59,6 +59,9 @@ type prober struct {
 	// once it has taken the check over (watchdog.go).
 	start time.Time
 	lag   time.Duration // how late it started
+	// schedLag is the part of lag before it asked for a place among the
+	// running checks: the timer's and the scheduler's, not the limit's.
+	schedLag time.Duration
 	// connectAfter is how long after its start it tried to connect (-1:
 	// not known).
 	connectAfter time.Duration
@@ -67,9 +70,11 @@ type prober struct {
 	mctx         context.Context // the loop's context, carrying mark
 	// lastPass is when the real last passed a check (or the prober
 	// started); recheck makes the next check due at once (the last one
-	// was no answer yet).
-	lastPass time.Time
-	recheck  bool
+	// was no answer yet); waitedFor is the last wait between checks
+	// (not a recheck's), for noAnswerLimit.
+	lastPass  time.Time
+	recheck   bool
+	waitedFor time.Duration
 	// stuckSince is when the check the watchdog abandoned started.
 	stuckSince time.Time
 }
@@ -149,7 +154,8 @@ func (p *prober) nextDelay() time.Duration {
 		p.recheck = false
 		return 0
 	}
-	return nextDelay(p.pace.stretched(p.spec.interval), p.jitter)
+	p.waitedFor = nextDelay(p.pace.stretched(p.spec.interval, p.spec.target.Timeout()), p.jitter)
+	return p.waitedFor
 }
 
 // nextDelay is the wait between the end of one check and the start of
@@ -206,15 +212,15 @@ func (p *prober) begin(ctx context.Context, l *probeLoop, due int64) (context.Co
 		p.stillRunning(ctx)
 		return nil, false
 	}
-	select {
-	case p.sem <- struct{}{}:
-	case <-ctx.Done():
+	asked := p.now()
+	if !p.lim.acquire(ctx) {
 		return nil, false
 	}
 	p.start = p.now()
-	p.lag, p.connectAfter = 0, -1
+	p.lag, p.schedLag, p.connectAfter = 0, 0, -1
 	if due != 0 {
 		p.lag = max(0, p.start.Sub(time.Unix(0, due)))
+		p.schedLag = max(0, asked.Sub(time.Unix(0, due)))
 	}
 	p.mark.Reset()
 	timeout := p.spec.target.Timeout()
@@ -256,12 +262,22 @@ func (p *prober) end(ctx context.Context, l *probeLoop, res *checks.Result) bool
 		return false
 	}
 	p.cancel()
-	<-p.sem
+	p.lim.release(p.starved(res))
 	if ctx.Err() != nil {
 		return true // stopping or reloading: the result belongs to no one
 	}
 	p.judge(ctx, res)
 	return true
+}
+
+// starved says whether the check ended waited for the CPU: it tried to
+// connect late, or timed out without having tried.
+func (p *prober) starved(res *checks.Result) bool {
+	at, marked := p.mark.At()
+	if !marked {
+		return res.Timeout && !res.Up
+	}
+	return at.Sub(p.start) > starvedConnect
 }
 
 // judge records a check's result and acts on it, unless it timed out
@@ -279,12 +295,12 @@ func (p *prober) judge(ctx context.Context, res *checks.Result) {
 	}
 	p.connectAfter = connectAfter
 	timedOut := res.Timeout && !res.Up
-	measured := timedOut && ranLate(p.lag, connectAfter, timeout, marked)
+	measured := timedOut && ranLate(p.schedLag, connectAfter, timeout, marked)
 	p.pace.ended(now, p.lag, measured || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit)
-	// Late: this check was measured late, or it ran while the director
-	// is falling behind (its goroutines then wait for a CPU after the
-	// connect too, to read the answer that came in time).
-	late := measured || timedOut && p.pace.behindNow()
+	// Late: this check was measured late, or it ended while the director
+	// was starving its checks of CPU (their goroutines then wait for it
+	// after the connect too, to read the answer that came in time).
+	late := measured || timedOut && p.lim.starving()
 	if late && p.excused(now) {
 		p.noAnswer(res, connectAfter)
 		return
@@ -294,9 +310,12 @@ func (p *prober) judge(ctx context.Context, res *checks.Result) {
 
 // excused says whether a late timeout ending at now is no answer yet:
 // under checkoverload=stretch, while the real has passed a check within
-// noAnswerLimit.
+// noAnswerLimit of the interval in force (the longer of the stretched
+// one now and the real's last wait).
 func (p *prober) excused(now time.Time) bool {
-	return p.pace.stretching() && now.Sub(p.lastPass) < noAnswerLimit(p.spec.interval, p.spec.target.Timeout())
+	t := p.spec.target.Timeout()
+	iv := max(p.pace.stretched(p.spec.interval, t), p.waitedFor)
+	return p.pace.stretching() && now.Sub(p.lastPass) < noAnswerLimit(iv, t)
 }
 
 // noAnswer is a timeout of the director's making: the real keeps its
