@@ -19,7 +19,8 @@ import (
 // The limiter bounds the running checks by a limit that follows the
 // director's own CPU, additive increase / multiplicative decrease:
 //
-//   - every adjustEvery (counted as checks end) it looks at the checks
+//   - every adjustEvery (as checks start, end, or the watchdog looks) it
+//     looks at the checks
 //     that ended and at the Go scheduler: the director is starving its
 //     checks if its goroutines waited for a CPU longer than schedLimit
 //     (the 90th percentile of the runtime's scheduling latency over the
@@ -28,8 +29,9 @@ import (
 //   - starving: the limit halves, down to what was in use in the period
 //     halved (and never below its floor), so that the checks that do run
 //     get the CPU and finish within their timeout;
-//   - not starving while checks waited for a place: the limit grows by a
-//     quarter, at least by its floor, up to its ceiling (workersFor).
+//   - not starving, with checks ended or waiting for a place: the limit
+//     grows by a quarter, at least by its floor, up to its ceiling
+//     (workersFor).
 //
 // A black hole does not shrink it: its checks try to connect at once
 // and wait on the network, not on the CPU, so the limit grows while they
@@ -104,6 +106,9 @@ func (l *limiter) setCeiling(ceiling int) {
 // false if ctx ended first.
 func (l *limiter) acquire(ctx context.Context) bool {
 	l.mu.Lock()
+	if l.inflight >= l.limit {
+		l.due() // a check that must wait may end a period too
+	}
 	if l.inflight < l.limit && len(l.queue) == 0 {
 		l.inflight++
 		l.peak = max(l.peak, l.inflight)
@@ -143,10 +148,24 @@ func (l *limiter) release(starved bool) {
 	if starved {
 		l.starved++
 	}
+	l.due()
+	l.handOn()
+}
+
+// tick ends a period that is over though no check started or ended
+// (the watchdog calls it).
+func (l *limiter) tick() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.due()
+	l.handOn()
+}
+
+// due adjusts the limit if the period is over.
+func (l *limiter) due() {
 	if now := l.now(); now.Sub(l.periodStart) >= adjustEvery {
 		l.adjust(now)
 	}
-	l.handOn()
 }
 
 // handOn lets waiting checks run while there is room.
@@ -168,7 +187,7 @@ func (l *limiter) adjust(now time.Time) {
 	switch {
 	case starving:
 		l.limit = max(l.floor, min(l.limit, l.peak)/2)
-	case l.waited:
+	case l.waited || l.ended > 0:
 		l.limit = min(l.ceiling, l.limit+max(l.floor, l.limit/4))
 	}
 	l.starvingVerdict.Store(starving)

@@ -64,8 +64,11 @@ func (p *pacer) watch(ctx context.Context) {
 		case <-t.C:
 		}
 		p.mu.Lock()
-		loops := p.loops
+		loops, lim := p.loops, p.lim
 		p.mu.Unlock()
+		if lim != nil {
+			lim.tick()
+		}
 		now := p.now().UnixNano()
 		for _, l := range loops {
 			if l.run.Load() == loopChecking && now-l.started.Load() > int64(l.limit) {
