@@ -82,9 +82,11 @@ bench-native:
 	$(GO) test -run X -bench . ./ipvsctl/...
 
 # BENCH_ONLY=overload: only the overloaded director (e2e/bench-overload.sh,
-# a one-CPU guest); BENCH_ONLY=daemon: only the daemon's and BGP's figures
-# (e2e/bench-daemon.sh, e2e/bench-bgp.sh); neither runs the native
-# benchmarks.
+# a one-CPU guest); BENCH_ONLY=first: only the two-CPU boot (listings,
+# daemon, BGP); BENCH_ONLY=daemon: only the daemon's and BGP's figures
+# (e2e/bench-daemon.sh, e2e/bench-bgp.sh); none runs the native
+# benchmarks. BENCH_BASELINE=REV adds the daemon's rounds of REV's lvsctl
+# in the same boot (e2e/bench.sh).
 bench: build lab $(if $(BENCH_ONLY),,bench-native)
 	@command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null
 	$(GO) build -o $(BIN)/benchtool ./e2e/benchtool

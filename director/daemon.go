@@ -233,6 +233,9 @@ func (d *daemon) startProbers(p *plan) {
 		loops = append(loops, newLoop(ctx, pr, &wg))
 		interval = min(interval, spec.interval)
 	}
+	// Each prober holds its spec now; the plan lives as long as it is in
+	// force, and its copies would double the checks' share of the heap.
+	p.probe = nil
 	// The pacer knows the plan before the first check ends.
 	d.pace.setPlan(&p.cfg.Global, loops, interval)
 	for _, l := range loops {

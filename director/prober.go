@@ -262,6 +262,7 @@ func (p *prober) end(ctx context.Context, l *probeLoop, res *checks.Result) bool
 		return false
 	}
 	p.cancel()
+	p.cancel = nil // it would keep the check's context, timer and all, until the next check
 	p.lim.release(p.starved(res))
 	if ctx.Err() != nil {
 		return true // stopping or reloading: the result belongs to no one

@@ -114,9 +114,20 @@ daemon_bench() {
 	# the figure: 1,000 reals in 10 virtuals, checkinterval 1
 	ld_conf 10 100 1 >/etc/ha.d/bench1000.cf
 	a=$(daemon_round $ld bench1000 1000 120s)
+	# BENCH_BASELINE's lvsctl, the same rounds, each right after this
+	# code's (in /tmp/lab-base when bench.sh built one)
+	local base=/tmp/lab-base/ldirectord a0= b0=
+	if [ -x "$base" ]; then
+		ld_conf 10 100 1 >/etc/ha.d/base1000.cf
+		a0=$(daemon_round $base base1000 1000 120s)
+	fi
 	# the same reals checked every 10 s: what the lab's CPU can sustain
 	ld_conf 10 100 10 >/etc/ha.d/bench1000i10.cf
 	b=$(daemon_round $ld bench1000i10 1000 120s)
+	if [ -x "$base" ]; then
+		ld_conf 10 100 10 >/etc/ha.d/base1000i10.cf
+		b0=$(daemon_round $base base1000i10 1000 120s)
+	fi
 	# Debian's ldirectord: 50 reals (at 1,000 one black-hole round would
 	# take it over half an hour: it checks one real after the other)
 	ld_conf 5 10 1 >/etc/ha.d/bench50.cf
@@ -133,6 +144,11 @@ daemon_bench() {
 	daemon_rows "1,000 reals, interval 10" "<=13 s" "<=12 s" "$b" ""
 	row "100 bare connects/s: CPU (% of a core)" "-" "$f10" "" "(floor)"
 	daemon_rows "50 reals, interval 1" "<=4 s" "<=3 s" "" "$c"
+	if [ -x "$base" ]; then
+		daemon_rows "baseline ${BENCH_BASELINE:-}, interval 1" "<=4 s" "<=3 s" "$a0" ""
+		daemon_rows "baseline ${BENCH_BASELINE:-}, interval 10" "<=13 s" "<=12 s" "$b0" ""
+		printf 'baseline\t%s\t%s\n' "$a0" "$b0" >>"$out/bench.tsv"
+	fi
 
 	# reload: one weight in a 1,000-virtual config, by rename as editors do
 	ld_conf 1000 1 10 yes >/etc/ha.d/bench-reload.cf

@@ -7,6 +7,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/e2e/bench-daemon.sh"
 . "$top/e2e/bench-bgp.sh"
 mkdir -p /tmp/lab-bin && cp "$top/bin/lvsctl" "$top/bin/lvsctl-bgp" "$top/bin/benchtool" /tmp/lab-bin/
+if [ -x "$top/bin/lvsctl-baseline" ]; then # BENCH_BASELINE (bench.sh)
+	mkdir -p /tmp/lab-base && cp "$top/bin/lvsctl-baseline" /tmp/lab-base/lvsctl
+	ln -sf /tmp/lab-base/lvsctl /tmp/lab-base/ldirectord
+fi
 L=/tmp/lab-bin/lvsctl I=/usr/sbin/ipvsadm B=/tmp/lab-bin/benchtool
 out=${BENCH_OUT:-$PWD}
 TIMEFORMAT=%R
