@@ -36,8 +36,9 @@ import (
 // A black hole does not shrink it: its checks try to connect at once
 // and wait on the network, not on the CPU, so the limit grows while they
 // hold their places for their whole timeout, and detection stays
-// bounded. The limit starts at the ceiling: a director with CPU to spare
-// is never throttled. Checks beyond the limit wait in arrival order (a
+// bounded. The limit starts at limitStart, and grows from there within
+// the first second and a half on a director with CPU to spare (a start
+// at the ceiling would let a starved one fire every check at once). Checks beyond the limit wait in arrival order (a
 // recheck after "no answer yet" too, behind reals that waited longer):
 // that wait is lag, which the pacer turns into a stretched interval.
 type limiter struct {
@@ -63,8 +64,9 @@ type limiter struct {
 
 const (
 	// limitFloor is the fewest checks let run at once while the director
-	// is starving them.
+	// is starving them; limitStart the limit at the start.
 	limitFloor = 16
+	limitStart = 4 * limitFloor
 	// adjustEvery is the limiter's period.
 	adjustEvery = 100 * time.Millisecond
 	// schedLimit: goroutines waiting longer than this for a CPU (90th
@@ -78,15 +80,14 @@ const (
 	starvedConnect = 100 * time.Millisecond
 )
 
-// newLimiter is a limiter between floor and ceiling, at the ceiling.
+// newLimiter is a limiter between floor and ceiling, at limitStart.
 // sched nil: the runtime's own scheduling latency.
 func newLimiter(ceiling int, now func() time.Time, sched func() (time.Duration, uint64)) *limiter {
 	if sched == nil {
 		sched = newSchedSampler().sample
 	}
-	l := &limiter{now: now, sched: sched, periodStart: now()}
+	l := &limiter{now: now, sched: sched, periodStart: now(), limit: limitStart}
 	l.setCeiling(ceiling)
-	l.limit = l.ceiling
 	l.limitNow.Store(int64(l.limit))
 	return l
 }

@@ -33,44 +33,57 @@ func (s *fakeSched) sample() (time.Duration, uint64) {
 	return s.lat, s.n
 }
 
-// The limit starts at the ceiling, halves (from what was in use) every
-// period in which the Go scheduler kept goroutines waiting past
-// schedLimit, down to its floor, and grows back by a quarter (at least
-// the floor) a period once it no longer does; a scheduler busy with too
-// few goroutines to tell (under schedMinSamples) is no evidence.
+// The limit starts at limitStart and grows by a quarter (at least the
+// floor) a period while checks end and the Go scheduler keeps none
+// waiting, up to its ceiling; it halves (from what was in use) every
+// period in which the scheduler kept goroutines waiting past
+// schedLimit, down to its floor, and grows back once it no longer does;
+// a scheduler busy with too few goroutines to tell (under
+// schedMinSamples) is no evidence.
 func TestLimiterShrinksOnSchedulerLatencyAndGrowsBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sched := &fakeSched{}
 		l := newLimiter(1000, time.Now, sched.sample)
 		ctx := context.Background()
-		for range 1000 {
-			if !l.acquire(ctx) {
-				t.Fatal("no place")
+		got := []int{l.current()}
+		acquire := func(n int) {
+			for range n {
+				if !l.acquire(ctx) {
+					t.Fatal("no place")
+				}
 			}
 		}
-		var got []int
+		acquire(20)
 		period := func() {
 			time.Sleep(adjustEvery)
 			l.release(false)
 			got = append(got, l.current())
 		}
+		sched.set(time.Millisecond, 10000)
+		for range 14 {
+			period()
+		}
+		acquire(200)
 		sched.set(time.Second, 10) // too few to tell
 		period()
 		sched.set(time.Second, schedMinSamples)
-		for range 7 {
+		for range 3 {
 			period()
 		}
 		if !l.starving() {
 			t.Error("not starving after a starving period")
 		}
 		sched.set(time.Millisecond, 10000)
-		for range 4 {
+		for range 3 {
 			period()
 		}
 		if l.starving() {
 			t.Error("starving after a quiet period")
 		}
-		want := []int{1000, 499, 249, 124, 62, 31, 16, 16, 32, 48, 64, 80}
+		// 205 checks in flight, one fewer each period: the first halving
+		// starts from the 205 in use
+		want := []int{64, 80, 100, 125, 156, 195, 243, 303, 378, 472, 590, 737, 921, 1000, 1000,
+			1000, 102, 51, 25, 41, 57, 73}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("limit by period: %v, want %v", got, want)
 		}
@@ -82,18 +95,18 @@ func TestLimiterShrinksOnSchedulerLatencyAndGrowsBack(t *testing.T) {
 // least two, shrink the limit; one is not enough.
 func TestLimiterShrinksOnLateConnects(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		l := newLimiter(100, time.Now, noSchedLatency)
+		l := newLimiter(64, time.Now, noSchedLatency)
 		ctx := context.Background()
-		for range 100 {
+		for range 64 {
 			l.acquire(ctx)
 		}
-		for i := range 30 {
+		for i := range 5 {
 			l.release(i == 0)
 		}
 		time.Sleep(adjustEvery)
 		l.release(false)
-		if got := l.current(); got != 100 {
-			t.Errorf("one late connect in 31 checks: limit %d, want 100", got)
+		if got := l.current(); got != 64 {
+			t.Errorf("one late connect in 6 checks: limit %d, want 64", got)
 		}
 		for i := range 10 {
 			l.release(i < 2)
@@ -101,8 +114,8 @@ func TestLimiterShrinksOnLateConnects(t *testing.T) {
 		time.Sleep(adjustEvery)
 		l.release(false)
 		// 11 checks, 2 starved; 58 in use at most in the period
-		if got := l.current(); got != 34 {
-			t.Errorf("two late connects in 11 checks: limit %d, want 34", got)
+		if got := l.current(); got != 29 {
+			t.Errorf("two late connects in 11 checks: limit %d, want 29", got)
 		}
 	})
 }
@@ -121,14 +134,14 @@ func TestLimiterGrowsDuringBlackHole(t *testing.T) {
 		defer cancel()
 		// Starving first: the limit goes down to the floor.
 		sched.set(time.Second, schedMinSamples)
-		for range 200 {
+		for range limitStart {
 			l.acquire(ctx)
 		}
 		for range 8 {
 			time.Sleep(adjustEvery)
 			l.release(false)
 		}
-		for range 192 {
+		for range limitStart - 8 {
 			l.release(false)
 		}
 		if got := l.current(); got != limitFloor {
