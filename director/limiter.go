@@ -26,7 +26,8 @@ import (
 //     (the 90th percentile of the runtime's scheduling latency over the
 //     period), or if more than a tenth of the checks tried to connect
 //     late (starvedConnect) or timed out without having tried at all;
-//   - starving: the limit halves, down to what was in use in the period
+//   - starving, while checks waited for a place or many (limitStart) ran
+//     at once: the limit halves, down to what was in use in the period
 //     halved (and never below its floor), so that the checks that do run
 //     get the CPU and finish within their timeout;
 //   - not starving, with checks ended or waiting for a place: the limit
@@ -186,8 +187,12 @@ func (l *limiter) adjust(now time.Time) {
 	lat, n := l.sched()
 	starving := lat > schedLimit && n >= schedMinSamples || l.starved >= 2 && l.starved*10 > l.ended
 	switch {
-	case starving:
+	case starving && (l.waited || l.peak >= limitStart):
 		l.limit = max(l.floor, min(l.limit, l.peak)/2)
+	case starving:
+		// A few checks at once, none waiting: what starves them is not
+		// their number (the director is busy otherwise), and a limit under
+		// them would only make them queue.
 	case l.waited || l.ended > 0:
 		l.limit = min(l.ceiling, l.limit+max(l.floor, l.limit/4))
 	}

@@ -92,7 +92,8 @@ func TestLimiterShrinksOnSchedulerLatencyAndGrowsBack(t *testing.T) {
 
 // Checks that tried to connect late (or timed out without trying) are
 // the CPU's evidence too: more than a tenth of a period's checks, at
-// least two, shrink the limit; one is not enough.
+// least two, shrink the limit (while many run at once or some wait);
+// one is not enough.
 func TestLimiterShrinksOnLateConnects(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newLimiter(64, time.Now, noSchedLatency)
@@ -100,22 +101,33 @@ func TestLimiterShrinksOnLateConnects(t *testing.T) {
 		for range 64 {
 			l.acquire(ctx)
 		}
-		for i := range 5 {
-			l.release(i == 0)
-		}
-		time.Sleep(adjustEvery)
-		l.release(false)
-		if got := l.current(); got != 64 {
-			t.Errorf("one late connect in 6 checks: limit %d, want 64", got)
-		}
 		for i := range 10 {
 			l.release(i < 2)
 		}
 		time.Sleep(adjustEvery)
 		l.release(false)
-		// 11 checks, 2 starved; 58 in use at most in the period
-		if got := l.current(); got != 29 {
-			t.Errorf("two late connects in 11 checks: limit %d, want 29", got)
+		// 11 checks, 2 starved; 64 in use at most in the period
+		if got := l.current(); got != 32 {
+			t.Errorf("two late connects in 11 checks: limit %d, want 32", got)
+		}
+		for i := range 20 {
+			l.release(i == 0)
+		}
+		time.Sleep(adjustEvery)
+		l.release(false)
+		if got := l.current(); got != 48 {
+			t.Errorf("one late connect in 21 checks: limit %d, want 48 (grown by the floor)", got)
+		}
+		// Starved checks, but few at once and none waiting: the limit
+		// stays (under it they would only queue).
+		for i := range 10 {
+			l.release(i < 5)
+		}
+		time.Sleep(adjustEvery)
+		l.release(false)
+		if got := l.current(); got != 48 || !l.starving() {
+			t.Errorf("late connects of %d checks at once, none waiting: limit %d (starving %v), want 48",
+				22, got, l.starving())
 		}
 	})
 }
@@ -132,16 +144,21 @@ func TestLimiterGrowsDuringBlackHole(t *testing.T) {
 		l := newLimiter(200, time.Now, sched.sample)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		// Starving first: the limit goes down to the floor.
+		// Starving first: checks waiting, the limit goes down to the floor.
 		sched.set(time.Second, schedMinSamples)
 		for range limitStart {
 			l.acquire(ctx)
 		}
-		for range 8 {
+		waiting, stopWaiting := context.WithCancel(ctx)
+		go l.acquire(waiting)
+		synctest.Wait()
+		for range 3 {
 			time.Sleep(adjustEvery)
 			l.release(false)
 		}
-		for range limitStart - 8 {
+		stopWaiting()
+		synctest.Wait()
+		for range limitStart - 3 {
 			l.release(false)
 		}
 		if got := l.current(); got != limitFloor {
@@ -326,14 +343,14 @@ func TestStretchFollowsCompletionRate(t *testing.T) {
 }
 
 // A daemon whose one CPU each check needs for 15 ms before it connects
-// (the fake checker's), 100 reals due every second (1.5 times what the
-// CPU does), timeout 300 ms, at most 64 checks at once: with 64 running,
-// the last ones wait most of a second for the CPU and time out. The
-// limiter sees the late connects and lets fewer run (its floor, 16:
-// 240 ms of CPU at most ahead of the last), the others wait for a place
-// and the interval stretches: after the first seconds no check that
-// starts times out, no real goes down; once the checks need no CPU the
-// limit grows back to its ceiling.
+// (the fake checker's), 300 reals due every second: 4.5 times what the
+// CPU does, and still 1.4 times at the longest stretch (3 x 1 s +
+// 300 ms), so checks keep waiting for a place. Timeout 300 ms, at most 64
+// checks at once: with 64 running, the last ones wait most of a second
+// for the CPU and time out. The limiter sees the late connects and lets
+// fewer run (its floor, 16: 240 ms of CPU at most ahead of the last):
+// after the first seconds no check that starts times out, no real goes
+// down; once the checks need no CPU the limit grows back to its ceiling.
 func TestLimiterKeepsStarvedChecksInTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var cfg strings.Builder
@@ -341,7 +358,7 @@ func TestLimiterKeepsStarvedChecksInTime(t *testing.T) {
 		var reals []string
 		for v := 1; v <= 10; v++ {
 			fmt.Fprintf(&cfg, "virtual=192.168.100.%d:80\n\tchecktype=connect\n", v)
-			for r := 1; r <= 10; r++ {
+			for r := 1; r <= 30; r++ {
 				a := fmt.Sprintf("10.0.%d.%d", v, r)
 				reals = append(reals, a)
 				fmt.Fprintf(&cfg, "\treal=%s:80 gate\n", a)
