@@ -19,9 +19,9 @@ import (
 // The limiter bounds the running checks by a limit that follows the
 // director's own CPU, additive increase / multiplicative decrease:
 //
-//   - every adjustEvery (as checks start, end, or the watchdog looks) it
-//     looks at the checks
-//     that ended and at the Go scheduler: the director is starving its
+//   - every adjustEvery (as checks start or end, or the watchdog looks)
+//     it looks at the checks that ended and at the Go scheduler: the
+//     director is starving its
 //     checks if its goroutines waited for a CPU longer than schedLimit
 //     (the 90th percentile of the runtime's scheduling latency over the
 //     period), or if more than a tenth of the checks tried to connect
@@ -39,9 +39,10 @@ import (
 // hold their places for their whole timeout, and detection stays
 // bounded. The limit starts at limitStart, and grows from there within
 // the first second and a half on a director with CPU to spare (a start
-// at the ceiling would let a starved one fire every check at once). Checks beyond the limit wait in arrival order (a
-// recheck after "no answer yet" too, behind reals that waited longer):
-// that wait is lag, which the pacer turns into a stretched interval.
+// at the ceiling would let a starved one fire every check at once).
+// Checks beyond the limit wait in arrival order (a recheck after "no
+// answer yet" too, behind reals that waited longer): that wait is lag,
+// which the pacer turns into a stretched interval.
 type limiter struct {
 	floor, ceiling int
 	now            func() time.Time
@@ -110,6 +111,7 @@ func (l *limiter) acquire(ctx context.Context) bool {
 	l.mu.Lock()
 	if l.inflight >= l.limit {
 		l.due() // a check that must wait may end a period too
+		l.handOn()
 	}
 	if l.inflight < l.limit && len(l.queue) == 0 {
 		l.inflight++
@@ -134,8 +136,8 @@ func (l *limiter) acquire(ctx context.Context) bool {
 			return false
 		}
 	}
+	l.free() // handed a place meanwhile: give it back
 	l.mu.Unlock()
-	l.release(false) // handed a place meanwhile: give it back
 	return false
 }
 
@@ -145,11 +147,16 @@ func (l *limiter) acquire(ctx context.Context) bool {
 func (l *limiter) release(starved bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.inflight--
 	l.ended++
 	if starved {
 		l.starved++
 	}
+	l.free()
+}
+
+// free gives a place back (l.mu held).
+func (l *limiter) free() {
+	l.inflight--
 	l.due()
 	l.handOn()
 }
