@@ -73,9 +73,9 @@ const (
 	adjustEvery = 100 * time.Millisecond
 	// schedLimit: goroutines waiting longer than this for a CPU (90th
 	// percentile) mean the director is short of CPU; schedMinSamples
-	// scheduling events make a period's percentile worth reading.
+	// scheduling latencies make a percentile worth reading.
 	schedLimit      = 30 * time.Millisecond
-	schedMinSamples = 50
+	schedMinSamples = 20
 	// starvedConnect: a check that tried to connect this long after its
 	// start waited for the CPU (a check connects within microseconds
 	// of its start on a director with CPU to spare).
@@ -223,18 +223,23 @@ func (l *limiter) maxLimit() int {
 }
 
 // schedSampler reads the Go runtime's scheduling latency histogram: how
-// long goroutines waited to run once they could.
+// long goroutines waited to run once they could. The runtime records
+// one scheduling in eight, so a period of a director doing 250 checks a
+// second holds a dozen: the sampler gathers periods until they hold
+// schedMinSamples, ten periods at most (older waits say nothing of now).
 type schedSampler struct {
-	s    []metrics.Sample
-	last []uint64
+	s     []metrics.Sample
+	last  []uint64
+	calls int // since last was taken
 }
 
 func newSchedSampler() *schedSampler {
 	return &schedSampler{s: []metrics.Sample{{Name: "/sched/latencies:seconds"}}}
 }
 
-// sample is the 90th percentile of the latencies since the last call
-// (the upper bound of its bucket) and how many there were.
+// sample is the 90th percentile of the latencies since they were last
+// taken (the upper bound of its bucket) and how many there were; with
+// fewer than schedMinSamples it takes none, unless ten calls have passed.
 func (r *schedSampler) sample() (time.Duration, uint64) {
 	metrics.Read(r.s)
 	if r.s[0].Value.Kind() != metrics.KindFloat64Histogram {
@@ -248,6 +253,10 @@ func (r *schedSampler) sample() (time.Duration, uint64) {
 	for i, c := range h.Counts {
 		total += c - r.last[i]
 	}
+	if r.calls++; total < schedMinSamples && r.calls < 10 {
+		return 0, total
+	}
+	r.calls = 0
 	var seen uint64
 	var p90 time.Duration
 	found := false

@@ -463,3 +463,25 @@ func TestBlackHoleFoundOnStarvingDirector(t *testing.T) {
 		}
 	})
 }
+
+// The runtime's scheduling latency as the limiter reads it: goroutines
+// scheduled show up (one in eight is recorded), few are gathered until
+// there are enough to read, and what was read is not read again.
+func TestSchedSamplerReadsTheRuntime(t *testing.T) {
+	r := newSchedSampler()
+	r.sample()
+	r.calls = 9 // the next call takes whatever there is
+	r.sample()
+	var wg sync.WaitGroup
+	for range 2000 {
+		wg.Go(func() {})
+	}
+	wg.Wait()
+	lat, n := r.sample()
+	if n < schedMinSamples || lat <= 0 {
+		t.Fatalf("after 2000 goroutines: %v, %d latencies", lat, n)
+	}
+	if _, again := r.sample(); again >= n {
+		t.Errorf("%d latencies read again (%d before)", again, n)
+	}
+}
