@@ -32,7 +32,8 @@ import (
 //     get the CPU and finish within their timeout;
 //   - not starving, with checks ended or waiting for a place: the limit
 //     grows by a quarter, at least by its floor, up to its ceiling
-//     (workersFor).
+//     (workersFor); it doubles while checks wait and most of those that
+//     ended timed out waiting on the network (a black hole).
 //
 // A black hole does not shrink it: its checks try to connect at once
 // and wait on the network, not on the CPU, so the limit grows while they
@@ -58,6 +59,7 @@ type limiter struct {
 	// starved of them, the most in flight, and whether any waited.
 	periodStart     time.Time
 	ended, starved  int
+	network         int // of the ended, timeouts waiting on the network
 	peak            int
 	waited          bool
 	starvingVerdict atomic.Bool
@@ -73,7 +75,9 @@ const (
 	adjustEvery = 100 * time.Millisecond
 	// schedLimit: goroutines waiting longer than this for a CPU (90th
 	// percentile) mean the director is short of CPU; schedMinSamples
-	// scheduling latencies make a percentile worth reading.
+	// scheduling latencies make a percentile worth reading (a quarter of
+	// them, when it is over four times schedLimit: a starved director
+	// schedules few goroutines).
 	schedLimit      = 30 * time.Millisecond
 	schedMinSamples = 20
 	// starvedConnect: a check that tried to connect this long after its
@@ -144,12 +148,20 @@ func (l *limiter) acquire(ctx context.Context) bool {
 // release gives a place back; starved says the check that held it
 // waited for the CPU (it tried to connect late, or never did and timed
 // out).
-func (l *limiter) release(starved bool) {
+func (l *limiter) release(starved bool) { l.releaseCheck(starved, false) }
+
+// releaseCheck is release; network says the check timed out waiting on
+// the network (it tried to connect at once): a black hole's check,
+// which held its place without using the CPU.
+func (l *limiter) releaseCheck(starved, network bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ended++
 	if starved {
 		l.starved++
+	}
+	if network {
+		l.network++
 	}
 	l.free()
 }
@@ -192,7 +204,8 @@ func (l *limiter) handOn() {
 // adjust ends a period: the rule in the type's comment.
 func (l *limiter) adjust(now time.Time) {
 	lat, n := l.sched()
-	starving := lat > schedLimit && n >= schedMinSamples || l.starved >= 2 && l.starved*10 > l.ended
+	starving := lat > schedLimit && n >= schedMinSamples || lat > 4*schedLimit && n >= schedMinSamples/4 ||
+		l.starved >= 2 && l.starved*10 > l.ended
 	switch {
 	case starving && (l.waited || l.peak >= limitStart):
 		l.limit = max(l.floor, min(l.limit, l.peak)/2)
@@ -200,12 +213,16 @@ func (l *limiter) adjust(now time.Time) {
 		// A few checks at once, none waiting: what starves them is not
 		// their number (the director is busy otherwise), and a limit under
 		// them would only make them queue.
+	case l.waited && l.network*2 > l.ended:
+		// Mostly a black hole's checks: they hold their places without
+		// using the CPU, the others must not queue behind them.
+		l.limit = min(l.ceiling, 2*l.limit)
 	case l.waited || l.ended > 0:
 		l.limit = min(l.ceiling, l.limit+max(l.floor, l.limit/4))
 	}
 	l.starvingVerdict.Store(starving)
 	l.limitNow.Store(int64(l.limit))
-	l.periodStart, l.ended, l.starved, l.peak, l.waited = now, 0, 0, l.inflight, len(l.queue) > 0
+	l.periodStart, l.ended, l.starved, l.network, l.peak, l.waited = now, 0, 0, 0, l.inflight, len(l.queue) > 0
 }
 
 // starving is the last period's verdict: the director was short of CPU

@@ -64,7 +64,7 @@ func TestLimiterShrinksOnSchedulerLatencyAndGrowsBack(t *testing.T) {
 			period()
 		}
 		acquire(200)
-		sched.set(time.Second, 10) // too few to tell
+		sched.set(time.Second, 4) // too few to tell
 		period()
 		sched.set(time.Second, schedMinSamples)
 		for range 3 {
@@ -276,10 +276,10 @@ func TestWaitForAPlaceIsNoExcuse(t *testing.T) {
 				due := time.Now().Add(-tc.schedLag).UnixNano()
 				done := make(chan bool)
 				go func() { done <- p.once(l.ctx, l, due) }()
-				time.Sleep(3 * time.Second) // three timeouts waiting for the place
+				time.Sleep(time.Second) // a timeout waiting for the place
 				p.lim.release(false)
 				<-done
-				if p.lag != 3*time.Second+tc.schedLag {
+				if p.lag != time.Second+tc.schedLag {
 					t.Errorf("lag %v", p.lag)
 				}
 				st := p.board.get(p.spec.id)
@@ -313,7 +313,7 @@ func TestStretchFollowsCompletionRate(t *testing.T) {
 			target: checks.Target{CheckType: checks.TypeConnect, CheckTimeout: 2 * time.Second}}}}
 	}
 	p.setPlan(&ldconf.Global{}, loops, time.Second)
-	p.evaluate(250, 100, 0, time.Second)
+	p.evaluate(250, 100, 0, time.Second, 250)
 	if s := p.factor(); s != 4.8 {
 		t.Errorf("stretch %v, want 4.8", s)
 	}
@@ -323,7 +323,7 @@ func TestStretchFollowsCompletionRate(t *testing.T) {
 	if d := p.stretched(time.Second, 2*time.Second); d != 4800*time.Millisecond {
 		t.Errorf("stretched interval %v, want 4.8s", d)
 	}
-	p.evaluate(100, 50, 0, time.Second)
+	p.evaluate(100, 50, 0, time.Second, 100)
 	if s, d := p.factor(), p.stretched(time.Second, 2*time.Second); s != 5 || d != 5*time.Second {
 		t.Errorf("stretch %v (interval %v), want the cap: 5 (5s)", s, d)
 	}
@@ -336,7 +336,7 @@ func TestStretchFollowsCompletionRate(t *testing.T) {
 		t.Errorf("noAnswerLimit %v, want %v", got, want)
 	}
 	// Checks on time again: it creeps back by a tenth a window.
-	p.evaluate(100, 0, 0, time.Second)
+	p.evaluate(100, 0, 0, time.Second, 100)
 	if s := p.factor(); s != 4.9 {
 		t.Errorf("stretch %v after an on-time window, want 4.9", s)
 	}

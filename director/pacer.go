@@ -22,8 +22,8 @@ import (
 //     lagLimit, it stretches the interval of every real by the same
 //     factor, to what the director completes: with N reals due every
 //     configured interval I and C checks ended per second in the window,
-//     the stretch is stretchMargin x N / (C x I) (at least stretchUp
-//     times the last one), never past maxEffective; once the checks are
+//     the stretch is stretchMargin x N / (C x I) (never less than the
+//     last one), never past maxEffective; once the checks are
 //     on time it creeps back by stretchDown a window. The rate degrades,
 //     evenly, never one virtual more than another;
 //   - a check that timed out although it ran late (ranLate), or while
@@ -48,6 +48,7 @@ type pacer struct {
 	winStart atomic.Int64 // UnixNano
 	win      atomic.Int64 // the window's length
 	done     atomic.Int64
+	answered atomic.Int64 // of done, those not taken as no answer yet
 	behind   atomic.Int64
 	maxLag   atomic.Int64 // the largest lag of the window, ns
 
@@ -82,10 +83,8 @@ const (
 	// stretches the interval; under onTimeShare shrinks it.
 	behindShare = 0.1
 	onTimeShare = 0.02
-	// stretchUp multiplies the stretch at least per behind window;
 	// stretchDown is taken off per on-time window (additive: it creeps
 	// back).
-	stretchUp   = 1.25
 	stretchDown = 0.1
 	// calmWindows on-time windows at stretch 1 end a falling-behind
 	// spell (its end is logged once, not at every wobble).
@@ -185,8 +184,11 @@ func noAnswerLimit(iv, t time.Duration) time.Duration { return iv + 2*t }
 // ended records one check that ran: its lag, whether it was behind
 // (late by more than its lagLimit), whether it was a late timeout.
 // Every window's end is evaluated here.
-func (p *pacer) ended(now time.Time, lag time.Duration, behind bool) {
+func (p *pacer) ended(now time.Time, lag time.Duration, behind, answered bool) {
 	p.done.Add(1)
+	if answered {
+		p.answered.Add(1)
+	}
 	if behind {
 		p.behind.Add(1)
 	}
@@ -200,13 +202,14 @@ func (p *pacer) ended(now time.Time, lag time.Duration, behind bool) {
 	if now.UnixNano()-start < p.win.Load() || !p.winStart.CompareAndSwap(start, now.UnixNano()) {
 		return
 	}
-	p.evaluate(p.done.Swap(0), p.behind.Swap(0), time.Duration(p.maxLag.Swap(0)), time.Duration(now.UnixNano()-start))
+	p.evaluate(p.done.Swap(0), p.behind.Swap(0), time.Duration(p.maxLag.Swap(0)), time.Duration(now.UnixNano()-start), p.answered.Swap(0))
 }
 
 // evaluate decides the stretch after a window of length elapsed with n
-// checks ended, late of them late, and logs a falling-behind spell's
+// checks ended, late of them late and answered of them not no answer
+// yet (a recheck completes nothing), and logs a falling-behind spell's
 // start and end.
-func (p *pacer) evaluate(n, late int64, maxLag, elapsed time.Duration) {
+func (p *pacer) evaluate(n, late int64, maxLag, elapsed time.Duration, answered int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lastLag = maxLag
@@ -218,7 +221,7 @@ func (p *pacer) evaluate(n, late int64, maxLag, elapsed time.Duration) {
 	switch {
 	case share > behindShare:
 		if p.stretching() {
-			s = min(p.maxStretch, max(s*stretchUp, p.following(n, elapsed)))
+			s = min(p.maxStretch, max(s, p.following(answered, elapsed)))
 		}
 		p.calm = 0
 		if !p.falling {

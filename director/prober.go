@@ -263,7 +263,7 @@ func (p *prober) end(ctx context.Context, l *probeLoop, res *checks.Result) bool
 	}
 	p.cancel()
 	p.cancel = nil // it would keep the check's context, timer and all, until the next check
-	p.lim.release(p.starved(res))
+	p.lim.releaseCheck(p.starved(res), p.onNetwork(res))
 	if ctx.Err() != nil {
 		return true // stopping or reloading: the result belongs to no one
 	}
@@ -279,6 +279,13 @@ func (p *prober) starved(res *checks.Result) bool {
 		return res.Timeout && !res.Up
 	}
 	return at.Sub(p.start) > starvedConnect
+}
+
+// onNetwork says whether the check ended timed out waiting on the
+// network: it tried to connect at once.
+func (p *prober) onNetwork(res *checks.Result) bool {
+	at, marked := p.mark.At()
+	return res.Timeout && !res.Up && marked && at.Sub(p.start) <= starvedConnect
 }
 
 // judge records a check's result and acts on it, unless it timed out
@@ -297,12 +304,13 @@ func (p *prober) judge(ctx context.Context, res *checks.Result) {
 	p.connectAfter = connectAfter
 	timedOut := res.Timeout && !res.Up
 	measured := timedOut && ranLate(p.schedLag, connectAfter, timeout, marked)
-	p.pace.ended(now, p.lag, measured || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit)
 	// Late: this check was measured late, or it ended while the director
 	// was starving its checks of CPU (their goroutines then wait for it
 	// after the connect too, to read the answer that came in time).
 	late := measured || timedOut && p.lim.starving()
-	if late && p.excused(now) {
+	noAnswer := late && p.excused(now)
+	p.pace.ended(now, p.lag, measured || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit, !noAnswer)
+	if noAnswer {
 		p.noAnswer(res, connectAfter)
 		return
 	}
