@@ -242,6 +242,10 @@ type JSONChecks struct {
 	Abandoned        uint64  `json:"abandoned"`
 	StillRunning     int64   `json:"abandoned_running"`
 	Panics           uint64  `json:"panics"`
+	// ConcurrencyLimit is how many checks may run at once now, of
+	// ConcurrencyCeiling.
+	ConcurrencyLimit   int `json:"concurrency_limit"`
+	ConcurrencyCeiling int `json:"concurrency_ceiling"`
 }
 
 // JSONVirtual is SERVICE_CONFIG with the director's name for it, its
@@ -289,6 +293,7 @@ func statusDocument(snaps []director.Snapshot) JSONStatus {
 			Policy: c.Policy, Reals: c.Reals, IntervalSeconds: c.Interval.Seconds(), EffectiveSeconds: c.Effective.Seconds(),
 			Stretch: c.Stretch, Behind: c.Behind, Overdue: c.Overdue, LagSeconds: c.Lag.Seconds(),
 			LateTimeouts: c.LateTimeouts, Abandoned: c.Abandoned, StillRunning: c.Stuck, Panics: c.Panics,
+			ConcurrencyLimit: c.Limit, ConcurrencyCeiling: c.Ceiling,
 		}}
 		for _, v := range s.Virtuals {
 			jv := JSONVirtual{Name: v.Name, JSONServiceConfig: v.Service, Reals: []JSONReal{}, Drift: []string{}}

@@ -51,7 +51,9 @@ func TestStatusJSONBGP(t *testing.T) {
         "late_timeouts": 0,
         "abandoned": 0,
         "abandoned_running": 0,
-        "panics": 0
+        "panics": 0,
+        "concurrency_limit": 0,
+        "concurrency_ceiling": 0
       },
       "virtuals": [],
       "bgp": {

@@ -45,6 +45,8 @@ type daemon struct {
 	// watchdog.go).
 	pace  *pacer
 	stuck *stuckChecks
+	// lim bounds the running checks of every generation (limiter.go).
+	lim *limiter
 	// lastBatch is when the last transitions were applied.
 	lastBatch time.Time
 	// bgp is the BGP side (bgp.go).
@@ -185,9 +187,9 @@ func (d *daemon) armRetry() {
 }
 
 // A check mostly waits on the network, so as many checks may run at once
-// as there are reals: when every real is black-holed, all of them time
-// out together instead of queueing N/limit checktimeouts deep. The cap
-// keeps file descriptors bounded.
+// as there are reals (the limiter's ceiling; limiter.go): when every real
+// is black-holed, all of them time out together instead of queueing
+// N/limit checktimeouts deep. The cap keeps file descriptors bounded.
 const (
 	minWorkers = 64
 	maxWorkers = 4096
@@ -212,14 +214,19 @@ func (d *daemon) startProbers(p *plan) {
 	if d.o.Interval > 0 {
 		interval = d.o.Interval
 	}
-	sem := make(chan struct{}, workersFor(d.o.Workers, len(p.ids)))
+	if d.lim == nil {
+		d.lim = newLimiter(workersFor(d.o.Workers, len(p.ids)), time.Now, d.o.schedLatency)
+		d.pace.setLimiter(d.lim)
+	} else {
+		d.lim.setCeiling(workersFor(d.o.Workers, len(p.ids)))
+	}
 	for _, id := range p.ids {
 		spec := p.probe[id]
 		if d.o.Interval > 0 {
 			spec.interval = d.o.Interval
 		}
 		pr := &prober{spec: spec, gen: d.gen, state: initialState(spec.members),
-			maintDir: p.cfg.Global.MaintenanceDir, log: d.o.Log, sem: sem, out: d.events,
+			maintDir: p.cfg.Global.MaintenanceDir, log: d.o.Log, lim: d.lim, out: d.events,
 			jitter: d.o.Jitter, board: d.board, now: time.Now, metrics: d.o.Metrics,
 			pace: d.pace, stuck: d.stuck, lagLimit: lagLimit(spec.interval, spec.target.Timeout())}
 		d.board.set(id, func(s *RealStatus) { s.Up = pr.state == pUp })

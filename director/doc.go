@@ -10,9 +10,9 @@
 //   - each real server identity (ldirectord's real id: a real and its
 //     check, shared by the virtuals that list it) has a prober
 //     (prober.go): a timer that runs its check on its own jittered
-//     schedule, with no goroutine between checks, at most workersFor
-//     checks running at once; it applies the failurecount hysteresis and
-//     reports only transitions;
+//     schedule, with no goroutine between checks, as many checks running
+//     at once as the limiter lets (limiter.go); it applies the
+//     failurecount hysteresis and reports only transitions;
 //   - the reconciler goroutine (engine.go) is the only IPVS writer: it
 //     turns the configuration and the reported states into the wanted
 //     entries and applies the minimal difference to the kernel

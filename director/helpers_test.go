@@ -216,6 +216,9 @@ type harness struct {
 	shell     func(ctx context.Context, cmd string) error
 	mail      MailFunc
 	realShell bool
+	// schedLatency, if set, is the limiter's view of the Go scheduler
+	// (default: none, whatever the machine running the tests does).
+	schedLatency func() (time.Duration, uint64)
 }
 
 func parseConfig(t testing.TB, path string) (*ldconf.Config, error) {
@@ -311,6 +314,10 @@ func (h *harness) start() {
 		SysctlDir:           h.sysctls,
 		Metrics:             h.metrics,
 		Status:              func(f StatusFunc) { h.status = f },
+		schedLatency:        h.schedLatency,
+	}
+	if o.schedLatency == nil {
+		o.schedLatency = noSchedLatency
 	}
 	if h.realShell {
 		o.Shell = nil
@@ -406,3 +413,9 @@ func renameFile(a, b string) error        { return os.Rename(a, b) }
 func chmod(p string, m os.FileMode) error { return os.Chmod(p, m) }
 func mkdir(p string) error                { return os.Mkdir(p, 0o755) }
 func removeFile(p string) error           { return os.Remove(p) }
+
+// noSchedLatency is a Go scheduler that never keeps a goroutine waiting.
+func noSchedLatency() (time.Duration, uint64) { return 0, 0 }
+
+// testLimiter is a limiter of n places, blind to the machine's scheduler.
+func testLimiter(n int) *limiter { return newLimiter(n, time.Now, noSchedLatency) }

@@ -234,6 +234,8 @@ func gatherPace(s *metrics.Set, p CheckPace) {
 		AddUint(p.Abandoned, nil)
 	s.Family("lvs_checks_stuck", metrics.Gauge, "Abandoned health checks still running (at most one per real).").
 		Add(float64(p.Stuck), nil)
+	s.Family("lvs_check_concurrency_limit", metrics.Gauge, "How many health checks may run at once: fewer than one per real while the director starves them of CPU.").
+		Add(float64(p.Limit), nil)
 	s.Family("lvs_check_panics_total", metrics.Counter, "Health checks that panicked, each counted as a failure.").
 		AddUint(p.Panics, nil)
 }

@@ -27,8 +27,9 @@ type Options struct {
 	// daemon then reports ready, and the process that started it exits
 	// 0).
 	Ready func()
-	// Workers bounds concurrent checks (default: one per real, at least
-	// minWorkers, at most maxWorkers).
+	// Workers is the most checks run at once (default: one per real, at
+	// least minWorkers, at most maxWorkers); the limiter keeps them fewer
+	// while the director starves them of CPU (limiter.go).
 	Workers int
 	// Shell runs fallbackcommand and callback lines (default RunShell:
 	// /bin/sh -c in a process group of its own). ctx ends at
@@ -63,6 +64,9 @@ type Options struct {
 	// pollOnly makes the config watcher poll without inotify (tests in a
 	// testing/synctest bubble).
 	pollOnly bool
+	// schedLatency replaces the runtime's scheduling latency for the
+	// limiter (tests: the machine's own must not steer them).
+	schedLatency func() (time.Duration, uint64)
 }
 
 // StopSignal is the cancellation cause Run logs as the signal name

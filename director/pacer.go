@@ -12,21 +12,24 @@ import (
 
 // The director may be the slow one: more checks due per second than its
 // CPU completes (a thousand HTTP checks a second in a one-CPU guest).
-// Then its checks start late, and run slowly once started, and a
-// healthy real's check times out for the director's own lateness. The
+// The limiter (limiter.go) then keeps the checks that run few enough to
+// get the CPU, and the others wait for a place: they start late. The
 // pacer (checkoverload=stretch, the default) keeps that from marking
 // healthy reals down, in two ways:
 //
-//   - it measures how late each check starts (its lag) and how long
-//     after its start it tried to connect, and while more than
-//     behindShare of the checks of a window were late by more than
+//   - it measures how late each check starts (its lag), and while more
+//     than behindShare of the checks of a window were late by more than
 //     lagLimit, it stretches the interval of every real by the same
-//     factor (at most maxStretch), shrinking it back once they are on
-//     time: the rate degrades, evenly, never one virtual more than
-//     another;
+//     factor, to what the director completes: with N reals due every
+//     configured interval I and C checks ended per second in the window,
+//     the stretch is stretchMargin x N / (C x I) (never less than the
+//     last one), never past maxEffective; once the checks are
+//     on time it creeps back by stretchDown a window. The rate degrades,
+//     evenly, never one virtual more than another;
 //   - a check that timed out because the director missed the real's
 //     answer (answerMissed) is no answer yet, not a failure (excused),
-//     unless the real has gone without a passed check for noAnswerLimit.
+//     unless the real has gone without a passed check for noAnswerLimit
+//     of the interval in force.
 //
 // With checkoverload=fail it only measures (metrics, status, the
 // warnings): every timeout is a failure, as in ldirectord.
@@ -40,13 +43,12 @@ type pacer struct {
 	policy atomic.Int32
 	// stretch is the factor of every interval, math.Float64bits, >= 1.
 	stretch atomic.Uint64
-	// spell mirrors falling, for the probers.
-	spell atomic.Bool
 
 	// The window being counted: checks ended, and those that were late.
 	winStart atomic.Int64 // UnixNano
 	win      atomic.Int64 // the window's length
 	done     atomic.Int64
+	answered atomic.Int64 // of done, those not taken as no answer yet
 	behind   atomic.Int64
 	maxLag   atomic.Int64 // the largest lag of the window, ns
 
@@ -67,19 +69,22 @@ type pacer struct {
 	reals    int
 	interval time.Duration
 	loops    []*probeLoop
+	// maxStretch is the largest stretch: every real's maxEffective.
+	maxStretch float64
+	// lim bounds the running checks (for status; nil in some tests).
+	lim *limiter
 }
 
 const (
-	// maxStretch bounds the stretch, and with it how late a real that
-	// stops answering may be found out (noAnswerLimit).
-	maxStretch = 3
+	// stretchMargin: the stretch that follows the completion rate leaves
+	// a fifth to spare, so that the checks waiting are worked off.
+	stretchMargin = 1.2
 	// behindShare of a window's checks late by more than lagLimit
 	// stretches the interval; under onTimeShare shrinks it.
 	behindShare = 0.1
 	onTimeShare = 0.02
-	// stretchUp multiplies the stretch per behind window; stretchDown is
-	// taken off per on-time window (additive: it creeps back).
-	stretchUp   = 1.25
+	// stretchDown is taken off per on-time window (additive: it creeps
+	// back).
 	stretchDown = 0.1
 	// calmWindows on-time windows at stretch 1 end a falling-behind
 	// spell (its end is logged once, not at every wobble).
@@ -95,8 +100,15 @@ func newPacer(log *Logger, now func() time.Time) *pacer {
 	p.stretch.Store(math.Float64bits(1))
 	p.winStart.Store(now().UnixNano())
 	p.win.Store(int64(minWindow))
+	p.maxStretch = 3
 	return p
 }
+
+// maxEffective is the longest a real's interval iv (timeout t) is
+// stretched to: 3 x iv + t. A real that stops answering is then counted
+// failed within 3 x (iv + t) of its last passed check when its checks
+// start within their timeout of being due (docs/reliability.md).
+func maxEffective(iv, t time.Duration) time.Duration { return 3*iv + t }
 
 // setPlan tells the pacer the reals now checked (start, reload) and the
 // policy in force.
@@ -106,24 +118,42 @@ func (p *pacer) setPlan(g *ldconf.Global, loops []*probeLoop, interval time.Dura
 	defer p.mu.Unlock()
 	p.reals, p.interval, p.loops = len(loops), interval, loops
 	p.win.Store(int64(max(minWindow, interval)))
+	p.maxStretch = 0
+	for _, l := range loops {
+		if iv := l.p.spec.interval; iv > 0 {
+			s := float64(maxEffective(iv, l.p.spec.target.Timeout())) / float64(iv)
+			if p.maxStretch == 0 || s < p.maxStretch {
+				p.maxStretch = s
+			}
+		}
+	}
+	if p.maxStretch == 0 {
+		p.maxStretch = 3
+	}
+	p.stretch.Store(math.Float64bits(min(p.factor(), p.maxStretch)))
 	if g.CheckOverload == ldconf.OverloadFail {
 		p.stretch.Store(math.Float64bits(1))
 	}
+}
+
+// setLimiter tells the pacer the limiter, for status.
+func (p *pacer) setLimiter(l *limiter) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lim = l
 }
 
 func (p *pacer) stretching() bool {
 	return ldconf.CheckOverload(p.policy.Load()) == ldconf.OverloadStretch
 }
 
-// behindNow says whether a falling-behind spell is on (logged).
-func (p *pacer) behindNow() bool { return p.spell.Load() }
-
 // factor is the stretch of every interval now.
 func (p *pacer) factor() float64 { return math.Float64frombits(p.stretch.Load()) }
 
-// stretched is an interval as the pacer has it now.
-func (p *pacer) stretched(iv time.Duration) time.Duration {
-	return time.Duration(float64(iv) * p.factor())
+// stretched is the interval iv of a real with timeout t as the pacer
+// has it now.
+func (p *pacer) stretched(iv, t time.Duration) time.Duration {
+	return min(time.Duration(float64(iv)*p.factor()), maxEffective(iv, t))
 }
 
 // lagLimit is how late a check of interval iv and timeout t may start
@@ -147,17 +177,21 @@ func answerMissed(sent time.Time, asked bool, deadline time.Time, t time.Duratio
 }
 
 // noAnswerLimit is how long a real may go without a passed check and
-// still have a late timeout excused: the longest a healthy real waits
-// for its next check at the longest stretch, plus its timeout. A real
-// that stops answering is counted as failed by the first timeout that
-// ends after it (so within noAnswerLimit plus one more check).
-func noAnswerLimit(iv, t time.Duration) time.Duration { return maxStretch*iv + t }
+// still have a late timeout excused, with iv the interval in force (as
+// stretched): a healthy real waits iv for its next check, which may
+// start up to its timeout t late and take t. A real that stops answering
+// is counted as failed by the first timeout that ends after it (so
+// within noAnswerLimit plus one more check).
+func noAnswerLimit(iv, t time.Duration) time.Duration { return iv + 2*t }
 
 // ended records one check that ran: its lag, whether it was behind
 // (late by more than its lagLimit), whether it was a late timeout.
 // Every window's end is evaluated here.
-func (p *pacer) ended(now time.Time, lag time.Duration, behind bool) {
+func (p *pacer) ended(now time.Time, lag time.Duration, behind, answered bool) {
 	p.done.Add(1)
+	if answered {
+		p.answered.Add(1)
+	}
 	if behind {
 		p.behind.Add(1)
 	}
@@ -171,12 +205,14 @@ func (p *pacer) ended(now time.Time, lag time.Duration, behind bool) {
 	if now.UnixNano()-start < p.win.Load() || !p.winStart.CompareAndSwap(start, now.UnixNano()) {
 		return
 	}
-	p.evaluate(p.done.Swap(0), p.behind.Swap(0), time.Duration(p.maxLag.Swap(0)))
+	p.evaluate(p.done.Swap(0), p.behind.Swap(0), time.Duration(p.maxLag.Swap(0)), time.Duration(now.UnixNano()-start), p.answered.Swap(0))
 }
 
-// evaluate decides the stretch after a window of n checks, late of them
-// late, and logs a falling-behind spell's start and end.
-func (p *pacer) evaluate(n, late int64, maxLag time.Duration) {
+// evaluate decides the stretch after a window of length elapsed with n
+// checks ended, late of them late and answered of them not no answer
+// yet (a recheck completes nothing), and logs a falling-behind spell's
+// start and end.
+func (p *pacer) evaluate(n, late int64, maxLag, elapsed time.Duration, answered int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lastLag = maxLag
@@ -188,12 +224,11 @@ func (p *pacer) evaluate(n, late int64, maxLag time.Duration) {
 	switch {
 	case share > behindShare:
 		if p.stretching() {
-			s = min(maxStretch, s*stretchUp)
+			s = min(p.maxStretch, max(s, p.following(answered, elapsed)))
 		}
 		p.calm = 0
 		if !p.falling {
 			p.falling = true
-			p.spell.Store(true)
 			p.log.Printf("checks falling behind: %d reals, effective interval %s (configured %s)",
 				p.reals, seconds(time.Duration(float64(p.interval)*s)), seconds(p.interval))
 		}
@@ -205,7 +240,6 @@ func (p *pacer) evaluate(n, late int64, maxLag time.Duration) {
 		}
 		if p.calm++; p.falling && p.calm >= calmWindows {
 			p.falling = false
-			p.spell.Store(false)
 			p.log.Printf("checks on time again: %d reals, interval %s", p.reals, seconds(p.interval))
 		}
 	default:
@@ -213,6 +247,18 @@ func (p *pacer) evaluate(n, late int64, maxLag time.Duration) {
 	}
 	// In thousandths, so that steps of a tenth come back to 1 exactly.
 	p.stretch.Store(math.Float64bits(math.Round(s*1000) / 1000))
+}
+
+// following is the stretch at which the checks due per second match
+// what the director completed in a window of length elapsed with n
+// checks ended (when checks were waiting, what it can complete), with
+// stretchMargin to spare.
+func (p *pacer) following(n int64, elapsed time.Duration) float64 {
+	if n <= 0 || elapsed <= 0 || p.interval <= 0 {
+		return 1
+	}
+	rate := float64(n) / elapsed.Seconds()
+	return stretchMargin * float64(p.reals) / (rate * p.interval.Seconds())
 }
 
 // seconds writes d as the warning lines do: "1.25 s".
@@ -259,6 +305,10 @@ type CheckPace struct {
 	Abandoned    uint64 `json:"abandoned"`
 	Stuck        int64  `json:"stuck"`
 	Panics       uint64 `json:"panics"`
+	// Limit is how many checks may run at once now, Ceiling the most
+	// (limiter.go).
+	Limit   int `json:"concurrency_limit"`
+	Ceiling int `json:"concurrency_ceiling"`
 }
 
 // pace is the pacer's state now.
@@ -267,7 +317,11 @@ func (p *pacer) pace() CheckPace {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.factor()
-	return CheckPace{
+	limit, ceiling := 0, 0
+	if p.lim != nil {
+		limit, ceiling = p.lim.current(), p.lim.maxLimit()
+	}
+	return CheckPace{Limit: limit, Ceiling: ceiling,
 		Policy: ldconf.CheckOverload(p.policy.Load()).String(), Reals: p.reals,
 		Interval: p.interval, Effective: time.Duration(float64(p.interval) * s), Stretch: s,
 		Behind: p.falling, Overdue: over, Lag: p.lastLag,

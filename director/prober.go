@@ -43,7 +43,7 @@ type prober struct {
 
 	maintDir string
 	log      *Logger
-	sem      chan struct{} // one token per running check: bounds them (workersFor)
+	lim      *limiter // bounds the running checks (limiter.go)
 	out      chan<- transition
 	jitter   func(max time.Duration) time.Duration
 	board    *board
@@ -68,9 +68,11 @@ type prober struct {
 	mctx         context.Context // the loop's context, carrying mark
 	// lastPass is when the real last passed a check (or the prober
 	// started); recheck makes the next check due at once (the last one
-	// was no answer yet).
-	lastPass time.Time
-	recheck  bool
+	// was no answer yet); waitedFor is the last wait between checks
+	// (not a recheck's), for noAnswerLimit.
+	lastPass  time.Time
+	recheck   bool
+	waitedFor time.Duration
 	// stuckSince is when the check the watchdog abandoned started.
 	stuckSince time.Time
 }
@@ -150,7 +152,8 @@ func (p *prober) nextDelay() time.Duration {
 		p.recheck = false
 		return 0
 	}
-	return nextDelay(p.pace.stretched(p.spec.interval), p.jitter)
+	p.waitedFor = nextDelay(p.pace.stretched(p.spec.interval, p.spec.target.Timeout()), p.jitter)
+	return p.waitedFor
 }
 
 // nextDelay is the wait between the end of one check and the start of
@@ -207,9 +210,7 @@ func (p *prober) begin(ctx context.Context, l *probeLoop, due int64) (context.Co
 		p.stillRunning(ctx)
 		return nil, false
 	}
-	select {
-	case p.sem <- struct{}{}:
-	case <-ctx.Done():
+	if !p.lim.acquire(ctx) {
 		return nil, false
 	}
 	p.start = p.now()
@@ -258,12 +259,29 @@ func (p *prober) end(ctx context.Context, l *probeLoop, res *checks.Result) bool
 	}
 	p.cancel()
 	p.cancel = nil // it would keep the check's context, timer and all, until the next check
-	<-p.sem
+	p.lim.releaseCheck(p.starved(res), p.onNetwork(res))
 	if ctx.Err() != nil {
 		return true // stopping or reloading: the result belongs to no one
 	}
 	p.judge(ctx, res)
 	return true
+}
+
+// starved says whether the check ended waited for the CPU: it tried to
+// connect late, or timed out without having tried.
+func (p *prober) starved(res *checks.Result) bool {
+	at, marked := p.mark.At()
+	if !marked {
+		return res.Timeout && !res.Up
+	}
+	return at.Sub(p.start) > starvedConnect
+}
+
+// onNetwork says whether the check ended timed out waiting on the
+// network: it tried to connect at once.
+func (p *prober) onNetwork(res *checks.Result) bool {
+	at, marked := p.mark.At()
+	return res.Timeout && !res.Up && marked && at.Sub(p.start) <= starvedConnect
 }
 
 // judge records a check's result and acts on it, unless it timed out
@@ -283,12 +301,14 @@ func (p *prober) judge(ctx context.Context, res *checks.Result) {
 	timedOut := res.Timeout && !res.Up
 	sent, asked := p.mark.Sent()
 	measured := timedOut && answerMissed(sent, asked, p.start.Add(timeout), timeout, p.mark.Missed())
-	p.pace.ended(now, p.lag, measured || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit)
 	// Late: the director missed the answer, or the watchdog took the
-	// check over while the director is falling behind (its goroutine did
-	// not get a CPU to see even its own deadline).
-	late := measured || timedOut && errors.Is(res.Err, errAbandoned) && p.pace.behindNow()
-	if late && p.excused(now) {
+	// check over while the director is starving its checks of CPU (its
+	// goroutine did not get a CPU to see even its own deadline). A check that asked in time and heard nothing is the
+	// real's failure, starving or not: a black hole is found on time.
+	late := measured || timedOut && errors.Is(res.Err, errAbandoned) && p.lim.starving()
+	noAnswer := late && p.excused(now)
+	p.pace.ended(now, p.lag, measured || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit, !noAnswer)
+	if noAnswer {
 		p.noAnswer(res, connectAfter)
 		return
 	}
@@ -297,9 +317,12 @@ func (p *prober) judge(ctx context.Context, res *checks.Result) {
 
 // excused says whether a late timeout ending at now is no answer yet:
 // under checkoverload=stretch, while the real has passed a check within
-// noAnswerLimit.
+// noAnswerLimit of the interval in force (the longer of the stretched
+// one now and the real's last wait).
 func (p *prober) excused(now time.Time) bool {
-	return p.pace.stretching() && now.Sub(p.lastPass) < noAnswerLimit(p.spec.interval, p.spec.target.Timeout())
+	t := p.spec.target.Timeout()
+	iv := max(p.pace.stretched(p.spec.interval, t), p.waitedFor)
+	return p.pace.stretching() && now.Sub(p.lastPass) < noAnswerLimit(iv, t)
 }
 
 // noAnswer is a timeout of the director's making: the real keeps its

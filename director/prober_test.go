@@ -22,7 +22,7 @@ func TestProberStatusOffAndMaintenance(t *testing.T) {
 	out := make(chan transition, 4)
 	_, log := testLogger()
 	p := &prober{spec: probeSpec{id: "10.0.0.4:80", checker: checks.Off{}, members: []*rstate{rs}, failureCount: 1, interval: time.Second},
-		maintDir: dir, log: log, sem: make(chan struct{}, 1), out: out, board: b, now: time.Now,
+		maintDir: dir, log: log, lim: testLimiter(1), out: out, board: b, now: time.Now,
 		pace: newPacer(log, time.Now), stuck: newStuckChecks()}
 	ctx := context.Background()
 	p.mctx = ctx

@@ -97,6 +97,9 @@ func ChecksLine(c CheckPace) string {
 		}
 	}
 	fmt.Fprintf(&b, "; checkoverload=%s; %d overdue, largest recent lag %s", c.Policy, c.Overdue, c.Lag.Round(time.Millisecond))
+	if c.Limit < c.Ceiling {
+		fmt.Fprintf(&b, "; at most %d checks at once (of %d)", c.Limit, c.Ceiling)
+	}
 	if c.LateTimeouts > 0 {
 		fmt.Fprintf(&b, "; %d timeouts taken as no answer yet", c.LateTimeouts)
 	}

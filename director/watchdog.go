@@ -64,8 +64,11 @@ func (p *pacer) watch(ctx context.Context) {
 		case <-t.C:
 		}
 		p.mu.Lock()
-		loops := p.loops
+		loops, lim := p.loops, p.lim
 		p.mu.Unlock()
+		if lim != nil {
+			lim.tick()
+		}
 		now := p.now().UnixNano()
 		for _, l := range loops {
 			if l.run.Load() == loopChecking && now-l.started.Load() > int64(l.limit) {
@@ -117,7 +120,8 @@ func (l *probeLoop) abandon(why string) bool {
 	p.stuck.add(p.spec.id)
 	p.pace.abandoned.Add(1)
 	p.pace.stuck.Add(1)
-	<-p.sem
+	_, marked := p.mark.At()
+	p.lim.release(!marked)
 	if why != "" {
 		first := p.spec.members[0]
 		p.log.Printf("Check of real server %s (%s) %s",
@@ -140,7 +144,7 @@ func (p *prober) returned() {
 func (p *prober) stillRunning(ctx context.Context) {
 	p.start, p.lag, p.connectAfter = p.now(), 0, -1
 	res := checks.Result{Reason: "an abandoned check of this real is still running", Err: errAbandoned}
-	if p.pace.behindNow() && p.excused(p.start) {
+	if p.lim.starving() && p.excused(p.start) {
 		// No answer yet, as the abandonment was: checked again at the
 		// next interval (not at once: nothing has run).
 		res.Unchanged = true

@@ -48,15 +48,17 @@ watch_split() {
 }
 
 # overload_round NAME N POLICY: prints "UP DROPS MIN_UP DROPPED SPLIT
-# EFFECTIVE LATE BH BACK FLAPS" (seconds, counts, "d/s/r" %; "-" where not
-# measured).
+# EFFECTIVE LATE BH BACK FLAPS LIMIT" (seconds, counts, "d/s/r" %; "-"
+# where not measured; LIMIT is the checks let run at once at the end of
+# the first minute).
 overload_round() {
-	local name=$1 n=$2 policy=$3 cfg=/etc/ha.d/$1.cf up pid w1 eff late bh back w2
+	local name=$1 n=$2 policy=$3 cfg=/etc/ha.d/$1.cf up pid w1 eff late lim bh back w2
 	http_conf 10 $(($2 / 10)) "$policy" >"$cfg"
 	up=$("$B" until -timeout 120s up="$n" -- "$L" ldirectord --metrics-listen 127.0.0.1:9799 "$cfg" start)
 	pid=$(pid_of "$name")
 	w1=$(watch_split "$pid" 60)
 	eff=$(metric lvs_check_effective_interval_seconds) late=$(metric lvs_check_late_timeouts_total)
+	lim=$(metric lvs_check_concurrency_limit)
 	if [ "$policy" = fail ]; then
 		bh=- back=- w2="- - -"
 	else
@@ -69,7 +71,7 @@ overload_round() {
 	sleep 2
 	ipvsadm -C
 	: >/var/log/ld-overload.log
-	echo "$up $w1 ${eff:--} ${late:--} $bh $back ${w2%% *}"
+	echo "$up $w1 ${eff:--} ${late:--} $bh $back ${w2%% *} ${lim:--}"
 }
 
 idle_guest
@@ -89,9 +91,10 @@ row "all up after the start (s)" "${A[0]}" "${Bf[0]}" "${C[0]}" ""
 row "60 s after: healthy reals dropped" "${A[1]}" "${Bf[1]}" "${C[1]}" "0"
 row "60 s after: fewest up at once" "${A[2]}" "${Bf[2]}" "${C[2]}" "all"
 row "CPU daemon/server/rest (% of the CPU)" "${A[4]}" "${Bf[4]}" "${C[4]}" ""
-row "effective interval (s)" "${A[5]}" "${Bf[5]}" "${C[5]}" "<=3"
+row "effective interval (s)" "${A[5]}" "${Bf[5]}" "${C[5]}" "<=5 (3 x interval + timeout)"
+row "checks let run at once (limit)" "${A[10]}" "${Bf[10]}" "${C[10]}" ""
 row "timeouts taken as no answer yet" "${A[6]}" "${Bf[6]}" "${C[6]}" ""
-row "black hole, all quiesced (s)" "${A[7]}" "${Bf[7]}" "${C[7]}" "<=7 s"
+row "black hole, all quiesced (s)" "${A[7]}" "${Bf[7]}" "${C[7]}" "<=9 (3 x (interval + timeout))"
 row "back, all restored (s)" "${A[8]}" "${Bf[8]}" "${C[8]}" ""
 row "60 s after the return: drops" "${A[9]}" "${Bf[9]}" "${C[9]}" "0"
 printf 'overload\t%s\t%s\t%s\n' "$a" "$b" "$c" >>"$out/bench.tsv"
