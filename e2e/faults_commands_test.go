@@ -212,10 +212,13 @@ sleep 600
 	if killed < 20*time.Second || killed > 30*time.Second {
 		t.Errorf("killed %.1f s after it started, want 20 s (commandtimeout) plus at most a second's grace", killed.Seconds())
 	}
-	log, _ := os.ReadFile("/var/log/ldirectord.log")
-	if want := "system(" + script + " start 192.168.100.1:80 tcp) did not finish within 20s (commandtimeout): killed with its process group"; !strings.Contains(string(log), want) {
-		t.Errorf("log lacks %q:\n%s", want, log)
+	// The daemon kills first and logs after: wait for the line.
+	want := "system(" + script + " start 192.168.100.1:80 tcp) did not finish within 20s (commandtimeout): killed with its process group"
+	hasLine := func() bool {
+		log, _ := os.ReadFile("/var/log/ldirectord.log")
+		return strings.Contains(string(log), want)
 	}
+	waitUntil(t, "the kill's log line", 5*time.Second, hasLine)
 	took := waitStopped(t, ld, cfg, "/run/ldirectord.faults-cmd.cf.pid", 20*time.Second)
 	t.Logf("killed after %.1f s; stop took %.1f s", killed.Seconds(), took.Seconds())
 	if took > 15*time.Second {
