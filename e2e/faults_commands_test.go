@@ -160,7 +160,7 @@ func TestFaultHungFallbackCommand(t *testing.T) {
 date +%s.%N >`+dir+`/started
 (trap '' TERM; exec sleep 600) &
 echo $! >`+dir+`/child
-echo $$ >`+dir+`/shell
+echo $$ >`+dir+`/shell.new && mv `+dir+`/shell.new `+dir+`/shell
 sleep 600
 `), 0o755); err != nil {
 		t.Fatal(err)
@@ -185,8 +185,10 @@ sleep 600
 	}
 	// No real is up: the first virtual's fallbackcommand start runs, and
 	// hangs.
+	// shell is renamed into place last: once it is there, all three are
+	// written whole.
 	waitUntil(t, "the fallbackcommand to start", 15*time.Second, func() bool {
-		_, err := os.Stat(filepath.Join(dir, "child"))
+		_, err := os.Stat(filepath.Join(dir, "shell"))
 		return err == nil
 	})
 	b, _ := os.ReadFile(filepath.Join(dir, "started"))
