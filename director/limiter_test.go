@@ -356,15 +356,7 @@ func TestLimiterKeepsStarvedChecksInTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var cfg strings.Builder
 		cfg.WriteString("checkinterval=1\n")
-		var reals []string
-		for v := 1; v <= 10; v++ {
-			fmt.Fprintf(&cfg, "virtual=192.168.100.%d:80\n\tchecktype=connect\n", v)
-			for r := 1; r <= 30; r++ {
-				a := fmt.Sprintf("10.0.%d.%d", v, r)
-				reals = append(reals, a)
-				fmt.Fprintf(&cfg, "\treal=%s:80 gate\n", a)
-			}
-		}
+		reals := connectVirtuals(&cfg, 10, 30)
 		h := newBubbleHarness(t, cfg.String())
 		h.interval, h.workers = 0, 64
 		for _, a := range reals {
@@ -420,22 +412,13 @@ func TestBlackHoleFoundOnStarvingDirector(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var cfg strings.Builder
 		cfg.WriteString("checkinterval=1\n")
-		for v := 1; v <= 2; v++ {
-			fmt.Fprintf(&cfg, "virtual=192.168.100.%d:80\n\tchecktype=connect\n", v)
-			for r := 1; r <= 10; r++ {
-				a := fmt.Sprintf("10.0.%d.%d", v, r)
-				fmt.Fprintf(&cfg, "\treal=%s:80 gate\n", a)
-			}
-		}
+		healthy := connectVirtuals(&cfg, 2, 10)
 		cfg.WriteString("virtual=192.168.100.9:80\n\tchecktype=connect\n\treal=10.0.9.1:80 gate\n")
 		h := newBubbleHarness(t, cfg.String())
 		h.interval, h.workers = 0, 64
-		for v := 1; v <= 2; v++ {
-			for r := 1; r <= 10; r++ {
-				a := fmt.Sprintf("10.0.%d.%d", v, r)
-				h.health.set(a, true)
-				h.health.busy(a, 80*time.Millisecond)
-			}
+		for _, a := range healthy {
+			h.health.set(a, true)
+			h.health.busy(a, 80*time.Millisecond)
 		}
 		h.health.set("10.0.9.1", true)
 		h.start()

@@ -243,15 +243,7 @@ func TestOverloadStretchesEvenly(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var cfg strings.Builder
 		cfg.WriteString("checkinterval=1\n")
-		var reals []string
-		for v := 1; v <= 2; v++ {
-			fmt.Fprintf(&cfg, "virtual=192.168.100.%d:80\n\tchecktype=connect\n", v)
-			for r := 1; r <= 10; r++ {
-				a := fmt.Sprintf("10.0.%d.%d", v, r)
-				reals = append(reals, a)
-				fmt.Fprintf(&cfg, "\treal=%s:80 gate\n", a)
-			}
-		}
+		reals := connectVirtuals(&cfg, 2, 10)
 		h := newBubbleHarness(t, cfg.String())
 		h.interval, h.workers = 0, 1
 		for _, a := range reals {
@@ -354,15 +346,7 @@ func TestStarvedChecksAreNoAnswerYet(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				var cfg strings.Builder
 				fmt.Fprintf(&cfg, "checkinterval=1\ncheckoverload=%s\n", policy)
-				var healthy []string
-				for v := 1; v <= 2; v++ {
-					fmt.Fprintf(&cfg, "virtual=192.168.100.%d:80\n\tchecktype=connect\n", v)
-					for r := 1; r <= 10; r++ {
-						a := fmt.Sprintf("10.0.%d.%d", v, r)
-						healthy = append(healthy, a)
-						fmt.Fprintf(&cfg, "\treal=%s:80 gate\n", a)
-					}
-				}
+				healthy := connectVirtuals(&cfg, 2, 10)
 				cfg.WriteString("virtual=192.168.100.9:80\n\tchecktype=connect\n\treal=10.0.9.1:80 gate\n")
 				h := newBubbleHarness(t, cfg.String())
 				h.interval, h.workers = 0, 64
@@ -413,4 +397,20 @@ func TestStarvedChecksAreNoAnswerYet(t *testing.T) {
 			})
 		})
 	}
+}
+
+// connectVirtuals writes virtuals 192.168.100.V:80 (V from 1), each with
+// reals 10.0.V.R:80 (R from 1) under connect checks, into cfg, and
+// returns the reals' addresses in order.
+func connectVirtuals(cfg *strings.Builder, virtuals, reals int) []string {
+	var addrs []string
+	for v := 1; v <= virtuals; v++ {
+		fmt.Fprintf(cfg, "virtual=192.168.100.%d:80\n\tchecktype=connect\n", v)
+		for r := 1; r <= reals; r++ {
+			a := fmt.Sprintf("10.0.%d.%d", v, r)
+			addrs = append(addrs, a)
+			fmt.Fprintf(cfg, "\treal=%s:80 gate\n", a)
+		}
+	}
+	return addrs
 }
