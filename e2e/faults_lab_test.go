@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -32,15 +33,18 @@ const farmPort = 18080
 
 // farm is a set of real servers: one listener per address, accepting and
 // closing; a real is down while its listener is closed (the connect
-// check gets a reset).
+// check gets a reset). It counts the connections each address accepted:
+// a test measures time in the daemon's checks, which stretch with the
+// host's load as its deadlines do.
 type farm struct {
-	t  *testing.T
-	mu sync.Mutex
-	ls map[string]net.Listener
+	t        *testing.T
+	mu       sync.Mutex
+	ls       map[string]net.Listener
+	accepted map[string]*atomic.Int64
 }
 
 func newFarm(t *testing.T) *farm {
-	f := &farm{t: t, ls: map[string]net.Listener{}}
+	f := &farm{t: t, ls: map[string]net.Listener{}, accepted: map[string]*atomic.Int64{}}
 	t.Cleanup(func() {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -64,12 +68,18 @@ func (f *farm) up(addrs ...string) {
 			f.t.Fatalf("listen %s: %v", a, err)
 		}
 		f.ls[a] = l
+		n := f.accepted[a]
+		if n == nil {
+			n = new(atomic.Int64)
+			f.accepted[a] = n
+		}
 		go func() {
 			for {
 				c, err := l.Accept()
 				if err != nil {
 					return
 				}
+				n.Add(1)
 				c.Close()
 			}
 		}()
@@ -86,6 +96,19 @@ func (f *farm) down(addrs ...string) {
 			delete(f.ls, a)
 		}
 	}
+}
+
+// accepts is how many connections each of addrs has accepted so far.
+func (f *farm) accepts(addrs []string) []int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]int64, len(addrs))
+	for i, a := range addrs {
+		if n := f.accepted[a]; n != nil {
+			out[i] = n.Load()
+		}
+	}
+	return out
 }
 
 // farmReals are n addresses 127.1.X.Y for real servers.
