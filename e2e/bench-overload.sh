@@ -7,7 +7,9 @@
 # how long until all are up, then 60 s of watching (any drop of a
 # healthy real counts) with the CPU split over that minute, a black hole
 # of all (iptables DROP) until all are quiesced, their return, and
-# another 60 s of watching for flaps. Then 1,000 reals again with
+# another 60 s of watching for flaps. A drop while watching writes the
+# reals and the director's status (the failed check's reason) to
+# NAME.drops1 (first minute) or NAME.drops2 (after the return). Then 1,000 reals again with
 # checkoverload=fail, ldirectord's behaviour, for comparison.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,14 +35,16 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # busy and total ticks of the guest's CPU
 cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 
-# watch_split PID SECONDS: benchtool watch's "DROPS MIN_UP REALS" over
+# watch_split PID SECONDS: (with $cfg and $name of the round: a drop's
+# reals and the director's status then go to $out/$name.drops1)
+# benchtool watch's "DROPS MIN_UP REALS" over
 # SECONDS, then the CPU split over them in % of the CPU: the daemon, the
 # real servers' process, and the rest (the kernel's TCP in softirq, other
 # processes), "daemon/server/rest".
 watch_split() {
 	local d0 s0 c0 d1 s1 c1 w
 	d0=$(ticks "$1") s0=$(ticks "$srv") c0=$(cpu_ticks)
-	w=$("$B" watch -seconds "$2" -every 50ms)
+	w=$("$B" watch -seconds "$2" -every 50ms -on-drop "$L status --json $cfg" 2>"$out/$name.drops1")
 	d1=$(ticks "$1") s1=$(ticks "$srv") c1=$(cpu_ticks)
 	awk -v w="$w" -v d="$((d1 - d0))" -v s="$((s1 - s0))" -v a="$c0" -v b="$c1" 'BEGIN {
 		split(a, x, " "); split(b, y, " "); busy = y[1] - x[1]; all = y[2] - x[2]
@@ -64,7 +68,7 @@ overload_round() {
 	else
 		bh=$("$B" until -trace -timeout 60s -every 50ms -after zero="$n" -- "${drop[@]}" -I INPUT -p tcp --dport 80 -j DROP 2>"$out/$name.bh.trace")
 		back=$("$B" until -trace -timeout 120s -every 50ms -after up="$n" -- "${drop[@]}" -D INPUT -p tcp --dport 80 -j DROP 2>"$out/$name.back.trace")
-		w2=$("$B" watch -seconds 60 -every 50ms)
+		w2=$("$B" watch -seconds 60 -every 50ms -on-drop "$L status --json $cfg" 2>"$out/$name.drops2")
 	fi
 	cp /var/log/ld-overload.log "$out/$name.log" 2>/dev/null
 	"$L" ldirectord "$cfg" stop >/dev/null 2>&1

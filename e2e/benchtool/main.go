@@ -6,7 +6,7 @@
 //	benchtool serve ADDR
 //	benchtool serve-http ADDR
 //	benchtool until [-timeout D] [-every D] [-after] [-trace] COND -- CMD [ARG...]
-//	benchtool watch [-seconds S] [-every D]
+//	benchtool watch [-seconds S] [-every D] [-on-drop CMD]
 //	benchtool floor [-rate N] [-seconds S] ADDR:PORT...
 //
 // COND is one of

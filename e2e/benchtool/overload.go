@@ -2,9 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
+	"strings"
 	"time"
 )
 
@@ -51,11 +55,14 @@ func answer(c net.Conn) {
 // watch polls the table for a while and prints three figures: how many
 // times a destination went from a weight above 0 to 0 (a drop), the
 // fewest destinations above 0 at one poll, and how many destinations
-// dropped at least once ("DROPS MIN_UP REALS").
+// dropped at least once ("DROPS MIN_UP REALS"). With -on-drop, a poll
+// that sees drops writes them and what the shell command printed to
+// stderr (the director's status at that moment says why).
 func watch(args []string) error {
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
 	seconds := fs.Float64("seconds", 60, "how long to watch")
 	every := fs.Duration("every", 50*time.Millisecond, "poll interval")
+	onDrop := fs.String("on-drop", "", "shell command run when a poll sees drops")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,6 +76,7 @@ func watch(args []string) error {
 			return err
 		}
 		n := 0
+		var these []string
 		for _, d := range dests {
 			now := d.weight > 0
 			if now {
@@ -76,8 +84,12 @@ func watch(args []string) error {
 			} else if up[d.addr] && !first {
 				drops++
 				dropped[d.addr] = true
+				these = append(these, d.addr)
 			}
 			up[d.addr] = now
+		}
+		if len(these) > 0 && *onDrop != "" {
+			reportDrops(these, *onDrop)
 		}
 		if minUp < 0 || n < minUp {
 			minUp = n
@@ -89,4 +101,16 @@ func watch(args []string) error {
 	}
 	fmt.Printf("%d %d %d\n", drops, minUp, len(dropped))
 	return nil
+}
+
+// reportDrops writes the reals that dropped at one poll and the output of
+// cmd to stderr; cmd gets 10 s.
+func reportDrops(addrs []string, cmd string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "sh", "-c", cmd).CombinedOutput()
+	fmt.Fprintf(os.Stderr, "%s dropped: %s\n%s", time.Now().Format("15:04:05.000"), strings.Join(addrs, " "), out)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "on-drop: %v\n", err)
+	}
 }
