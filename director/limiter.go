@@ -21,11 +21,17 @@ import (
 //
 //   - every adjustEvery (as checks start or end, or the watchdog looks)
 //     it looks at the checks that ended and at the Go scheduler: the
-//     director is starving its
-//     checks if its goroutines waited for a CPU longer than schedLimit
-//     (the 90th percentile of the runtime's scheduling latency over the
-//     period), or if more than a tenth of the checks tried to connect
-//     late (starvedConnect) or timed out without having tried at all;
+//     director is starving its checks when more than a tenth of them
+//     (at least two) ran slowly, longer than a quarter of their timeout
+//     without waiting on the network for it (slowCheck), while its
+//     goroutines waited for a CPU longer than schedLimit (the 90th
+//     percentile of the runtime's scheduling latency over the period) or
+//     more than a tenth of the checks tried to connect late
+//     (starvedConnect) or timed out without having tried at all. Either
+//     sign alone is no evidence: an emulated or busy CPU delays
+//     goroutines by tens of milliseconds in bursts while every check
+//     still ends in a few, and a slow real server is slow whatever the
+//     director's CPU;
 //   - starving, while checks waited for a place or many (limitStart) ran
 //     at once: the limit halves, down to what was in use in the period
 //     halved (and never below its floor), so that the checks that do run
@@ -35,15 +41,6 @@ import (
 //     (workersFor); it doubles while checks wait and most of those that
 //     ended timed out waiting on the network (a black hole).
 //
-// A black hole does not shrink it: its checks try to connect at once
-// and wait on the network, not on the CPU, so the limit grows while they
-// hold their places for their whole timeout, and detection stays
-// bounded. The limit starts at limitStart, and grows from there within
-// the first second and a half on a director with CPU to spare (a start
-// at the ceiling would let a starved one fire every check at once).
-// Checks beyond the limit wait in arrival order (a recheck after "no
-// answer yet" too, behind reals that waited longer): that wait is lag,
-// which the pacer turns into a stretched interval.
 type limiter struct {
 	floor, ceiling int
 	now            func() time.Time
@@ -60,6 +57,7 @@ type limiter struct {
 	periodStart     time.Time
 	ended, starved  int
 	network         int // of the ended, timeouts waiting on the network
+	slow            int // of the ended, slow without waiting on the network
 	peak            int
 	waited          bool
 	starvingVerdict atomic.Bool
@@ -84,6 +82,9 @@ const (
 	// start waited for the CPU (a check connects within microseconds
 	// of its start on a director with CPU to spare).
 	starvedConnect = 100 * time.Millisecond
+	// slowCheck: a check that took more than its timeout divided by this
+	// is slow.
+	slowCheck = 4
 )
 
 // newLimiter is a limiter between floor and ceiling, at limitStart.
@@ -147,13 +148,14 @@ func (l *limiter) acquire(ctx context.Context) bool {
 
 // release gives a place back; starved says the check that held it
 // waited for the CPU (it tried to connect late, or never did and timed
-// out).
-func (l *limiter) release(starved bool) { l.releaseCheck(starved, false) }
+// out), and was slow for it.
+func (l *limiter) release(starved bool) { l.releaseCheck(starved, false, starved) }
 
 // releaseCheck is release; network says the check timed out waiting on
 // the network (it tried to connect at once): a black hole's check,
-// which held its place without using the CPU.
-func (l *limiter) releaseCheck(starved, network bool) {
+// which held its place without using the CPU; slow that it took longer
+// than a quarter of its timeout otherwise.
+func (l *limiter) releaseCheck(starved, network, slow bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ended++
@@ -162,6 +164,9 @@ func (l *limiter) releaseCheck(starved, network bool) {
 	}
 	if network {
 		l.network++
+	}
+	if slow {
+		l.slow++
 	}
 	l.free()
 }
@@ -204,8 +209,10 @@ func (l *limiter) handOn() {
 // adjust ends a period: the rule in the type's comment.
 func (l *limiter) adjust(now time.Time) {
 	lat, n := l.sched()
-	starving := lat > schedLimit && n >= schedMinSamples || lat > 4*schedLimit && n >= schedMinSamples/4 ||
-		l.starved >= 2 && l.starved*10 > l.ended
+	schedBehind := lat > schedLimit && n >= schedMinSamples || lat > 4*schedLimit && n >= schedMinSamples/4
+	lateConnects := l.starved >= 2 && l.starved*10 > l.ended
+	slowChecks := l.slow >= 2 && l.slow*10 > l.ended
+	starving := slowChecks && (schedBehind || lateConnects)
 	switch {
 	case starving && (l.waited || l.peak >= limitStart):
 		l.limit = max(l.floor, min(l.limit, l.peak)/2)
@@ -222,7 +229,7 @@ func (l *limiter) adjust(now time.Time) {
 	}
 	l.starvingVerdict.Store(starving)
 	l.limitNow.Store(int64(l.limit))
-	l.periodStart, l.ended, l.starved, l.network, l.peak, l.waited = now, 0, 0, 0, l.inflight, len(l.queue) > 0
+	l.periodStart, l.ended, l.starved, l.network, l.slow, l.peak, l.waited = now, 0, 0, 0, 0, l.inflight, len(l.queue) > 0
 }
 
 // starving is the last period's verdict: the director was short of CPU

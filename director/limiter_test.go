@@ -35,11 +35,12 @@ func (s *fakeSched) sample() (time.Duration, uint64) {
 
 // The limit starts at limitStart and grows by a quarter (at least the
 // floor) a period while checks end and the Go scheduler keeps none
-// waiting, up to its ceiling; it halves (from what was in use) every
-// period in which the scheduler kept goroutines waiting past
-// schedLimit, down to its floor, and grows back once it no longer does;
-// a scheduler busy with too few goroutines to tell (under
-// schedMinSamples) is no evidence.
+// waiting, up to its ceiling; a scheduler that keeps goroutines waiting
+// past schedLimit while every check ends quickly is no evidence (an
+// emulated CPU's bursts); with slow checks it halves the limit (from
+// what was in use) every period, down to its floor, and the limit grows
+// back once the scheduler keeps none waiting; a scheduler busy with too
+// few goroutines to tell (under schedMinSamples) is no evidence.
 func TestLimiterShrinksOnSchedulerLatencyAndGrowsBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sched := &fakeSched{}
@@ -54,36 +55,47 @@ func TestLimiterShrinksOnSchedulerLatencyAndGrowsBack(t *testing.T) {
 			}
 		}
 		acquire(20)
-		period := func() {
+		// period ends a period with one quick check, or with two slow ones
+		period := func(slow bool) {
+			if slow {
+				l.releaseCheck(false, false, true)
+			}
 			time.Sleep(adjustEvery)
-			l.release(false)
+			l.releaseCheck(false, false, slow) // ends the period
 			got = append(got, l.current())
 		}
 		sched.set(time.Millisecond, 10000)
 		for range 14 {
-			period()
+			period(false)
 		}
 		acquire(200)
+		sched.set(time.Second, schedMinSamples)
+		for range 2 {
+			period(false) // quick checks: the scheduler's latency alone
+		}
+		if l.starving() {
+			t.Error("starving with every check quick")
+		}
 		sched.set(time.Second, 4) // too few to tell
-		period()
+		period(true)
 		sched.set(time.Second, schedMinSamples)
 		for range 3 {
-			period()
+			period(true)
 		}
 		if !l.starving() {
 			t.Error("not starving after a starving period")
 		}
 		sched.set(time.Millisecond, 10000)
 		for range 3 {
-			period()
+			period(false)
 		}
 		if l.starving() {
 			t.Error("starving after a quiet period")
 		}
-		// 205 checks in flight, one fewer each period: the first halving
-		// starts from the 205 in use
+		// 202 checks in flight when the first starving period starts,
+		// fewer each period: the first halving starts from the 202
 		want := []int{64, 80, 100, 125, 156, 195, 243, 303, 378, 472, 590, 737, 921, 1000, 1000,
-			1000, 102, 51, 25, 41, 57, 73}
+			1000, 1000, 1000, 101, 50, 25, 41, 57, 73}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("limit by period: %v, want %v", got, want)
 		}
@@ -150,15 +162,24 @@ func TestLimiterGrowsDuringBlackHole(t *testing.T) {
 			l.acquire(ctx)
 		}
 		waiting, stopWaiting := context.WithCancel(ctx)
-		go l.acquire(waiting)
+		placed := make(chan bool, 8)
+		for range 8 {
+			go func() { placed <- l.acquire(waiting) }()
+		}
 		synctest.Wait()
-		for range 3 {
+		for range 3 { // two slow checks a period
+			l.releaseCheck(false, false, true)
 			time.Sleep(adjustEvery)
-			l.release(false)
+			l.releaseCheck(false, false, true)
 		}
 		stopWaiting()
 		synctest.Wait()
-		for range limitStart - 3 {
+		for range 8 {
+			if <-placed {
+				l.release(false)
+			}
+		}
+		for range limitStart - 6 {
 			l.release(false)
 		}
 		if got := l.current(); got != limitFloor {

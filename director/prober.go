@@ -259,7 +259,8 @@ func (p *prober) end(ctx context.Context, l *probeLoop, res *checks.Result) bool
 	}
 	p.cancel()
 	p.cancel = nil // it would keep the check's context, timer and all, until the next check
-	p.lim.releaseCheck(p.starved(res), p.onNetwork(res))
+	network := p.onNetwork(res)
+	p.lim.releaseCheck(p.starved(res), network, !network && p.slow(res))
 	if ctx.Err() != nil {
 		return true // stopping or reloading: the result belongs to no one
 	}
@@ -275,6 +276,16 @@ func (p *prober) starved(res *checks.Result) bool {
 		return res.Timeout && !res.Up
 	}
 	return at.Sub(p.start) > starvedConnect
+}
+
+// slow says whether the check took longer than a fraction of its
+// timeout (slowCheck).
+func (p *prober) slow(res *checks.Result) bool {
+	took := res.Latency
+	if took == 0 {
+		took = p.now().Sub(p.start)
+	}
+	return took*slowCheck > p.spec.target.Timeout()
 }
 
 // onNetwork says whether the check ended timed out waiting on the
