@@ -22,8 +22,8 @@ import (
 //   - every adjustEvery (as checks start or end, or the watchdog looks)
 //     it looks at the checks that ended and at the Go scheduler: the
 //     director is starving its checks when more than a tenth of them
-//     (at least two) ran slowly, longer than a quarter of their timeout
-//     without waiting on the network for it (slowCheck), while its
+//     (at least two) ran slowly for want of the CPU, longer than a
+//     quarter of their timeout (slowCheck, prober.slow), while its
 //     goroutines waited for a CPU longer than schedLimit (the 90th
 //     percentile of the runtime's scheduling latency over the period) or
 //     more than a tenth of the checks tried to connect late
@@ -40,7 +40,6 @@ import (
 //     grows by a quarter, at least by its floor, up to its ceiling
 //     (workersFor); it doubles while checks wait and most of those that
 //     ended timed out waiting on the network (a black hole).
-//
 type limiter struct {
 	floor, ceiling int
 	now            func() time.Time
@@ -62,6 +61,13 @@ type limiter struct {
 	waited          bool
 	starvingVerdict atomic.Bool
 	limitNow        atomic.Int64
+	// shrunk: the limit is down from a starving period and has not grown
+	// back to the ceiling since; heldBack counts the checks that waited
+	// for a place meanwhile or at the ceiling (the pacer reads whether
+	// the director's throughput held checks back, not the start's climb
+	// from limitStart).
+	shrunk   bool
+	heldBack atomic.Uint64
 }
 
 const (
@@ -127,6 +133,9 @@ func (l *limiter) acquire(ctx context.Context) bool {
 	ch := make(chan struct{})
 	l.queue = append(l.queue, ch)
 	l.waited = true
+	if l.shrunk || l.limit >= l.ceiling {
+		l.heldBack.Add(1)
+	}
 	l.mu.Unlock()
 	select {
 	case <-ch:
@@ -216,6 +225,7 @@ func (l *limiter) adjust(now time.Time) {
 	switch {
 	case starving && (l.waited || l.peak >= limitStart):
 		l.limit = max(l.floor, min(l.limit, l.peak)/2)
+		l.shrunk = true
 	case starving:
 		// A few checks at once, none waiting: what starves them is not
 		// their number (the director is busy otherwise), and a limit under
@@ -226,6 +236,9 @@ func (l *limiter) adjust(now time.Time) {
 		l.limit = min(l.ceiling, 2*l.limit)
 	case l.waited || l.ended > 0:
 		l.limit = min(l.ceiling, l.limit+max(l.floor, l.limit/4))
+	}
+	if l.limit >= l.ceiling {
+		l.shrunk = false
 	}
 	l.starvingVerdict.Store(starving)
 	l.limitNow.Store(int64(l.limit))

@@ -201,6 +201,56 @@ func TestPacerStretchesAndWarnsOnceEachWay(t *testing.T) {
 	}
 }
 
+// Late checks while none waited for a place held down for want of CPU
+// or at the ceiling (a burst of the CPU's, a black hole's timeouts
+// ending together, the start's climb from limitStart) stretch the interval by stretchUp a
+// window, not to the completion rate: a black hole's checks complete a
+// timeout apart, which says nothing of the director's throughput. Once
+// checks wait for a place the limiter holds down, the stretch follows
+// what the director completes.
+func TestPacerStretchFollowsRateOnlyWhenChecksWait(t *testing.T) {
+	_, log := testLogger()
+	p := newPacer(log, time.Now)
+	lim := testLimiter(2)
+	p.setPlan(&ldconf.Global{}, idleLoops(1000), time.Second)
+	p.setLimiter(lim)
+	var got []float64
+	window := func(n, late int64) {
+		p.evaluate(n, late, 0, time.Second, n)
+		got = append(got, p.factor())
+	}
+	window(300, 100) // 300 completed a second: the rate would say 4
+	window(300, 100)
+	window(1000, 0)
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		// wait has one check wait for a place, with the limit at limit
+		wait := func(limit int, shrunk bool) {
+			lim.mu.Lock()
+			lim.limit, lim.shrunk = limit, shrunk
+			lim.mu.Unlock()
+			waiting, stop := context.WithCancel(ctx)
+			go lim.acquire(waiting)
+			synctest.Wait()
+			stop()
+			synctest.Wait()
+		}
+		lim.acquire(ctx)
+		lim.acquire(ctx)
+		wait(2, false)   // at the ceiling
+		window(600, 100) // 600 a second: 1.2 x 1000 / 600
+		wait(1, false)   // below the ceiling, climbing as at the start
+		window(600, 100)
+		wait(1, true) // held down after a starving period
+		window(300, 100)
+	})
+	window(300, 100) // none waited since
+	if want := []float64{1.25, 1.5, 1.4, 2, 2.25, 3, 3}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("stretch by window %v, want %v", got, want)
+	}
+}
+
 // With checkoverload=fail the pacer measures and warns but never
 // stretches.
 func TestPacerFailNeverStretches(t *testing.T) {

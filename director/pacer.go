@@ -20,11 +20,17 @@ import (
 //   - it measures how late each check starts (its lag), and while more
 //     than behindShare of the checks of a window were late by more than
 //     lagLimit, it stretches the interval of every real by the same
-//     factor, to what the director completes: with N reals due every
-//     configured interval I and C checks ended per second in the window,
-//     the stretch is stretchMargin x N / (C x I) (never less than the
-//     last one), never past maxEffective; once the checks are
-//     on time it creeps back by stretchDown a window. The rate degrades,
+//     factor. When checks waited for a place among the running ones
+//     while the limiter held the limit down for want of CPU or at its
+//     ceiling, to what the director completes: with
+//     N reals due every configured interval I and C checks ended per
+//     second in the window, the stretch is stretchMargin x N / (C x I)
+//     (never less than the last one). When none waited, the lateness is
+//     a burst of the CPU's (a thousand timeouts ending together), not
+//     the director's throughput, and the checks completed say nothing
+//     of it (a black hole's take their whole timeout): the stretch grows
+//     by stretchUp. Never past maxEffective; once the checks are on
+//     time it creeps back by stretchDown a window. The rate degrades,
 //     evenly, never one virtual more than another;
 //   - a check that timed out because the director missed the real's
 //     answer (answerMissed) is no answer yet, not a failure (excused),
@@ -64,6 +70,9 @@ type pacer struct {
 	falling bool
 	calm    int
 	lastLag time.Duration // the largest lag of the last window
+	// lastHeldBack is the limiter's heldBack count at the last
+	// evaluation.
+	lastHeldBack uint64
 	// The plan's reals, its shortest configured interval, and the loops
 	// (for the overdue count), set by setPlan.
 	reals    int
@@ -84,8 +93,10 @@ const (
 	behindShare = 0.1
 	onTimeShare = 0.02
 	// stretchDown is taken off per on-time window (additive: it creeps
-	// back).
+	// back); stretchUp is added per late window in which no check waited
+	// for a place.
 	stretchDown = 0.1
+	stretchUp   = 0.25
 	// calmWindows on-time windows at stretch 1 end a falling-behind
 	// spell (its end is logged once, not at every wobble).
 	calmWindows = 5
@@ -223,8 +234,12 @@ func (p *pacer) evaluate(n, late int64, maxLag, elapsed time.Duration, answered 
 	s := p.factor()
 	switch {
 	case share > behindShare:
-		if p.stretching() {
+		switch {
+		case !p.stretching():
+		case p.checksHeldBack():
 			s = min(p.maxStretch, max(s, p.following(answered, elapsed)))
+		default:
+			s = min(p.maxStretch, s+stretchUp)
 		}
 		p.calm = 0
 		if !p.falling {
@@ -247,6 +262,19 @@ func (p *pacer) evaluate(n, late int64, maxLag, elapsed time.Duration, answered 
 	}
 	// In thousandths, so that steps of a tenth come back to 1 exactly.
 	p.stretch.Store(math.Float64bits(math.Round(s*1000) / 1000))
+}
+
+// checksHeldBack says whether a check waited for a place among the
+// running ones since the last evaluation while the limiter held the
+// limit down or at its ceiling (p.mu held); without a limiter (some
+// tests) it says yes.
+func (p *pacer) checksHeldBack() bool {
+	if p.lim == nil {
+		return true
+	}
+	q := p.lim.heldBack.Load()
+	defer func() { p.lastHeldBack = q }()
+	return q != p.lastHeldBack
 }
 
 // following is the stretch at which the checks due per second match

@@ -279,13 +279,24 @@ func (p *prober) starved(res *checks.Result) bool {
 }
 
 // slow says whether the check took longer than a fraction of its
-// timeout (slowCheck).
+// timeout (slowCheck) for want of the CPU, as far as it shows: it tried
+// to connect late (starved), or its server's answer to what it sent
+// after connecting took that long (a director short of CPU reads it
+// late). A connect that waited on the network (a SYN retransmitted after
+// a black hole) is not the director's.
 func (p *prober) slow(res *checks.Result) bool {
 	took := res.Latency
 	if took == 0 {
 		took = p.now().Sub(p.start)
 	}
-	return took*slowCheck > p.spec.target.Timeout()
+	limit := p.spec.target.Timeout() / slowCheck
+	if took <= limit {
+		return false
+	}
+	at, marked := p.mark.At()
+	sent, asked := p.mark.Sent()
+	answerSlow := asked && sent.After(at) && p.start.Add(took).Sub(sent) > limit
+	return p.starved(res) || marked && answerSlow
 }
 
 // onNetwork says whether the check ended timed out waiting on the
