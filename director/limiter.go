@@ -20,18 +20,16 @@ import (
 // director's own CPU, additive increase / multiplicative decrease:
 //
 //   - every adjustEvery (as checks start or end, or the watchdog looks)
-//     it looks at the checks that ended and at the Go scheduler: the
-//     director is starving its checks when more than a tenth of them
-//     (at least two) ran slowly for want of the CPU, longer than a
-//     quarter of their timeout (slowCheck, prober.slow), while its
+//     it looks at the checks that ended, at the Go scheduler and at the
+//     machine's idle CPU: the director is starving its checks if its
 //     goroutines waited for a CPU longer than schedLimit (the 90th
-//     percentile of the runtime's scheduling latency over the period) or
-//     more than a tenth of the checks tried to connect late
-//     (starvedConnect) or timed out without having tried at all. Either
-//     sign alone is no evidence: an emulated or busy CPU delays
-//     goroutines by tens of milliseconds in bursts while every check
-//     still ends in a few, and a slow real server is slow whatever the
-//     director's CPU;
+//     percentile of the runtime's scheduling latency over the period), or
+//     if more than a tenth of the checks tried to connect late
+//     (starvedConnect) or timed out without having tried at all, while
+//     the machine's CPUs were idle less than idleStarving of the last
+//     second. With CPU to spare the waits are bursts (a thousand timers
+//     firing together, an emulated CPU's pauses) that fewer checks at
+//     once would not shorten, only queue behind;
 //   - starving, while checks waited for a place or many (limitStart) ran
 //     at once: the limit halves, down to what was in use in the period
 //     halved (and never below its floor), so that the checks that do run
@@ -40,12 +38,24 @@ import (
 //     grows by a quarter, at least by its floor, up to its ceiling
 //     (workersFor); it doubles while checks wait and most of those that
 //     ended timed out waiting on the network (a black hole).
+//
+// A black hole does not shrink it: its checks try to connect at once
+// and wait on the network, not on the CPU, so the limit grows while they
+// hold their places for their whole timeout, and detection stays
+// bounded. The limit starts at limitStart, and grows from there within
+// the first second and a half on a director with CPU to spare (a start
+// at the ceiling would let a starved one fire every check at once).
+// Checks beyond the limit wait in arrival order (a recheck after "no
+// answer yet" too, behind reals that waited longer): that wait is lag,
+// which the pacer turns into a stretched interval.
 type limiter struct {
 	floor, ceiling int
 	now            func() time.Time
 	// sched is the Go scheduler's latency since its last call (its 90th
-	// percentile) and how many goroutines were scheduled meanwhile.
+	// percentile) and how many goroutines were scheduled meanwhile; idle
+	// the share of the machine's CPU time idle over the last second.
 	sched func() (time.Duration, uint64)
+	idle  func() float64
 
 	mu       sync.Mutex
 	limit    int
@@ -56,7 +66,6 @@ type limiter struct {
 	periodStart     time.Time
 	ended, starved  int
 	network         int // of the ended, timeouts waiting on the network
-	slow            int // of the ended, slow without waiting on the network
 	peak            int
 	waited          bool
 	starvingVerdict atomic.Bool
@@ -88,18 +97,21 @@ const (
 	// start waited for the CPU (a check connects within microseconds
 	// of its start on a director with CPU to spare).
 	starvedConnect = 100 * time.Millisecond
-	// slowCheck: a check that took more than its timeout divided by this
-	// is slow.
-	slowCheck = 4
+	// idleStarving: with more of the machine's CPU time idle than this
+	// over the last second, the director is not short of CPU.
+	idleStarving = 0.1
 )
 
 // newLimiter is a limiter between floor and ceiling, at limitStart.
-// sched nil: the runtime's own scheduling latency.
+// sched nil: the runtime's own scheduling latency and the machine's idle
+// CPU; a test's sched comes with a machine never idle.
 func newLimiter(ceiling int, now func() time.Time, sched func() (time.Duration, uint64)) *limiter {
+	idle := func() float64 { return 0 }
 	if sched == nil {
 		sched = newSchedSampler().sample
+		idle = newIdleSampler(readProcStat).share
 	}
-	l := &limiter{now: now, sched: sched, periodStart: now(), limit: limitStart}
+	l := &limiter{now: now, sched: sched, idle: idle, periodStart: now(), limit: limitStart}
 	l.setCeiling(ceiling)
 	l.limitNow.Store(int64(l.limit))
 	return l
@@ -157,14 +169,13 @@ func (l *limiter) acquire(ctx context.Context) bool {
 
 // release gives a place back; starved says the check that held it
 // waited for the CPU (it tried to connect late, or never did and timed
-// out), and was slow for it.
-func (l *limiter) release(starved bool) { l.releaseCheck(starved, false, starved) }
+// out).
+func (l *limiter) release(starved bool) { l.releaseCheck(starved, false) }
 
 // releaseCheck is release; network says the check timed out waiting on
 // the network (it tried to connect at once): a black hole's check,
-// which held its place without using the CPU; slow that it took longer
-// than a quarter of its timeout otherwise.
-func (l *limiter) releaseCheck(starved, network, slow bool) {
+// which held its place without using the CPU.
+func (l *limiter) releaseCheck(starved, network bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ended++
@@ -173,9 +184,6 @@ func (l *limiter) releaseCheck(starved, network, slow bool) {
 	}
 	if network {
 		l.network++
-	}
-	if slow {
-		l.slow++
 	}
 	l.free()
 }
@@ -218,10 +226,9 @@ func (l *limiter) handOn() {
 // adjust ends a period: the rule in the type's comment.
 func (l *limiter) adjust(now time.Time) {
 	lat, n := l.sched()
-	schedBehind := lat > schedLimit && n >= schedMinSamples || lat > 4*schedLimit && n >= schedMinSamples/4
-	lateConnects := l.starved >= 2 && l.starved*10 > l.ended
-	slowChecks := l.slow >= 2 && l.slow*10 > l.ended
-	starving := slowChecks && (schedBehind || lateConnects)
+	starving := lat > schedLimit && n >= schedMinSamples || lat > 4*schedLimit && n >= schedMinSamples/4 ||
+		l.starved >= 2 && l.starved*10 > l.ended
+	starving = starving && l.idle() < idleStarving
 	switch {
 	case starving && (l.waited || l.peak >= limitStart):
 		l.limit = max(l.floor, min(l.limit, l.peak)/2)
@@ -242,7 +249,7 @@ func (l *limiter) adjust(now time.Time) {
 	}
 	l.starvingVerdict.Store(starving)
 	l.limitNow.Store(int64(l.limit))
-	l.periodStart, l.ended, l.starved, l.network, l.slow, l.peak, l.waited = now, 0, 0, 0, 0, l.inflight, len(l.queue) > 0
+	l.periodStart, l.ended, l.starved, l.network, l.peak, l.waited = now, 0, 0, 0, l.inflight, len(l.queue) > 0
 }
 
 // starving is the last period's verdict: the director was short of CPU

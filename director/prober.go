@@ -259,8 +259,7 @@ func (p *prober) end(ctx context.Context, l *probeLoop, res *checks.Result) bool
 	}
 	p.cancel()
 	p.cancel = nil // it would keep the check's context, timer and all, until the next check
-	network := p.onNetwork(res)
-	p.lim.releaseCheck(p.starved(res), network, !network && p.slow(res))
+	p.lim.releaseCheck(p.starved(res), p.onNetwork(res))
 	if ctx.Err() != nil {
 		return true // stopping or reloading: the result belongs to no one
 	}
@@ -276,27 +275,6 @@ func (p *prober) starved(res *checks.Result) bool {
 		return res.Timeout && !res.Up
 	}
 	return at.Sub(p.start) > starvedConnect
-}
-
-// slow says whether the check took longer than a fraction of its
-// timeout (slowCheck) for want of the CPU, as far as it shows: it tried
-// to connect late (starved), or its server's answer to what it sent
-// after connecting took that long (a director short of CPU reads it
-// late). A connect that waited on the network (a SYN retransmitted after
-// a black hole) is not the director's.
-func (p *prober) slow(res *checks.Result) bool {
-	took := res.Latency
-	if took == 0 {
-		took = p.now().Sub(p.start)
-	}
-	limit := p.spec.target.Timeout() / slowCheck
-	if took <= limit {
-		return false
-	}
-	at, marked := p.mark.At()
-	sent, asked := p.mark.Sent()
-	answerSlow := asked && sent.After(at) && p.start.Add(took).Sub(sent) > limit
-	return p.starved(res) || marked && answerSlow
 }
 
 // onNetwork says whether the check ended timed out waiting on the

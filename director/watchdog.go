@@ -121,7 +121,7 @@ func (l *probeLoop) abandon(why string) bool {
 	p.pace.abandoned.Add(1)
 	p.pace.stuck.Add(1)
 	_, marked := p.mark.At()
-	p.lim.releaseCheck(!marked, false, true)
+	p.lim.release(!marked)
 	if why != "" {
 		first := p.spec.members[0]
 		p.log.Printf("Check of real server %s (%s) %s",
