@@ -55,9 +55,10 @@ func answer(c net.Conn) {
 // watch polls the table for a while and prints three figures: how many
 // times a destination went from a weight above 0 to 0 (a drop), the
 // fewest destinations above 0 at one poll, and how many destinations
-// dropped at least once ("DROPS MIN_UP REALS"). With -on-drop, a poll
-// that sees drops writes them and what the shell command printed to
-// stderr (the director's status at that moment says why).
+// dropped at least once ("DROPS MIN_UP REALS"). With -on-drop, the first
+// polls that see drops (maxDropReports) write them and what the shell
+// command printed to stderr (the director's status at that moment says
+// why).
 func watch(args []string) error {
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
 	seconds := fs.Float64("seconds", 60, "how long to watch")
@@ -69,7 +70,7 @@ func watch(args []string) error {
 	end := time.Now().Add(time.Duration(*seconds * float64(time.Second)))
 	up := map[string]bool{}
 	dropped := map[string]bool{}
-	drops, minUp := 0, -1
+	drops, minUp, reports := 0, -1, 0
 	for first := true; ; first = false {
 		dests, err := readDests()
 		if err != nil {
@@ -88,7 +89,9 @@ func watch(args []string) error {
 			}
 			up[d.addr] = now
 		}
-		if len(these) > 0 && *onDrop != "" {
+		// the command costs the guest's CPU: the first few drops only
+		if len(these) > 0 && *onDrop != "" && reports < maxDropReports {
+			reports++
 			reportDrops(these, *onDrop)
 		}
 		if minUp < 0 || n < minUp {
@@ -102,6 +105,9 @@ func watch(args []string) error {
 	fmt.Printf("%d %d %d\n", drops, minUp, len(dropped))
 	return nil
 }
+
+// maxDropReports is how many polls with drops run -on-drop's command.
+const maxDropReports = 3
 
 // reportDrops writes the reals that dropped at one poll and the output of
 // cmd to stderr; cmd gets 10 s.
