@@ -77,9 +77,6 @@ type limiter struct {
 	// from limitStart).
 	shrunk   bool
 	heldBack atomic.Uint64
-	// cpuBusy: the machine's CPUs were idle under idleStarving of the
-	// last second, at the last period's end.
-	cpuBusy atomic.Bool
 }
 
 const (
@@ -231,9 +228,7 @@ func (l *limiter) adjust(now time.Time) {
 	lat, n := l.sched()
 	starving := lat > schedLimit && n >= schedMinSamples || lat > 4*schedLimit && n >= schedMinSamples/4 ||
 		l.starved >= 2 && l.starved*10 > l.ended
-	idle := l.idle()
-	l.cpuBusy.Store(idle < idleStarving)
-	starving = starving && idle < idleStarving
+	starving = starving && l.idle() < idleStarving
 	switch {
 	case starving && (l.waited || l.peak >= limitStart):
 		l.limit = max(l.floor, min(l.limit, l.peak)/2)

@@ -22,13 +22,12 @@ import (
 //     lagLimit, it stretches the interval of every real by the same
 //     factor. When checks waited for a place among the running ones
 //     while the limiter held the limit down for want of CPU or at its
-//     ceiling, or the machine's CPUs were busy (idle under a tenth of the
-//     last second), to what the director completes: with
+//     ceiling, to what the director completes: with
 //     N reals due every configured interval I and C checks ended per
 //     second in the window, the stretch is stretchMargin x N / (C x I)
-//     (never less than the last one). Otherwise the lateness is a burst
-//     of the CPU's (a thousand timeouts ending together), not the
-//     director's throughput, and the checks completed say nothing
+//     (never less than the last one). When none waited, the lateness is
+//     a burst of the CPU's (a thousand timeouts ending together), not
+//     the director's throughput, and the checks completed say nothing
 //     of it (a black hole's take their whole timeout): the stretch grows
 //     by stretchUp. Never past maxEffective; once the checks are on
 //     time it creeps back by stretchDown a window. The rate degrades,
@@ -237,7 +236,7 @@ func (p *pacer) evaluate(n, late int64, maxLag, elapsed time.Duration, answered 
 	case share > behindShare:
 		switch {
 		case !p.stretching():
-		case p.checksHeldBack() || p.lim == nil || p.lim.cpuBusy.Load():
+		case p.checksHeldBack():
 			s = min(p.maxStretch, max(s, p.following(answered, elapsed)))
 		default:
 			s = min(p.maxStretch, s+stretchUp)
