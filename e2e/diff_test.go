@@ -45,6 +45,7 @@ func TestDifferential(t *testing.T) {
 				// also now: subtest output is otherwise held back until
 				// the whole suite ends, and the lab may not get there
 				fmt.Printf("DIFF %s\n%s", name, lineDiff(string(want), string(got)))
+				fmt.Printf("TRANSCRIPT %s ipvsadm\n%s\nTRANSCRIPT %s lvsctl\n%s\n", name, want, name, got)
 			}
 		})
 	}
