@@ -203,11 +203,11 @@ func TestPacerStretchesAndWarnsOnceEachWay(t *testing.T) {
 
 // Late checks while none waited for a place held down for want of CPU
 // or at the ceiling (a burst of the CPU's, a black hole's timeouts
-// ending together, the start's climb from limitStart) stretch the interval by stretchUp a
-// window, not to the completion rate: a black hole's checks complete a
-// timeout apart, which says nothing of the director's throughput. Once
-// checks wait for a place the limiter holds down, the stretch follows
-// what the director completes.
+// ending together, the start's climb from limitStart) stretch the
+// interval by stretchUp a window, not to the completion rate: a black
+// hole's checks complete a timeout apart, which says nothing of the
+// director's throughput. Once checks wait for a place the limiter holds
+// down, the stretch follows what the director completes.
 func TestPacerStretchFollowsRateOnlyWhenChecksWait(t *testing.T) {
 	_, log := testLogger()
 	p := newPacer(log, time.Now)

@@ -273,8 +273,9 @@ func (p *pacer) checksHeldBack() bool {
 		return true
 	}
 	q := p.lim.heldBack.Load()
-	defer func() { p.lastHeldBack = q }()
-	return q != p.lastHeldBack
+	held := q != p.lastHeldBack
+	p.lastHeldBack = q
+	return held
 }
 
 // following is the stretch at which the checks due per second match
