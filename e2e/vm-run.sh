@@ -11,9 +11,9 @@ cp "$top/bin/lvsctl" "$top/bin/lvsctl-bgp" "$top"/bin/*.test /tmp/lab-bin/
 [[ -f "$top/bin/lvsctl-faults" ]] && cp "$top/bin/lvsctl-faults" /tmp/lab-bin/
 export LVSCTL=/tmp/lab-bin/lvsctl LVSCTL_FAULTS=/tmp/lab-bin/lvsctl-faults
 # The first `ip netns add` turns /run/netns into a shared mount point;
-# two first ones at once race (one's namespace file ends up under the
-# other's mount, and `ip netns exec` cannot enter it). Tests add
-# namespaces in parallel, so the first one is made here.
+# two first ones at once may race over it (a namespace file under the
+# other's mount). Tests add namespaces in parallel, so the first one is
+# made here, before them.
 ip netns add lab-first 2>/dev/null && ip netns del lab-first
 rc=0
 # The netlink client tests are quick: the first shard runs them whole; an
