@@ -233,7 +233,28 @@ func (n *Client) Services() ([]ipvsctl.Service, error) {
 		}
 		out = append(out, s)
 	}
-	return out, nil
+	return withoutRepeats(out), nil
+}
+
+// withoutRepeats drops a service listed a second time. The kernel (Debian
+// 12's) resumes a dump of services by a position counted over every
+// network namespace's services, so one added in another namespace while
+// ours is dumped makes the dump list one of ours twice.
+func withoutRepeats(svcs []ipvsctl.Service) []ipvsctl.Service {
+	if len(svcs) < 2 {
+		return svcs
+	}
+	seen := make(map[ipvsctl.ServiceKey]struct{}, len(svcs))
+	out := svcs[:0]
+	for i := range svcs {
+		k := svcs[i].Key()
+		if _, ok := seen[k]; ok {
+			continue
+		}
+		seen[k] = struct{}{}
+		out = append(out, svcs[i])
+	}
+	return out
 }
 
 // GetService reads one service.

@@ -2,8 +2,10 @@ package netlink
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/sirupsen/logrus"
@@ -53,5 +55,23 @@ func TestLogrusMutedOnlyWhileOpening(t *testing.T) {
 	logrus.Error("after")
 	if !bytes.Contains(buf.Bytes(), []byte("after")) || logrus.GetLevel() != logrus.InfoLevel {
 		t.Errorf("level not restored: %v, output %q", logrus.GetLevel(), buf.String())
+	}
+}
+
+func TestWithoutRepeats(t *testing.T) {
+	a := ipvsctl.Service{Family: 2, Protocol: ipvsctl.ProtoTCP, Address: netip.MustParseAddr("192.0.2.1"), Port: 80, Scheduler: "rr"}
+	b := a
+	b.Port = 443
+	m := ipvsctl.Service{Family: 2, FWMark: 1, Scheduler: "wlc"}
+	m6 := m
+	m6.Family = 10
+	got := withoutRepeats([]ipvsctl.Service{a, b, m, a, m6, m, b})
+	var keys []string
+	for _, s := range got {
+		keys = append(keys, fmt.Sprintf("%d/%d/%s:%d/%d", s.Family, s.Protocol, s.Address, s.Port, s.FWMark))
+	}
+	want := []string{"2/6/192.0.2.1:80/0", "2/6/192.0.2.1:443/0", "2/0/invalid IP:0/1", "10/0/invalid IP:0/1"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("got %q, want %q", keys, want)
 	}
 }
