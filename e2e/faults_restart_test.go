@@ -21,8 +21,8 @@ type flapWatch struct {
 	k      *kernel
 	before func() // called before each read of the table
 	check  func(have map[string]int32) []string
-	stop  chan struct{}
-	done  chan struct{}
+	stop   chan struct{}
+	done   chan struct{}
 
 	mu       sync.Mutex
 	polls    int
