@@ -39,6 +39,7 @@ deb:
 # roots, with and without Debian's ipvsadm and ldirectord, and removed
 # again (dist/deb/test.sh).
 deb-test: lab
+	@date -u +'== $@ %T'
 	bash dist/deb/test.sh
 
 # Everything CI runs: the lab's set-up first (it installs the packages some
@@ -47,27 +48,32 @@ deb-test: lab
 test: lab lint unit fuzz-short examples e2e e2e-clone deb-test
 
 unit:
+	@date -u +'== $@ %T'
 	$(GO) test -race -count=1 ./...
 	# without the race detector, which changes stack sizes: the daemon's
 	# waiting checks must fit the smallest goroutine stack
 	$(GO) test -count=1 -run 'TestDaemonWaitingCheckStacks' ./cli
 
 lab:
+	@date -u +'== $@ %T'
 	bash e2e/lab/lab.sh prepare
 
 # Every config in examples/ passes --check with the recorded table.
 examples: build
+	@date -u +'== $@ %T'
 	bash e2e/examples.sh
 
 # The lab from a copy of this checkout under /tmp, which the guest hides
 # under a tmpfs of its own.
 e2e-clone: lab
+	@date -u +'== $@ %T'
 	bash e2e/clone-test.sh
 
 e2e-all:
 	$(MAKE) e2e E2E_ALL=1
 
 e2e: build lab
+	@date -u +'== $@ %T'
 	bash e2e/servers/lab-servers.sh prepare $(BIN)/lab-servers
 	$(GO) test -c -tags e2e -o $(BIN)/e2e.test ./e2e
 	# lvsctl with checks that misbehave on purpose (the fault tests')
@@ -108,9 +114,11 @@ fuzz:
 	GO=$(GO) bash e2e/fuzz.sh $(FUZZTIME)
 
 fuzz-short:
+	@date -u +'== $@ %T'
 	GO=$(GO) bash e2e/fuzz.sh 3s
 
 lint:
+	@date -u +'== $@ %T'
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./e2e ./ipvsctl/...
