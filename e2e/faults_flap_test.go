@@ -32,17 +32,20 @@ func TestFaultThousandRealsFlapping(t *testing.T) {
 	for i, a := range reals {
 		keys[i] = vipReal(virtualOf(i, n, virtuals), a)
 	}
-	allAt := func(want []bool) func() bool {
-		return func() bool {
-			w := k.weights()
-			for i, key := range keys {
-				got, ok := w[key]
-				if !ok || (got == weight) != want[i] || got != 0 && got != weight {
-					return false
-				}
+	// wrong lists the reals whose weight is not their state's in want.
+	wrong := func(want []bool) []string {
+		w := k.weights()
+		var out []string
+		for i, key := range keys {
+			got, ok := w[key]
+			if !ok || (got == weight) != want[i] || got != 0 && got != weight {
+				out = append(out, fmt.Sprintf("%s at %d (present %v), up %v", key, got, ok, want[i]))
 			}
-			return true
 		}
+		return out
+	}
+	allAt := func(want []bool) func() bool {
+		return func() bool { return len(wrong(want)) == 0 }
 	}
 	up := make([]bool, n)
 	for i := range up {
@@ -67,7 +70,11 @@ func TestFaultThousandRealsFlapping(t *testing.T) {
 		}
 	}
 	stopped := time.Now()
-	waitTable(t, "the reals' last states", 30*time.Second, allAt(up))
+	for deadline := stopped.Add(30 * time.Second); !allAt(up)(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the table is not the reals' last states 30 s after the flapping\n%s", flapReport(d, wrong(up)))
+		}
+	}
 	t.Logf("%d changes of state; the table was exact %s after the last", flips, time.Since(stopped).Round(10*time.Millisecond))
 
 	// The log is compared with a table it agrees with: both read between
@@ -222,4 +229,24 @@ func TestFaultSweepCost(t *testing.T) {
 		t.Logf("sweep read of %d virtuals x %d reals: median %s (min %s, max %s)", c.virtuals, c.reals,
 			times[10].Round(10*time.Microsecond), times[0].Round(10*time.Microsecond), times[20].Round(10*time.Microsecond))
 	}
+}
+
+// flapReport says which reals are wrong (the first 20 of bad, each "VIP
+// REAL at W ...") and what the daemon's status says of them.
+func flapReport(d *faultDaemon, bad []string) string {
+	n := len(bad)
+	bad = bad[:min(n, 20)]
+	status, _, _ := d.run("status")
+	lines := strings.Split(status, "\n")
+	var rows []string
+	for _, b := range bad {
+		f := strings.Fields(b)
+		for _, l := range lines {
+			if len(f) > 1 && strings.Contains(l, " "+f[1]+" ") {
+				rows = append(rows, l)
+			}
+		}
+	}
+	return fmt.Sprintf("%d reals differ, among them:\n%s\nthe daemon's status of them:\n%s\n%s",
+		n, strings.Join(bad, "\n"), strings.Join(lines[:min(len(lines), 2)], "\n"), strings.Join(rows, "\n"))
 }
