@@ -131,6 +131,11 @@ func restartSetup(t *testing.T, name string) (*faultDaemon, *farm, []string, []s
 	f := newFarm(t)
 	f.up(reals...)
 	d := newFaultDaemon(t, name, farmConfig("checkinterval=1\nchecktimeout=1\nquiescent=yes\n", 4, reals, 5))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the daemon's log, last 40 lines:\n%s", tail(d.logText(), 40))
+		}
+	})
 	d.start()
 	keys := make([]string, len(reals))
 	for i, a := range reals {
