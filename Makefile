@@ -44,8 +44,11 @@ deb-test: lab
 
 # Everything CI runs: the lab's set-up first (it installs the packages some
 # unit tests use too), lint, unit tests with the race detector, a short fuzz
-# of every parser (config and the checks' replies), then the lab.
-test: lab lint unit fuzz-short examples e2e e2e-clone deb-test
+# of every parser (config and the checks' replies), then the lab; last,
+# the clone's lab run and the package test side by side (the one mostly
+# emulates, the other mostly unpacks), each one's output in one piece.
+test: lab lint unit fuzz-short examples e2e
+	$(MAKE) -j2 --output-sync=target e2e-clone deb-test
 
 unit:
 	@date -u +'== $@ %T'
