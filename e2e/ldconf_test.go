@@ -26,8 +26,10 @@ import (
 // valid config of the corpus is started with Debian's ldirectord, checks
 // forced to "on", and the table it builds in the kernel is compared with
 // the one ldconf asks for; every invalid config must make Debian's
-// ldirectord exit with the status ldconf gives it. Runs go in parallel,
-// in workers of their own (ldconf_pool_test.go).
+// ldirectord exit with the status ldconf gives it. Debian's answers are
+// recorded and replayed unless -ldconf-diff says otherwise
+// (ldconf_record_test.go); live runs go in parallel, in workers of their
+// own (ldconf_pool_test.go).
 
 const (
 	corpusDir = "../testdata/ldirectord"
@@ -82,6 +84,15 @@ func ldconfDifferential(t *testing.T, part int) {
 			t.Errorf("differential-exceptions.txt names %s, which is not a valid config of the corpus", name)
 		}
 	}
+	// Every recording must name a config of the corpus.
+	for kind, names := range map[string]map[string]bool{"valid": validNames, "invalid": invalidNames} {
+		recs, _ := filepath.Glob(filepath.Join(ldconfGoldenDir, kind, "*.txt"))
+		for _, r := range recs {
+			if name := strings.TrimSuffix(filepath.Base(r), ".txt"); !names[name] {
+				t.Errorf("%s/%s.txt records Debian's answer to a config the corpus no longer has", kind, name)
+			}
+		}
+	}
 	accepted := readNameList(t, filepath.Join(labDir, "invalid-exceptions.txt"))
 	for name := range accepted {
 		if !invalidNames[name] {
@@ -100,7 +111,7 @@ func ldconfDifferential(t *testing.T, part int) {
 	}
 	// Configs run in parallel, each worker with its own IPVS table
 	// (ldconf_pool_test.go); the workers stop once every subtest is over.
-	pool := startWorkers(t, *ldWorkers)
+	pool := ldconfPool(t)
 	t.Run("valid", func(t *testing.T) {
 		t.Parallel()
 		for _, path := range valid {
@@ -136,7 +147,8 @@ func validDifferential(t *testing.T, pool chan *ldWorker, path, name, reason str
 	// The same file feeds both sides; same base name, so ldirectord's
 	// CFGNAME (log lines, pid file name) is the corpus one.
 	cf := filepath.Join(t.TempDir(), name+".cf")
-	if err := os.WriteFile(cf, forceCheckOn(src), 0o644); err != nil {
+	forcedSrc := forceCheckOn(src)
+	if err := os.WriteFile(cf, forcedSrc, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	forced, err := ldconf.Load(cf)
@@ -159,8 +171,9 @@ func validDifferential(t *testing.T, pool chan *ldWorker, path, name, reason str
 		t.Fatalf("forcing checktype=on changed ldconf's table:\n%s", lineDiff(o, want))
 	}
 
-	got, log := ldirectordTable(t, pool, name, cf)
-	if hasReals(forced) && !strings.Contains(log, "Checking on") {
+	deb := debianValid(t, pool, name, cf, forcedSrc)
+	got, log := deb.table, deb.log
+	if hasReals(forced) && !deb.checked {
 		// The table would be the start-up one, not a checked one.
 		t.Errorf("ldirectord logged no check round:\n%s", tail(log, 30))
 	}
@@ -223,14 +236,9 @@ func invalidOnlyForLvsctl(t *testing.T, pool chan *ldWorker, path, name, reason 
 	if _, err := ldconf.Load(path); ldconf.ExitStatus(err) != ldconf.ExitConfigError {
 		t.Fatalf("lvsctl does not reject it (%v); the exception %q is stale", err, reason)
 	}
-	w := <-pool
-	defer func() { pool <- w }()
-	run, err := w.start(name, path, "status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rc := run.wait(acceptWindow); rc == ldconf.ExitConfigError {
-		t.Errorf("ldirectord now rejects it too (exit %d); drop it from lab/invalid-exceptions.txt:\n%s", rc, tail(run.output(), 10))
+	deb := debianInvalid(t, pool, name, path, acceptWindow)
+	if rc := deb.status; rc == ldconf.ExitConfigError {
+		t.Errorf("ldirectord now rejects it too (exit %d); drop it from lab/invalid-exceptions.txt:\n%s", rc, tail(deb.log, 10))
 	}
 	t.Logf("deliberate difference (%s): lvsctl exits %d, ldirectord did not reject it within %v", reason, ldconf.ExitConfigError, acceptWindow)
 }
@@ -248,14 +256,8 @@ func invalidDifferential(t *testing.T, pool chan *ldWorker, path, name string) {
 	want := ldconf.ExitStatus(err)
 	// The exit status is decided while parsing, which every action does
 	// first: status is the cheapest, it touches no table.
-	w := <-pool
-	defer func() { pool <- w }()
-	run, err := w.start(name, path, "status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := run.wait(settleTimeout)
-	out := run.output()
+	deb := debianInvalid(t, pool, name, path, settleTimeout)
+	got, out := deb.status, deb.log
 	if got != want {
 		t.Errorf("exit status: ldirectord %d, ldconf %d (%v)\nldirectord said:\n%s", got, want, err, tail(out, 20))
 	}
@@ -267,7 +269,7 @@ func invalidDifferential(t *testing.T, pool chan *ldWorker, path, name string) {
 	}
 	// The message is ldconf's own (unit-tested); here only make sure
 	// ldirectord really rejected the config and did not fail elsewhere.
-	if !strings.Contains(out, "reading file") {
+	if !deb.rejected {
 		t.Errorf("ldirectord did not report a config error:\n%s", tail(out, 20))
 	}
 }
