@@ -23,7 +23,7 @@ import (
 // against them. Each recording names the SHA-256 of the config it was
 // made from: a config changed since is refused (record again). "live"
 // runs Debian's ldirectord as the recording did.
-var ldconfDiffMode = flag.String("ldconf-diff", "live",
+var ldconfDiffMode = flag.String("ldconf-diff", "replay",
 	"TestLdconfDifferential*: replay (against Debian's recorded answers), record (Debian's ldirectord, recorded to $RECORD_DIR), live")
 
 const ldconfGoldenDir = corpusDir + "/debian"
