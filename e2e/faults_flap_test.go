@@ -19,6 +19,9 @@ import (
 // (no write repeated, none out of order), match its metrics' count, none
 // is refused, and once the flapping stops the table is exactly the reals'
 // last states.
+// convergeLimit bounds the flapping test's waits for a converged table.
+const convergeLimit = 90 * time.Second
+
 func TestFaultThousandRealsFlapping(t *testing.T) {
 	const n, virtuals, weight = 1000, 10, 5
 	reals := farmReals(n)
@@ -70,9 +73,14 @@ func TestFaultThousandRealsFlapping(t *testing.T) {
 		}
 	}
 	stopped := time.Now()
-	for deadline := stopped.Add(30 * time.Second); !allAt(up)(); time.Sleep(50 * time.Millisecond) {
+	// What is asserted is that the table converges, whatever the host:
+	// alone in the lab it takes 6-15 s, but with a second lab VM on the
+	// host (CI) the one-CPU guest completes fewer checks than its 1,000
+	// reals need per stretched interval (at most 4 s here), and the
+	// checks queue. The speed itself is make bench's to measure.
+	for deadline := stopped.Add(convergeLimit); !allAt(up)(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the table is not the reals' last states 30 s after the flapping\n%s", flapReport(d, wrong(up)))
+			t.Fatalf("the table is not the reals' last states %s after the flapping\n%s", convergeLimit, flapReport(d, wrong(up)))
 		}
 	}
 	t.Logf("%d changes of state; the table was exact %s after the last", flips, time.Since(stopped).Round(10*time.Millisecond))
@@ -85,7 +93,7 @@ func TestFaultThousandRealsFlapping(t *testing.T) {
 	// director was behind, then its restore) would make the log newer
 	// than that table, so such a read is made again.
 	var lines []string
-	for deadline := time.Now().Add(30 * time.Second); ; {
+	for deadline := time.Now().Add(convergeLimit); ; {
 		counted := d.metric("lvs_reconcile_writes_total")
 		for {
 			lines = d.logLines()
@@ -99,10 +107,10 @@ func TestFaultThousandRealsFlapping(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no quiet moment with the table exact within 30 s of the flapping's end")
+			t.Fatalf("no quiet moment with the table exact within %s of the flapping's end", convergeLimit)
 		}
 		t.Logf("writes after the table was exact (%v before, table exact %v): reading again", counted, exact)
-		waitTable(t, "the reals' last states", 30*time.Second, allAt(up))
+		waitTable(t, "the reals' last states", convergeLimit, allAt(up))
 	}
 	if n := strings.Count(d.logText(), "checks falling behind"); n > 0 {
 		t.Logf("the director fell behind %d times", n)
