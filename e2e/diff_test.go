@@ -71,7 +71,7 @@ func runSequence(t *testing.T, file, binDir, ns string) []byte {
 	}
 	defer exec.Command("ip", "netns", "del", ns).Run()
 	cmd := exec.Command("ip", "netns", "exec", ns, "bash", "-c", `set +e; source "$1"; cd "$(dirname "$2")"; source "$2"`, "seq", lib, abs)
-	cmd.Env = append(os.Environ(), "PATH="+binDir+":"+os.Getenv("PATH"), "TRANSCRIPT="+tr, "TMPDIR="+dir)
+	cmd.Env = append(os.Environ(), "PATH="+binDir+":"+os.Getenv("PATH"), "TRANSCRIPT="+tr, "TMPDIR="+dir, "IPVS_LOCK="+ipvsLock)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("sequence %s with %s: %v\n%s", file, binDir, err, out)
 		return nil

@@ -53,12 +53,13 @@ const netnsSetup = "ip link set lo up && ip link add e2ehosts0 type dummy && ip 
 	"ip addr add 10.254.254.1/32 dev e2ehosts0 && ip addr add 2001:db8:ffff::1/128 dev e2ehosts0 nodad"
 
 // ipvsLock serialises table writes against table listings across the
-// workers. The kernel keeps every namespace's services in one hash table
-// and resumes a netlink dump at an index counted over all of them, so a
-// service added in one namespace while another lists its table shifts
-// that listing: entries repeat or go missing, and Debian's ipvsadm was
-// seen spinning for minutes on such a listing. Listings share the lock.
-const ipvsLock = "/tmp/e2e-ldconf-ipvs.lock"
+// lab's namespaces (the ldconf workers, the differential sequences). The
+// kernel keeps every namespace's services in one hash table and resumes
+// a netlink dump at an index counted over all of them, so a service added
+// in one namespace while another lists its table shifts that listing:
+// entries repeat or go missing, and Debian's ipvsadm was seen spinning
+// for minutes on such a listing. Listings share the lock.
+const ipvsLock = "/tmp/e2e-ipvs.lock"
 
 // ipvsadmLocked is the ./ipvsadm ldirectord -d runs instead of
 // /sbin/ipvsadm (with -d, an ipvsadm in its working directory wins):

@@ -41,7 +41,7 @@ type ldAnswer struct {
 	checked  bool
 	rejected bool
 	table    string
-	log      string // live runs only: what it printed
+	log      string // what it printed (a placeholder when replayed)
 }
 
 // Format: "# comment" lines, then "sha256 HEX", "status N", "checked

@@ -109,7 +109,7 @@ func ldconfDifferential(t *testing.T, part int) {
 	if part != 0 {
 		invalid = nil
 	}
-	// Configs run in parallel, each worker with its own IPVS table
+	// Live runs go in parallel, each worker with its own IPVS table
 	// (ldconf_pool_test.go); the workers stop once every subtest is over.
 	pool := ldconfPool(t)
 	t.Run("valid", func(t *testing.T) {

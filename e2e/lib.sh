@@ -3,19 +3,16 @@
 # ipvsadm implementations run the same sequence on a clean table. Few
 # processes per command: the lab is emulated.
 _err=${TMPDIR:-/tmp}/seq-stderr.$$
-# Sequences run in parallel, each in its own network namespace, but the
-# kernel's netlink dump of services (Debian 12's) walks one table shared
-# by every namespace and resumes by a position counted across all of
-# them: a service added or removed in another namespace between the parts
-# of a dump makes the listing repeat or skip one of ours, whichever
-# ipvsadm runs. One lock for every ipvsadm of every sequence keeps the
-# other namespaces' tables still while one of them is read.
-_lock=/run/lvsctl-sequences.lock
+# Sequences run in parallel, each in its own network namespace; every
+# ipvsadm of theirs holds IPVS_LOCK (ipvsLock in ldconf_pool_test.go says
+# why): exclusive for any command, shared for a listing.
 ipvsadm() {
+	local how=-x
+	case "${1:-}" in -L | -l | -S | --list | --save) how=-s ;; esac
 	{
-		flock 9
+		flock "$how" 9
 		command ipvsadm "$@" 9>&-
-	} 9>>"$_lock"
+	} 9>>"${IPVS_LOCK:?}"
 }
 run() {
 	local rc
