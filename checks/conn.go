@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -84,15 +86,69 @@ func (c *conn) limit(n int64, err error) {
 	c.in.n, c.in.err = n-int64(c.r.Buffered()), err
 }
 
-// dial connects to addr over network within ctx.
+// dial connects to addr over network within ctx. With a ConnectMark, a
+// TCP connect is marked just before its system call, and a dial that
+// times out with the handshake over in the kernel is an answer missed:
+// the real answered, the checking goroutine did not get a CPU to see it
+// before its deadline (net.Dialer then reports a timeout).
 func dial(ctx context.Context, network, addr string) (*conn, error) {
-	markConnect(ctx)
 	var d net.Dialer
+	var w connectWatch
+	if markOf(ctx) != nil && strings.HasPrefix(network, "tcp") {
+		d.ControlContext = w.control
+	} else {
+		markConnect(ctx)
+	}
 	c, err := d.DialContext(ctx, network, addr)
+	w.done(ctx, err)
 	if err != nil {
 		return nil, err
 	}
 	return wrap(ctx, c), nil
+}
+
+// connectWatch keeps a second descriptor of a dial's socket (fd, 0 for
+// none), so that the socket's state can be read after net.Dialer has
+// given up on it and closed its own.
+type connectWatch struct{ fd int }
+
+// afterControl runs between the mark and the connect in tests (a check
+// whose goroutine waits for a CPU there); nil otherwise.
+var afterControl atomic.Pointer[func()]
+
+// control is the dialer's hook, run on each socket it tries just before
+// its connect (a name with several addresses has several).
+func (w *connectWatch) control(ctx context.Context, _, _ string, rc syscall.RawConn) error {
+	w.close()
+	err := rc.Control(func(fd uintptr) {
+		// Above the standard descriptors, which a daemon may have closed.
+		if nfd, _, e := syscall.RawSyscall(syscall.SYS_FCNTL, fd, syscall.F_DUPFD_CLOEXEC, 3); e == 0 {
+			w.fd = int(nfd)
+		}
+	})
+	markConnect(ctx)
+	if f := afterControl.Load(); f != nil {
+		(*f)()
+	}
+	return err
+}
+
+// done closes the second descriptor; when the dial timed out and the
+// kernel had made the connection, it marks the answer missed first.
+func (w *connectWatch) done(ctx context.Context, err error) {
+	if w.fd > 0 && err != nil && timedOut(ctx, err) {
+		if made, cerr := rawConnectState(w.fd); made && cerr == nil {
+			markOf(ctx).miss()
+		}
+	}
+	w.close()
+}
+
+func (w *connectWatch) close() {
+	if w.fd > 0 {
+		rawClose(w.fd)
+		w.fd = 0
+	}
 }
 
 // wrap ties c to ctx: the deadline applies to all I/O and cancelling ctx

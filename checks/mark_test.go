@@ -163,3 +163,88 @@ func TestWaitConnectLateWithHandshakeDoneMissed(t *testing.T) {
 		t.Error("a handshake over before the late look is not an answer missed")
 	}
 }
+
+// A protocol check whose goroutine gets a CPU for its connect only after
+// its deadline: the dial fails with a timeout, though the real (on
+// loopback, in the connect call itself) made the connection. That is an
+// answer missed; a refused connect and an on-time dial are not.
+func TestDialTimedOutWithConnectionMadeMissed(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dl := time.Now().Add(300 * time.Millisecond)
+	late := func() { time.Sleep(time.Until(dl) + 50*time.Millisecond) }
+	afterControl.Store(&late)
+	ctx, m := markedCtx(t, dl)
+	_, err = dial(ctx, "tcp", ln.Addr().String())
+	afterControl.Store(nil)
+	if err == nil || !timedOut(ctx, err) {
+		t.Fatalf("dial whose connect came after its deadline: %v, want a timeout", err)
+	}
+	if _, asked := m.Sent(); !asked {
+		t.Error("the connect is not marked")
+	}
+	if !m.Missed() {
+		t.Error("a connection the kernel made before the late look is not an answer missed")
+	}
+
+	ctx, m = markedCtx(t, time.Now().Add(time.Minute))
+	c, err := dial(ctx, "tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close()
+	if m.Missed() {
+		t.Error("an on-time dial is marked missed")
+	}
+
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := closed.Addr().String()
+	_ = closed.Close()
+	ctx, m = markedCtx(t, time.Now().Add(time.Minute))
+	if _, err := dial(ctx, "tcp", addr); err == nil || timedOut(ctx, err) {
+		t.Fatalf("dial of a closed port: %v, want refused", err)
+	}
+	if _, asked := m.Sent(); !asked || m.Missed() {
+		t.Errorf("refused dial: asked %v missed %v, want asked and not missed", asked, m.Missed())
+	}
+}
+
+// The second descriptor a marked dial keeps is closed whatever the dial's
+// end: no descriptor is left behind.
+func TestDialLeavesNoDescriptor(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	count := func() int {
+		e, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd")
+		}
+		return len(e)
+	}
+	before := count()
+	for range 20 {
+		ctx, _ := markedCtx(t, time.Now().Add(time.Minute))
+		c, err := dial(ctx, "tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.Close()
+		a, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = a.Close()
+	}
+	if after := count(); after != before {
+		t.Errorf("descriptors: %d before 20 dials, %d after", before, after)
+	}
+}
