@@ -104,6 +104,9 @@ func dial(ctx context.Context, network, addr string) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m := markOf(ctx); m != nil && strings.HasPrefix(network, "tcp") {
+		m.connected.Store(true)
+	}
 	return wrap(ctx, c), nil
 }
 

@@ -22,10 +22,12 @@ import (
 //     reply unread, or the connection made, or it could not send its
 //     request before the deadline. Go's poller hands a waiting goroutine
 //     whatever arrives in time, so only a goroutine that was not waiting
-//     (it waited for a CPU) misses an answer this way.
+//     (it waited for a CPU) misses an answer this way;
+//   - whether a check that talks to a service got its connection: the
+//     real's kernel answered, whatever its service then does.
 type ConnectMark struct {
-	at, sent atomic.Int64
-	missed   atomic.Bool
+	at, sent          atomic.Int64
+	missed, connected atomic.Bool
 }
 
 // Reset forgets the mark, for the next check.
@@ -33,6 +35,7 @@ func (m *ConnectMark) Reset() {
 	m.at.Store(0)
 	m.sent.Store(0)
 	m.missed.Store(false)
+	m.connected.Store(false)
 }
 
 // At is when the check first tried to reach its server; false if it
@@ -52,6 +55,10 @@ func (m *ConnectMark) Sent() (time.Time, bool) {
 // Missed reports that the check timed out with its answer there, or
 // without having been able to ask (see ConnectMark).
 func (m *ConnectMark) Missed() bool { return m.missed.Load() }
+
+// Connected reports that the check's connection to its server was made
+// (a TCP handshake over) before it ended.
+func (m *ConnectMark) Connected() bool { return m.connected.Load() }
 
 type markKey struct{}
 
@@ -94,6 +101,14 @@ func (m *ConnectMark) miss() {
 // MarkConnect marks ctx's ConnectMark: a Checker outside this package
 // calls it when it tries to reach its server.
 func MarkConnect(ctx context.Context) { markConnect(ctx) }
+
+// MarkConnected records on ctx's ConnectMark that a Checker outside this
+// package made its connection.
+func MarkConnected(ctx context.Context) {
+	if m := markOf(ctx); m != nil {
+		m.connected.Store(true)
+	}
+}
 
 // MarkMissed records on ctx's ConnectMark that a Checker outside this
 // package timed out with its answer there, or could not ask in time.

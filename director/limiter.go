@@ -69,7 +69,10 @@ type limiter struct {
 	peak            int
 	waited          bool
 	starvingVerdict atomic.Bool
-	limitNow        atomic.Int64
+	// lastStarving is when the last period found starving ended
+	// (UnixNano, 0: never).
+	lastStarving atomic.Int64
+	limitNow     atomic.Int64
 	// shrunk: the limit is down from a starving period and has not grown
 	// back to the ceiling since; heldBack counts the checks that waited
 	// for a place meanwhile or at the ceiling (the pacer reads whether
@@ -248,6 +251,9 @@ func (l *limiter) adjust(now time.Time) {
 		l.shrunk = false
 	}
 	l.starvingVerdict.Store(starving)
+	if starving {
+		l.lastStarving.Store(now.UnixNano())
+	}
 	l.limitNow.Store(int64(l.limit))
 	l.periodStart, l.ended, l.starved, l.network, l.peak, l.waited = now, 0, 0, 0, l.inflight, len(l.queue) > 0
 }
@@ -255,6 +261,10 @@ func (l *limiter) adjust(now time.Time) {
 // starving is the last period's verdict: the director was short of CPU
 // for its checks.
 func (l *limiter) starving() bool { return l.starvingVerdict.Load() }
+
+// starvedSince says whether a period found starving ended after t: the
+// director was short of CPU for its checks at some time after t.
+func (l *limiter) starvedSince(t time.Time) bool { return l.lastStarving.Load() > t.UnixNano() }
 
 // current is the limit now.
 func (l *limiter) current() int { return int(l.limitNow.Load()) }

@@ -22,6 +22,7 @@ type scripted struct {
 	answer       string // "timeout", "refused", "up"
 	connectAfter time.Duration
 	missed       bool
+	connected    bool // the connection is made (then "timeout": no answer to the request)
 }
 
 func (scripted) String() string { return "scripted" }
@@ -34,6 +35,9 @@ func (s scripted) Check(ctx context.Context, t checks.Target) checks.Result {
 	}
 	time.Sleep(s.connectAfter)
 	checks.MarkConnect(ctx)
+	if s.connected {
+		checks.MarkConnected(ctx)
+	}
 	switch s.answer {
 	case "timeout":
 		time.Sleep(t.CheckTimeout - time.Since(start))
@@ -87,31 +91,40 @@ func TestLateTimeoutIsNoAnswerYet(t *testing.T) {
 		sincePass    time.Duration // the real's last passed check, before the check
 		noAnswer     bool
 		starving     bool // the limiter found the director starving its checks
+		connected    bool // the connection was made, the request got no answer
 	}{
-		{"on time", "timeout", 0, 0, false, ldconf.OverloadStretch, 0, false, false},
-		{"asked with half the timeout left", "timeout", T / 4, T / 2, false, ldconf.OverloadStretch, 0, false, false},
-		{"started late, asked at once", "timeout", T/4 + time.Millisecond, 0, false, ldconf.OverloadStretch, 0, false, false},
-		{"started a timeout late, asked at once", "timeout", T, 0, false, ldconf.OverloadStretch, 0, false, false},
-		{"connected late", "timeout", 0, T/2 + 10*time.Millisecond, false, ldconf.OverloadStretch, 0, true, false},
-		{"never connected", "timeout", 0, T, false, ldconf.OverloadStretch, 0, true, false},
-		{"answer missed", "timeout", 0, 0, true, ldconf.OverloadStretch, 0, true, false},
-		{"answer missed, started late", "timeout", T, 0, true, ldconf.OverloadStretch, 0, true, false},
-		{"refused, late", "refused", T, T / 2, false, ldconf.OverloadStretch, 0, false, false},
-		{"answer missed, checkoverload=fail", "timeout", 0, 0, true, ldconf.OverloadFail, 0, false, false},
+		{"on time", "timeout", 0, 0, false, ldconf.OverloadStretch, 0, false, false, false},
+		{"asked with half the timeout left", "timeout", T / 4, T / 2, false, ldconf.OverloadStretch, 0, false, false, false},
+		{"started late, asked at once", "timeout", T/4 + time.Millisecond, 0, false, ldconf.OverloadStretch, 0, false, false, false},
+		{"started a timeout late, asked at once", "timeout", T, 0, false, ldconf.OverloadStretch, 0, false, false, false},
+		{"connected late", "timeout", 0, T/2 + 10*time.Millisecond, false, ldconf.OverloadStretch, 0, true, false, false},
+		{"never connected", "timeout", 0, T, false, ldconf.OverloadStretch, 0, true, false, false},
+		{"answer missed", "timeout", 0, 0, true, ldconf.OverloadStretch, 0, true, false, false},
+		{"answer missed, started late", "timeout", T, 0, true, ldconf.OverloadStretch, 0, true, false, false},
+		{"refused, late", "refused", T, T / 2, false, ldconf.OverloadStretch, 0, false, false, false},
+		{"answer missed, checkoverload=fail", "timeout", 0, 0, true, ldconf.OverloadFail, 0, false, false, false},
 		// the check itself takes T: it ends noAnswerLimit after the
 		// last pass, or just before
-		{"answer missed, no pass for long", "timeout", 0, 0, true, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T, false, false},
-		{"answer missed, no pass for nearly long", "timeout", 0, 0, true, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T - time.Millisecond, true, false},
-		// a director starving its checks changes none of it: a check
-		// that asked in time and heard nothing is a black hole
-		{"on time, director starving", "timeout", 0, 0, false, ldconf.OverloadStretch, 0, false, true},
-		{"answer missed, director starving", "timeout", 0, 0, true, ldconf.OverloadStretch, 0, true, true},
-		{"refused, director starving", "refused", 0, 0, false, ldconf.OverloadStretch, 0, false, true},
-		{"connected late, director starving, checkoverload=fail", "timeout", 0, T/2 + 10*time.Millisecond, false, ldconf.OverloadFail, 0, false, true},
+		{"answer missed, no pass for long", "timeout", 0, 0, true, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T, false, false, false},
+		{"answer missed, no pass for nearly long", "timeout", 0, 0, true, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T - time.Millisecond, true, false, false},
+		// a director starving its checks changes none of it for a check
+		// that asked in time and heard nothing, not even a handshake: a
+		// black hole
+		{"on time, director starving", "timeout", 0, 0, false, ldconf.OverloadStretch, 0, false, true, false},
+		{"answer missed, director starving", "timeout", 0, 0, true, ldconf.OverloadStretch, 0, true, true, false},
+		{"refused, director starving", "refused", 0, 0, false, ldconf.OverloadStretch, 0, false, true, false},
+		{"connected late, director starving, checkoverload=fail", "timeout", 0, T/2 + 10*time.Millisecond, false, ldconf.OverloadFail, 0, false, true, false},
+
+		// connected, then no answer while the director starved its
+		// checks: the reply waits behind the director's own work
+		{"connected, no answer, director starving", "timeout", 0, 0, false, ldconf.OverloadStretch, 0, true, true, true},
+		{"connected, no answer, director not starving", "timeout", 0, 0, false, ldconf.OverloadStretch, 0, false, false, true},
+		{"connected, no answer, director starving, no pass for long", "timeout", 0, 0, false, ldconf.OverloadStretch, noAnswerLimit(2*time.Second, T) - T, false, true, true},
+		{"connected, no answer, director starving, checkoverload=fail", "timeout", 0, 0, false, ldconf.OverloadFail, 0, false, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				p, l, out, _ := testProber(t, scripted{tc.answer, tc.connectAfter, tc.missed}, tc.policy)
+				p, l, out, _ := testProber(t, scripted{tc.answer, tc.connectAfter, tc.missed, tc.connected}, tc.policy)
 				p.lastPass = time.Now().Add(-tc.sincePass)
 				if tc.starving { // the Go scheduler keeps goroutines waiting a second
 					p.lim.sched = func() (time.Duration, uint64) { return time.Second, schedMinSamples }

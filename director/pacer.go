@@ -187,6 +187,16 @@ func answerMissed(sent time.Time, asked bool, deadline time.Time, t time.Duratio
 	return !asked || missed || deadline.Sub(sent) < t/2
 }
 
+// answerStarved is the other rule that makes a timed-out check no answer
+// yet: the real's kernel made the connection (connected) and the
+// director was short of CPU for its checks after it asked (starving,
+// the limiter's verdict): the reply then waits behind the director's own
+// work, in its network stack or its run queue, or comes from a real
+// that shares the director's CPU. A black hole never connects, so it is
+// found on time; a service that accepts and then says nothing is found
+// within noAnswerLimit while the director starves.
+func answerStarved(connected, starving bool) bool { return connected && starving }
+
 // noAnswerLimit is how long a real may go without a passed check and
 // still have a late timeout excused, with iv the interval in force (as
 // stretched): a healthy real waits iv for its next check, which may

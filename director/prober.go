@@ -301,13 +301,17 @@ func (p *prober) judge(ctx context.Context, res *checks.Result) {
 	timedOut := res.Timeout && !res.Up
 	sent, asked := p.mark.Sent()
 	measured := timedOut && answerMissed(sent, asked, p.start.Add(timeout), timeout, p.mark.Missed())
-	// Late: the director missed the answer, or the watchdog took the
-	// check over while the director is starving its checks of CPU (its
-	// goroutine did not get a CPU to see even its own deadline). A check that asked in time and heard nothing is the
+	// starvedWait: connected, then no answer while the director starved
+	// its checks of CPU (answerStarved).
+	starvedWait := timedOut && !measured && answerStarved(p.mark.Connected(), asked && p.lim.starvedSince(sent))
+	// Late: the director missed the answer or starved the wait for it, or
+	// the watchdog took the check over while the director is starving its
+	// checks of CPU (its goroutine did not get a CPU to see even its own
+	// deadline). A check that heard nothing, not even a handshake, is the
 	// real's failure, starving or not: a black hole is found on time.
-	late := measured || timedOut && errors.Is(res.Err, errAbandoned) && p.lim.starving()
+	late := measured || starvedWait || timedOut && errors.Is(res.Err, errAbandoned) && p.lim.starving()
 	noAnswer := late && p.excused(now)
-	p.pace.ended(now, p.lag, measured || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit, !noAnswer)
+	p.pace.ended(now, p.lag, measured || starvedWait || p.lag > p.lagLimit || marked && connectAfter > 2*p.lagLimit, !noAnswer)
 	if noAnswer {
 		p.noAnswer(res, connectAfter)
 		return
