@@ -380,7 +380,7 @@ func TestDirectorDifferential(t *testing.T) {
 		t.Logf("Perl module cache for ldirectord: %s", time.Since(start).Round(100*time.Millisecond))
 	}
 	if len(ldScenarios) < 25 {
-		t.Errorf("%d scenarios, the issue asks for at least 25", len(ldScenarios))
+		t.Errorf("%d scenarios, want at least 25", len(ldScenarios))
 	}
 	t.Run("scenarios", func(t *testing.T) {
 		for i, sc := range ldScenarios {
