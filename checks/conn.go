@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -112,8 +113,12 @@ func dial(ctx context.Context, network, addr string) (*conn, error) {
 
 // connectWatch keeps a second descriptor of a dial's socket (fd, 0 for
 // none), so that the socket's state can be read after net.Dialer has
-// given up on it and closed its own.
-type connectWatch struct{ fd int }
+// given up on it and closed its own. A name with addresses of both
+// families is dialed from two goroutines: the socket tried last is kept.
+type connectWatch struct {
+	mu sync.Mutex
+	fd int
+}
 
 // afterControl runs between the mark and the connect in tests (a check
 // whose goroutine waits for a CPU there); nil otherwise.
@@ -122,6 +127,7 @@ var afterControl atomic.Pointer[func()]
 // control is the dialer's hook, run on each socket it tries just before
 // its connect (a name with several addresses has several).
 func (w *connectWatch) control(ctx context.Context, _, _ string, rc syscall.RawConn) error {
+	w.mu.Lock()
 	w.close()
 	err := rc.Control(func(fd uintptr) {
 		// Above the standard descriptors, which a daemon may have closed.
@@ -129,6 +135,7 @@ func (w *connectWatch) control(ctx context.Context, _, _ string, rc syscall.RawC
 			w.fd = int(nfd)
 		}
 	})
+	w.mu.Unlock()
 	markConnect(ctx)
 	if f := afterControl.Load(); f != nil {
 		(*f)()
@@ -139,6 +146,8 @@ func (w *connectWatch) control(ctx context.Context, _, _ string, rc syscall.RawC
 // done closes the second descriptor; when the dial timed out and the
 // kernel had made the connection, it marks the answer missed first.
 func (w *connectWatch) done(ctx context.Context, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.fd > 0 && err != nil && timedOut(ctx, err) {
 		if made, cerr := rawConnectState(w.fd); made && cerr == nil {
 			markOf(ctx).miss()
@@ -147,6 +156,7 @@ func (w *connectWatch) done(ctx context.Context, err error) {
 	w.close()
 }
 
+// close closes the second descriptor (w.mu held).
 func (w *connectWatch) close() {
 	if w.fd > 0 {
 		rawClose(w.fd)
