@@ -30,7 +30,7 @@ http_conf() {
 	done
 }
 
-metric() { busybox wget -q -O - http://127.0.0.1:9799/metrics | awk -v m="$1" '$1 == m { print $2 }'; }
+metric() { busybox wget -q -O - http://127.0.0.1:9799/metrics | awk -v m="$1" '$1 == m { v = $2 + 0; if (v == int(v)) print v; else printf "%.4g\n", v }'; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # busy and total ticks of the guest's CPU
 cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
