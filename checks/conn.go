@@ -95,7 +95,9 @@ func (c *conn) limit(n int64, err error) {
 func dial(ctx context.Context, network, addr string) (*conn, error) {
 	var d net.Dialer
 	var w connectWatch
-	if markOf(ctx) != nil && strings.HasPrefix(network, "tcp") {
+	m := markOf(ctx)
+	watched := m != nil && strings.HasPrefix(network, "tcp")
+	if watched {
 		d.ControlContext = w.control
 	} else {
 		markConnect(ctx)
@@ -105,7 +107,7 @@ func dial(ctx context.Context, network, addr string) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m := markOf(ctx); m != nil && strings.HasPrefix(network, "tcp") {
+	if watched {
 		m.connected.Store(true)
 	}
 	return wrap(ctx, c), nil
