@@ -8,7 +8,7 @@ _err=${TMPDIR:-/tmp}/seq-stderr.$$
 # why): exclusive for any command, shared for a listing.
 ipvsadm() {
 	local how=-x
-	case "${1:-}" in -L | -l | -S | --list | --save) how=-s ;; esac
+	case "${1:-}" in -L* | -l* | -S* | --list | --save) how=-s ;; esac
 	{
 		flock "$how" 9
 		command ipvsadm "$@" 9>&-
